@@ -1,0 +1,638 @@
+/*
+ * s3: configuration, the request engine with its retries, and the simple
+ * operations. Multipart upload lives in s3_multipart.c.
+ */
+#include "common/s3_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/fsutil.h"
+#include "common/log.h"
+
+void s3_config_init(struct s3_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->region = xstrdup("us-east-1");
+	cfg->part_size = S3_DEFAULT_PART_SIZE;
+	cfg->concurrency = 4;
+	cfg->max_attempts = 5;
+	cfg->max_time = 120;
+	cfg->connect_timeout = 10;
+	cfg->stall_timeout = 30;
+	cfg->progress_interval = 5;
+}
+
+void s3_config_set(char **field, const char *value)
+{
+	free(*field);
+	*field = value ? xstrdup(value) : NULL;
+}
+
+static const char *env_first(const char *a, const char *b)
+{
+	const char *v = getenv(a);
+
+	if ((!v || !*v) && b)
+		v = getenv(b);
+	return v && *v ? v : NULL;
+}
+
+static int env_number(const char *name, double min, double max, double *out)
+{
+	const char *v = getenv(name);
+	char *end;
+	double d;
+
+	if (!v || !*v)
+		return 0;
+	errno = 0;
+	d = strtod(v, &end);
+	if (errno || *end || d < min || d > max)
+		return error("%s='%s' is not a number from %g to %g", name, v,
+			     min, max);
+	*out = d;
+	return 1;
+}
+
+int s3_config_from_env(struct s3_config *cfg)
+{
+	const char *v;
+	double d;
+	int r = 0;
+
+	if ((v = env_first("AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY")))
+		s3_config_set(&cfg->access_key, v);
+	if ((v = env_first("AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY")))
+		s3_config_set(&cfg->secret_key, v);
+	if ((v = env_first("AWS_SESSION_TOKEN", NULL)))
+		s3_config_set(&cfg->session_token, v);
+	if ((v = env_first("AWS_REGION", "AWS_DEFAULT_REGION")))
+		s3_config_set(&cfg->region, v);
+	if ((v = env_first("AWS_CA_BUNDLE", NULL)))
+		s3_config_set(&cfg->ca_bundle, v);
+	if ((v = env_first("T3Q_S3_ENDPOINT", NULL)))
+		s3_config_set(&cfg->endpoint, v);
+	if ((v = env_first("T3Q_S3_VIRTUAL_HOST", NULL)))
+		cfg->virtual_host = !strcmp(v, "1") || !strcasecmp(v, "true");
+	if ((r = env_number("T3Q_S3_PART_SIZE", S3_MIN_PART_SIZE,
+			    5368709120.0, &d)) > 0)
+		cfg->part_size = (size_t)d;
+	if (r >= 0 && (r = env_number("T3Q_S3_CONCURRENCY", 1, 64, &d)) > 0)
+		cfg->concurrency = (int)d;
+	if (r >= 0 && (r = env_number("T3Q_S3_MAX_ATTEMPTS", 1, 100, &d)) > 0)
+		cfg->max_attempts = (int)d;
+	if (r >= 0 && (r = env_number("T3Q_S3_MAX_TIME", 0, 86400, &d)) > 0)
+		cfg->max_time = d;
+	if (r >= 0 && (r = env_number("T3Q_S3_STALL_TIMEOUT", 1, 3600,
+				      &d)) > 0)
+		cfg->stall_timeout = (long)d;
+	if (r >= 0 && (r = env_number("T3Q_S3_PROGRESS_INTERVAL", 0, 3600,
+				      &d)) > 0)
+		cfg->progress_interval = d;
+	return r < 0 ? -1 : 0;
+}
+
+void s3_config_copy(struct s3_config *dst, const struct s3_config *src)
+{
+	*dst = *src;
+	dst->endpoint = src->endpoint ? xstrdup(src->endpoint) : NULL;
+	dst->region = src->region ? xstrdup(src->region) : NULL;
+	dst->access_key = src->access_key ? xstrdup(src->access_key) : NULL;
+	dst->secret_key = src->secret_key ? xstrdup(src->secret_key) : NULL;
+	dst->session_token = src->session_token ?
+		xstrdup(src->session_token) : NULL;
+	dst->ca_bundle = src->ca_bundle ? xstrdup(src->ca_bundle) : NULL;
+}
+
+void s3_config_release(struct s3_config *cfg)
+{
+	free(cfg->endpoint);
+	free(cfg->region);
+	free(cfg->access_key);
+	/* Secrets do not linger in freed memory. */
+	if (cfg->secret_key)
+		OPENSSL_cleanse(cfg->secret_key, strlen(cfg->secret_key));
+	free(cfg->secret_key);
+	if (cfg->session_token)
+		OPENSSL_cleanse(cfg->session_token,
+				strlen(cfg->session_token));
+	free(cfg->session_token);
+	free(cfg->ca_bundle);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+struct s3_client *s3_client_new(const struct s3_config *cfg)
+{
+	static int global_done;
+	struct s3_client *c = xcalloc(1, sizeof(*c));
+
+	if (!global_done) {
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		global_done = 1;
+	}
+	s3_config_copy(&c->cfg, cfg);
+	if (!c->cfg.region || !*c->cfg.region)
+		s3_config_set(&c->cfg.region, "us-east-1");
+	if (c->cfg.max_attempts < 1)
+		c->cfg.max_attempts = 1;
+	if (c->cfg.concurrency < 1)
+		c->cfg.concurrency = 1;
+	if (c->cfg.part_size < S3_MIN_PART_SIZE)
+		c->cfg.part_size = S3_MIN_PART_SIZE;
+	if (s3_endpoint_parse(c, c->cfg.endpoint) < 0) {
+		s3_client_free(c);
+		return NULL;
+	}
+	c->sigv4 = xstrfmt("aws:amz:%s:s3", c->cfg.region);
+	c->easy = curl_easy_init();
+	c->rand_state = (unsigned)time(NULL) ^ (unsigned)getpid();
+	if (!c->easy) {
+		error("cannot initialise libcurl");
+		s3_client_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void s3_client_free(struct s3_client *c)
+{
+	if (!c)
+		return;
+	if (c->easy)
+		curl_easy_cleanup(c->easy);
+	s3_config_release(&c->cfg);
+	free(c->scheme);
+	free(c->hostport);
+	free(c->base);
+	free(c->sigv4);
+	free(c);
+}
+
+long s3_client_last_status(const struct s3_client *c)
+{
+	return c->last_status;
+}
+
+const struct s3_config *s3_client_config(const struct s3_client *c)
+{
+	return &c->cfg;
+}
+
+void s3_req_init(struct s3_req *r, const char *method, const char *bucket,
+		 const char *key)
+{
+	memset(r, 0, sizeof(*r));
+	r->method = method;
+	r->bucket = bucket;
+	r->key = key;
+	r->in_fd = -1;
+	r->out_fd = -1;
+	r->content_length = -1;
+	buf_init(&r->url, 0);
+	buf_init(&r->body, 0);
+}
+
+void s3_req_release(struct s3_req *r)
+{
+	curl_slist_free_all(r->headers);
+	r->headers = NULL;
+	buf_release(&r->url);
+	buf_release(&r->body);
+	if (r->md5)
+		EVP_MD_CTX_free(r->md5);
+	r->md5 = NULL;
+}
+
+void s3_req_describe(const struct s3_req *r, struct buf *out)
+{
+	buf_addf(out, "%s s3://%s/%s", r->method, r->bucket ? r->bucket : "",
+		 r->key ? r->key : "");
+}
+
+int s3_req_setup(struct s3_client *c, struct s3_req *r, CURL *easy)
+{
+	const struct s3_config *cfg = &c->cfg;
+	int upload = r->in_fd >= 0 || r->in_mem;
+
+	/* Undo what an earlier attempt counted and wrote. */
+	if (r->progress)
+		r->progress->done -= upload ? r->in_pos : r->received;
+	if (r->out_fd >= 0) {
+		if (ftruncate(r->out_fd, 0) < 0 ||
+		    lseek(r->out_fd, 0, SEEK_SET) < 0)
+			return error_errno("cannot reset the download file");
+	}
+	r->easy = easy;
+	r->in_pos = 0;
+	r->status = 0;
+	r->received = 0;
+	r->content_length = -1;
+	r->etag[0] = '\0';
+	r->sink_errno = 0;
+	r->errbuf[0] = '\0';
+	buf_reset(&r->body);
+	if (r->check_md5) {
+		if (!r->md5)
+			r->md5 = EVP_MD_CTX_new();
+		if (!r->md5 || !EVP_DigestInit_ex(r->md5, EVP_md5(), NULL))
+			return error("cannot initialise MD5");
+	}
+
+	curl_slist_free_all(r->headers);
+	r->headers = NULL;
+	/*
+	 * curl 7.88 signs x-amz-content-sha256 when we send it, and does not
+	 * add it itself; S3 servers want it. Every header in this list is
+	 * signed, even one that only removes a header ("Expect:"), so the
+	 * list holds nothing that is not sent as written.
+	 */
+	r->headers = curl_slist_append(r->headers,
+				       "x-amz-content-sha256: UNSIGNED-PAYLOAD");
+	if (cfg->session_token && *cfg->session_token) {
+		char *h = xstrfmt("x-amz-security-token: %s",
+				  cfg->session_token);
+
+		r->headers = curl_slist_append(r->headers, h);
+		OPENSSL_cleanse(h, strlen(h));
+		free(h);
+	}
+	if (upload)
+		r->headers = curl_slist_append(r->headers,
+			"Content-Type: application/octet-stream");
+
+	buf_reset(&r->url);
+	s3_url_build(c, &r->url, r->bucket, r->key, r->query);
+
+	curl_easy_reset(easy);
+	curl_easy_setopt(easy, CURLOPT_URL, r->url.buf);
+	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, r->headers);
+	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, r->errbuf);
+	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, cfg->connect_timeout);
+	/* A stall: less than 1 byte/s for stall_timeout seconds. */
+	curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, cfg->stall_timeout);
+	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, s3_cb_header);
+	curl_easy_setopt(easy, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, s3_cb_write);
+	curl_easy_setopt(easy, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(easy, CURLOPT_PRIVATE, r);
+	if (cfg->ca_bundle)
+		curl_easy_setopt(easy, CURLOPT_CAINFO, cfg->ca_bundle);
+	if (cfg->insecure) {
+		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	if (cfg->access_key && *cfg->access_key) {
+		curl_easy_setopt(easy, CURLOPT_AWS_SIGV4, c->sigv4);
+		curl_easy_setopt(easy, CURLOPT_USERNAME, cfg->access_key);
+		curl_easy_setopt(easy, CURLOPT_PASSWORD,
+				 cfg->secret_key ? cfg->secret_key : "");
+	}
+
+	if (!strcmp(r->method, "HEAD")) {
+		curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+	} else if (upload) {
+		long long len = r->in_mem ? (long long)r->in_mem_len
+					  : r->in_len;
+
+		curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(easy, CURLOPT_READFUNCTION, s3_cb_read);
+		curl_easy_setopt(easy, CURLOPT_READDATA, r);
+		curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE,
+				 (curl_off_t)len);
+		if (strcmp(r->method, "PUT"))
+			curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST,
+					 r->method);
+	} else if (strcmp(r->method, "GET")) {
+		curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, r->method);
+	}
+	return 0;
+}
+
+static int is_plain_md5(const char *etag)
+{
+	size_t n = strlen(etag);
+
+	if (n != 32)
+		return 0;
+	return strspn(etag, "0123456789abcdefABCDEF") == 32;
+}
+
+static void md5_hex(EVP_MD_CTX *md5, char out[33])
+{
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	EVP_DigestFinal_ex(md5, d, &n);
+	for (unsigned int i = 0; i < n && i < 16; i++)
+		sprintf(out + 2 * i, "%02x", d[i]);
+	out[32] = '\0';
+}
+
+static int curl_rc_retryable(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_SSL_CONNECT_ERROR:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void add_hint(struct s3_client *c, struct buf *msg, const char *code,
+		     long status)
+{
+	if (status == 403 && (!c->cfg.access_key || !*c->cfg.access_key))
+		buf_adds(msg, " (the request was anonymous: set "
+			 "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)");
+	else if (!strcmp(code, "SignatureDoesNotMatch"))
+		buf_adds(msg, " (check the secret key: AWS_SECRET_ACCESS_KEY)");
+	else if (!strcmp(code, "InvalidAccessKeyId"))
+		buf_adds(msg, " (check the access key: AWS_ACCESS_KEY_ID)");
+	else if (!strcmp(code, "NoSuchBucket"))
+		buf_adds(msg, " (check the bucket name, or create it)");
+	else if (status == 403 && !*code)
+		buf_adds(msg, " (access denied: check the credentials)");
+}
+
+enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
+			     CURLcode rc, struct buf *msg)
+{
+	struct buf code = BUF_INIT, message = BUF_INIT;
+	enum s3_verdict v;
+
+	buf_reset(msg);
+	if (rc != CURLE_OK) {
+		c->last_status = 0;
+		if (r->sink_errno) {
+			buf_addf(msg, "local file: %s", strerror(r->sink_errno));
+			return S3_FAIL;
+		}
+		buf_addf(msg, "%s", r->errbuf[0] ? r->errbuf
+						  : curl_easy_strerror(rc));
+		if (rc == CURLE_OPERATION_TIMEDOUT)
+			buf_addf(msg, " (no progress for %ld s)",
+				 c->cfg.stall_timeout);
+		return curl_rc_retryable(rc) ? S3_RETRY : S3_FAIL;
+	}
+	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->status);
+	if (r->status >= 200 && r->status <= 299) {
+		char got[33];
+
+		if (r->out_fd >= 0 && r->content_length >= 0 &&
+		    r->received != r->content_length) {
+			buf_addf(msg, "received %lld bytes, but Content-Length "
+				 "said %lld", r->received, r->content_length);
+			return S3_RETRY;
+		}
+		if (r->md5 && is_plain_md5(r->etag)) {
+			md5_hex(r->md5, got);
+			if (strcasecmp(got, r->etag)) {
+				buf_addf(msg, "MD5 %s of the bytes does not "
+					 "match the ETag %s", got, r->etag);
+				return S3_RETRY;
+			}
+		}
+		c->last_status = r->status;
+		return S3_OK;
+	}
+	c->last_status = r->status;
+	buf_addf(msg, "HTTP %ld", r->status);
+	if (s3_xml_error(r->body.buf, r->body.len, &code, &message)) {
+		buf_addf(msg, " %s", code.buf);
+		if (message.len)
+			buf_addf(msg, ": %s", message.buf);
+	} else if (r->status == 404) {
+		buf_adds(msg, " not found");
+	}
+	add_hint(c, msg, code.buf, r->status);
+	/*
+	 * Retry what is transient: 5xx, 429, and the 400 RequestTimeout S3
+	 * sends when it waited too long for our body.
+	 */
+	if (r->status >= 500 || r->status == 429 ||
+	    !strcmp(code.buf, "SlowDown") ||
+	    !strcmp(code.buf, "RequestTimeout"))
+		v = S3_RETRY;
+	else
+		v = S3_FAIL;
+	buf_release(&code);
+	buf_release(&message);
+	return v;
+}
+
+double s3_backoff(struct s3_client *c, int attempt)
+{
+	double cap = 0.1 * (1 << (attempt < 8 ? attempt : 8));
+
+	if (cap > 5)
+		cap = 5;
+	/* Half fixed, half random: spreads clients out, never waits 0. */
+	return cap / 2 + cap / 2 * (rand_r(&c->rand_state) / (RAND_MAX + 1.0));
+}
+
+static void sleep_seconds(double s)
+{
+	struct timespec ts = { (time_t)s, (long)((s - (time_t)s) * 1e9) };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+int s3_req_run(struct s3_client *c, struct s3_req *r)
+{
+	struct buf msg = BUF_INIT, what = BUF_INIT;
+	double start = log_now();
+	int ret = -1;
+
+	s3_req_describe(r, &what);
+	for (int attempt = 1;; attempt++) {
+		enum s3_verdict v;
+		double delay;
+		CURLcode rc;
+
+		if (s3_req_setup(c, r, c->easy) < 0)
+			break;
+		rc = curl_easy_perform(c->easy);
+		v = s3_req_judge(c, r, rc, &msg);
+		if (v == S3_OK) {
+			ret = 0;
+			break;
+		}
+		if (v == S3_FAIL) {
+			if (!r->quiet_status || r->status != r->quiet_status)
+				error("%s: %s", what.buf, msg.buf);
+			break;
+		}
+		if (attempt >= c->cfg.max_attempts) {
+			error("%s: %s; giving up after %d attempts in %.1f s "
+			      "(T3Q_S3_MAX_ATTEMPTS=%d)", what.buf, msg.buf,
+			      attempt, log_now() - start,
+			      c->cfg.max_attempts);
+			break;
+		}
+		delay = s3_backoff(c, attempt);
+		if (log_now() + delay - start > c->cfg.max_time) {
+			error("%s: %s; giving up after %d attempts in %.1f s "
+			      "(T3Q_S3_MAX_TIME=%g s)", what.buf, msg.buf,
+			      attempt, log_now() - start, c->cfg.max_time);
+			break;
+		}
+		warn("%s: %s; retrying in %.2f s (attempt %d of %d)",
+		     what.buf, msg.buf, delay, attempt + 1,
+		     c->cfg.max_attempts);
+		sleep_seconds(delay);
+	}
+	buf_release(&msg);
+	buf_release(&what);
+	return ret;
+}
+
+int s3_head(struct s3_client *c, const char *bucket, const char *key,
+	    struct s3_stat *st)
+{
+	struct s3_req r;
+	int ret;
+
+	s3_req_init(&r, "HEAD", bucket, key);
+	/* A missing key is an answer here, not an error. */
+	r.quiet_status = 404;
+	ret = s3_req_run(c, &r);
+	if (ret == 0 && st) {
+		st->size = r.content_length;
+		snprintf(st->etag, sizeof(st->etag), "%s", r.etag);
+	} else if (ret < 0 && r.status == 404) {
+		ret = 1;
+	}
+	s3_req_release(&r);
+	return ret;
+}
+
+int s3_get_file(struct s3_client *c, const char *bucket, const char *key,
+		const char *path)
+{
+	struct s3_progress progress;
+	struct s3_req r;
+	struct buf tmp = BUF_INIT, label = BUF_INIT;
+	int fd, ret;
+
+	if (fs_mkdir_parents(path) < 0)
+		return -1;
+	fd = fs_temp_beside(path, &tmp);
+	if (fd < 0)
+		return -1;
+	s3_req_init(&r, "GET", bucket, key);
+	r.out_fd = fd;
+	r.check_md5 = 1;
+	s3_req_describe(&r, &label);
+	/* The size is not known before the answer: show bytes and speed. */
+	s3_progress_init(&progress, label.buf, 0, c->cfg.progress_interval);
+	r.progress = &progress;
+	ret = s3_req_run(c, &r);
+	if (close(fd) < 0 && !ret)
+		ret = error_errno("cannot write '%s'", tmp.buf);
+	if (!ret && rename(tmp.buf, path) < 0)
+		ret = error_errno("cannot rename '%s' to '%s'", tmp.buf, path);
+	if (ret)
+		unlink(tmp.buf);
+	if (!ret && r.received >= (long long)c->cfg.part_size)
+		info("%s: %.1f MiB in %.2f s", label.buf,
+		     r.received / 1048576.0, log_now() - progress.start);
+	s3_progress_release(&progress);
+	s3_req_release(&r);
+	buf_release(&tmp);
+	buf_release(&label);
+	return ret;
+}
+
+int s3_put_file(struct s3_client *c, const char *bucket, const char *key,
+		const char *path)
+{
+	struct s3_progress progress;
+	struct s3_req r;
+	struct buf label = BUF_INIT;
+	struct stat st;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return error_errno("cannot open '%s' for upload", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return error("cannot upload '%s': not a regular file", path);
+	}
+	if ((size_t)st.st_size > c->cfg.part_size) {
+		ret = s3_multipart_put(c, bucket, key, fd, st.st_size, path);
+		close(fd);
+		return ret;
+	}
+	s3_req_init(&r, "PUT", bucket, key);
+	r.in_fd = fd;
+	r.in_len = st.st_size;
+	r.check_md5 = 1;
+	s3_req_describe(&r, &label);
+	s3_progress_init(&progress, label.buf, st.st_size,
+			 c->cfg.progress_interval);
+	r.progress = &progress;
+	ret = s3_req_run(c, &r);
+	s3_progress_release(&progress);
+	s3_req_release(&r);
+	buf_release(&label);
+	close(fd);
+	return ret;
+}
+
+int s3_delete(struct s3_client *c, const char *bucket, const char *key)
+{
+	struct s3_req r;
+	int ret;
+
+	s3_req_init(&r, "DELETE", bucket, key);
+	ret = s3_req_run(c, &r);
+	s3_req_release(&r);
+	return ret;
+}
+
+int s3_make_bucket(struct s3_client *c, const char *bucket)
+{
+	struct s3_req r;
+	struct buf code = BUF_INIT, message = BUF_INIT;
+	int ret;
+
+	s3_req_init(&r, "PUT", bucket, NULL);
+	r.in_mem = "";
+	r.quiet_status = 409;
+	ret = s3_req_run(c, &r);
+	if (ret < 0 && r.status == 409) {
+		s3_xml_error(r.body.buf, r.body.len, &code, &message);
+		/* Already ours: the state the caller asked for. */
+		if (!strcmp(code.buf, "BucketAlreadyOwnedByYou"))
+			ret = 0;
+		else
+			error("PUT s3://%s: HTTP 409 %s: %s", bucket, code.buf,
+			      message.buf);
+	}
+	buf_release(&code);
+	buf_release(&message);
+	s3_req_release(&r);
+	return ret;
+}

@@ -1,0 +1,115 @@
+/*
+ * s3: an S3 client on libcurl, signing with AWS SigV4 (CURLOPT_AWS_SIGV4).
+ *
+ * Path-style addressing by default (MinIO), virtual-host style as an
+ * option. Every operation retries 5xx, 429/SlowDown, connection errors,
+ * stalls and integrity failures with exponential backoff and jitter, bounded
+ * by cfg.max_attempts and cfg.max_time; other 4xx are final.
+ *
+ * Errors are logged with the operation, bucket, key, HTTP status and the S3
+ * Code and Message, and the function returns -1. No secret ever appears in a
+ * message. After a failure, s3_client_last_status() tells what the server
+ * said last (0 when no HTTP answer was had), e.g. 404 for a missing key.
+ *
+ * Ownership: the client copies the config; strings passed to operations are
+ * borrowed for the call; entries given to a list callback are valid only
+ * during the callback.
+ */
+#ifndef T3Q_COMMON_S3_H
+#define T3Q_COMMON_S3_H
+
+#include <stddef.h>
+
+struct s3_config {
+	char *endpoint;		/* http[s]://host[:port][/base] */
+	char *region;		/* "us-east-1" by default */
+	char *access_key;	/* NULL or "": anonymous requests */
+	char *secret_key;
+	char *session_token;	/* optional, sent as x-amz-security-token */
+	char *ca_bundle;	/* CA file for TLS; NULL: libcurl's default */
+	int virtual_host;	/* 1: bucket.host/key instead of host/bucket/key */
+	int insecure;		/* 1: do not verify the TLS peer (debug only) */
+	size_t part_size;	/* multipart part size; also the threshold */
+	int concurrency;	/* parts in flight at once */
+	int max_attempts;	/* attempts per request, >= 1 */
+	double max_time;	/* seconds for all attempts of one request */
+	long connect_timeout;	/* seconds */
+	long stall_timeout;	/* seconds without a byte before giving up */
+	double progress_interval; /* seconds between progress lines */
+};
+
+#define S3_DEFAULT_PART_SIZE (16u * 1024 * 1024)
+#define S3_MIN_PART_SIZE (5u * 1024 * 1024)
+
+/* Fills in the defaults; all strings NULL but region. */
+void s3_config_init(struct s3_config *cfg);
+/*
+ * Reads credentials and settings from the environment:
+ * AWS_ACCESS_KEY_ID or AWS_ACCESS_KEY, AWS_SECRET_ACCESS_KEY or
+ * AWS_SECRET_KEY, AWS_SESSION_TOKEN, AWS_REGION / AWS_DEFAULT_REGION,
+ * AWS_CA_BUNDLE, and T3Q_S3_{PART_SIZE,CONCURRENCY,MAX_ATTEMPTS,MAX_TIME,
+ * STALL_TIMEOUT,PROGRESS_INTERVAL,VIRTUAL_HOST}. Returns -1 on a bad value.
+ */
+int s3_config_from_env(struct s3_config *cfg);
+/* Sets a string field, freeing the old value; NULL clears it. */
+void s3_config_set(char **field, const char *value);
+/* Copies every field (deep). */
+void s3_config_copy(struct s3_config *dst, const struct s3_config *src);
+void s3_config_release(struct s3_config *cfg);
+
+struct s3_client;
+
+/* Checks the endpoint; returns NULL (after logging) when it is unusable. */
+struct s3_client *s3_client_new(const struct s3_config *cfg);
+void s3_client_free(struct s3_client *c);
+/* HTTP status of the last failed request, 0 if none was answered. */
+long s3_client_last_status(const struct s3_client *c);
+const struct s3_config *s3_client_config(const struct s3_client *c);
+
+struct s3_stat {
+	long long size;
+	char etag[80];		/* without quotes */
+};
+
+/* Returns 0 and fills st, 1 when the object does not exist, -1 on error. */
+int s3_head(struct s3_client *c, const char *bucket, const char *key,
+	    struct s3_stat *st);
+
+/*
+ * Downloads to path: streams into a temp file beside it, checks the size
+ * against Content-Length and the MD5 against a plain-MD5 ETag, then renames.
+ * Missing parent directories are created. Nothing is left on failure.
+ */
+int s3_get_file(struct s3_client *c, const char *bucket, const char *key,
+		const char *path);
+
+/*
+ * Uploads path, streamed. Files larger than part_size go up as a multipart
+ * upload with at most `concurrency` parts in flight; a failed multipart
+ * upload is aborted so that no orphan parts remain.
+ */
+int s3_put_file(struct s3_client *c, const char *bucket, const char *key,
+		const char *path);
+
+int s3_delete(struct s3_client *c, const char *bucket, const char *key);
+/* Creates a bucket; an existing bucket we own is not an error. */
+int s3_make_bucket(struct s3_client *c, const char *bucket);
+
+struct s3_entry {
+	const char *key;	/* full key, or the common prefix */
+	long long size;
+	const char *etag;
+	const char *last_modified;
+	int is_prefix;		/* a CommonPrefixes entry (with a delimiter) */
+};
+
+/*
+ * ListObjectsV2 over every page (continuation tokens). delimiter may be
+ * NULL. The callback returns 0 to go on, non-zero to stop (that value is
+ * returned). Returns 0 at the end, -1 on error.
+ */
+int s3_list(struct s3_client *c, const char *bucket, const char *prefix,
+	    const char *delimiter,
+	    int (*cb)(void *ctx, const struct s3_entry *e), void *ctx);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * s3_cb_read: the body of an upload, read with pread(2) at the request's
+ * own offset, so that parallel parts can share one file descriptor.
+ */
+#include "common/s3_int.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+size_t s3_cb_read(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct s3_req *r = userdata;
+	size_t want = size * nmemb;
+	long long left;
+	ssize_t n;
+
+	if (r->in_mem) {
+		left = (long long)r->in_mem_len - r->in_pos;
+		if ((long long)want > left)
+			want = left;
+		memcpy(ptr, r->in_mem + r->in_pos, want);
+		r->in_pos += want;
+		return want;
+	}
+	left = r->in_len - r->in_pos;
+	if ((long long)want > left)
+		want = left;
+	if (!want)
+		return 0;
+	do {
+		n = pread(r->in_fd, ptr, want, r->in_off + r->in_pos);
+	} while (n < 0 && errno == EINTR);
+	if (n <= 0) {
+		/* The file shrank or failed under us: a final error. */
+		r->sink_errno = n < 0 ? errno : EIO;
+		return CURL_READFUNC_ABORT;
+	}
+	if (r->md5)
+		EVP_DigestUpdate(r->md5, ptr, n);
+	r->in_pos += n;
+	if (r->progress)
+		s3_progress_add(r->progress, n);
+	return n;
+}

@@ -1,0 +1,24 @@
+/* store_int: what store.c and store_file.c share; private to them. */
+#ifndef T3Q_COMMON_STORE_INT_H
+#define T3Q_COMMON_STORE_INT_H
+
+#include "common/buf.h"
+#include "common/store.h"
+
+struct store {
+	char *url;
+	struct s3_client *s3;	/* s3:// */
+	char *bucket;
+	struct buf prefix;	/* key prefix, no leading or trailing '/' */
+	char *root;		/* file:// directory */
+};
+
+struct store *store_file_open(const char *url);
+int store_file_get(struct store *st, const char *key, const char *path);
+int store_file_put(struct store *st, const char *path, const char *key);
+int store_file_delete(struct store *st, const char *key);
+int store_file_stat(struct store *st, const char *key, long long *size);
+int store_file_list(struct store *st, const char *prefix,
+		    const char *delimiter, store_list_fn *cb, void *ctx);
+
+#endif
