@@ -12,12 +12,11 @@ PIDS=()
 PASSED=0
 FAILED=0
 
-cleanup() {
-    [ -n "${KEEP:-}" ] && return
+cleanup() {   # KEEP=1 keeps $TMP (logs, data) for debugging
     local p
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
     wait 2>/dev/null
-    rm -rf "$TMP"
+    if [ -n "${KEEP:-}" ]; then echo "kept $TMP"; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -133,6 +132,7 @@ head -c $((50 * 1024 * 1024)) /dev/urandom >"$TMP/big"
 head -c $((5 * 1024 * 1024)) /dev/urandom >"$TMP/mid"
 cp "$TMP/big" "$TMP/data/big"
 cp "$TMP/mid" "$TMP/data/mid"
+: >"$TMP/data/empty"
 
 C=("$CURL" -sS -m 20 -H 'Expect:')   # like the S3 client: no 100-continue
 
@@ -148,7 +148,7 @@ status_is() {
     local d=$1 want=$2 re=$3 got; shift 3
     : >"$TMP/body"
     got=$("${C[@]}" -o "$TMP/body" -w '%{http_code}' "$@" 2>"$TMP/curl.err")
-    if [ "$got" = "$want" ] && grep -qE "$re" "$TMP/body"; then ok "$d (HTTP $got)"
+    if [ "$got" = "$want" ] && { [ -z "$re" ] || grep -qE "$re" "$TMP/body"; }; then ok "$d (HTTP $got)"
     else bad "$d (HTTP $got, wanted $want; body: $(head -c 200 "$TMP/body"))"; fi
 }
 
@@ -169,7 +169,8 @@ check "PUT with Expect: 100-continue byte-identical" cmp -s "$TMP/mid" "$TMP/dat
 check "PUT 50 MiB chunked request byte-identical" cmp -s "$TMP/big" "$TMP/data/up3"
 "${C[@]}" -I -o "$TMP/head" "$P/big"
 check "HEAD returns headers with Content-Length" grep -qi "^Content-Length: 52428800" "$TMP/head"
-status_is "DELETE (204, no body)" 204 '^$' -X DELETE "$P/up3"
+status_is "DELETE (204, no body)" 204 '' -X DELETE "$P/up3"
+check "DELETE reached upstream" test ! -e "$TMP/data/up3"
 
 # SigV4 signs the exact path, query and Host: they must arrive untouched.
 "${C[@]}" --path-as-is -H 'Host: bucket.example.com:9000' -H 'X-Amz-Content-Sha256: UNSIGNED-PAYLOAD' \
@@ -182,7 +183,7 @@ check "keep-alive: two URLs, both byte-identical" \
     bash -c "cmp -s '$TMP/mid' '$TMP/ka1' && cmp -s '$TMP/mid' '$TMP/ka2'"
 check "keep-alive: curl re-used the connection" grep -q 'Re-using existing connection' "$TMP/ka.err"
 check "log has one line per request" \
-    bash -c "[ \$(wc -l <'$TMP/pass.log') -eq 11 ] && grep -q '^1 GET /big pass 200$' '$TMP/pass.log'"
+    bash -c "[ \$(wc -l <'$TMP/pass.log') -eq 10 ] && grep -q '^1 GET /big pass 200$' '$TMP/pass.log' && grep -q '^7 DELETE /up3 pass 204$' '$TMP/pass.log'"
 
 # ---- error faults: answered by the proxy, connection closed, proxy survives ----
 start_proxy e500 --fail-rate 1 --faults 500
@@ -205,6 +206,9 @@ rc_in "reset mid chunked response body" 56 "$R/chunked/big"
 rc_in "reset mid request body, PUT 5 MiB" "55 56" -T "$TMP/mid" "$R/r1"
 check "reset PUT never reached upstream" test ! -e "$TMP/data/r1"
 rc_in "reset right after head, HEAD" "52 56" -I "$R/big"
+rc_in "reset right after head, DELETE" 56 -X DELETE "$R/mid"
+check "reset DELETE never reached upstream" test -e "$TMP/data/mid"
+rc_in "reset on GET of empty object (response dropped)" 56 "$R/empty"
 
 start_proxy trunc --fail-rate 1 --faults truncate
 T=http://127.0.0.1:$PORT
@@ -213,6 +217,8 @@ rc_in "truncate chunked response" 18 "$T/chunked/big"
 "${C[@]}" -o "$TMP/part" "$T/mid" 2>/dev/null
 check "truncate delivered about half the body" \
     bash -c "s=\$(stat -c %s '$TMP/part'); [ \$s -gt 2000000 ] && [ \$s -le 2621440 ]"
+rc_in "truncate on PUT (no response body): empty reply" 52 -T "$TMP/mid" "$T/t1"
+check "truncated PUT did reach upstream" cmp -s "$TMP/mid" "$TMP/data/t1"
 
 start_proxy stall --fail-rate 1 --faults stall --stall-seconds 30
 S=http://127.0.0.1:$PORT

@@ -159,27 +159,35 @@ class Proxy:
         self.faults = args.faults
         self.stall_seconds = args.stall_seconds
         self.after = args.after
+        self.methods = args.methods
+        self.next_kind = 0
         self.rng = random.Random(args.seed)
         self.count = 0
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.log = open(args.log, 'a', buffering=1) if args.log else None
 
-    def decide(self):
+    def decide(self, method):
         # Counter and RNG draw under one lock, so the fault sequence for a seed
         # is reproducible (which connection gets request n depends on timing).
+        # Fault kinds take turns rather than being drawn, so that any run
+        # with at least len(faults) faults exercises every kind.
         with self.lock:
             self.count += 1
             n = self.count
             if n <= self.after or self.fail_rate <= 0:
                 return n, None
+            if self.methods and method not in self.methods:
+                return n, None
             if self.rng.random() < self.fail_rate:
-                return n, self.rng.choice(self.faults)
+                kind = self.faults[self.next_kind % len(self.faults)]
+                self.next_kind += 1
+                return n, kind
             return n, None
 
     def write_log(self, entry):
-        if self.log:
-            with self.lock:
+        with self.lock:                   # lock also orders us against close at exit
+            if self.log and not self.log.closed:
                 self.log.write('%s %s %s %s %s\n' % tuple(
                     x.decode('latin-1') if isinstance(x, bytes) else x for x in entry))
 
@@ -212,7 +220,7 @@ class Proxy:
     def serve_one(self, sock, rfile, head):
         """Handle one request; return True to keep the client connection open."""
         parts = head[0].split()
-        n, fault = self.decide()
+        n, fault = self.decide(parts[0].decode('latin-1') if parts else '')
         entry = [n, parts[0] if parts else b'-', parts[1] if len(parts) > 1 else b'-',
                  fault or 'pass', '-']
         try:
@@ -378,9 +386,11 @@ def main():
     ap.add_argument('--faults', default=','.join(ALL_FAULTS), help='comma list of ' + ','.join(ALL_FAULTS))
     ap.add_argument('--stall-seconds', type=float, default=30.0)
     ap.add_argument('--after', type=int, default=0, help='first N requests always pass')
+    ap.add_argument('--methods', default='', help='comma list: only these methods get faults (default all)')
     ap.add_argument('--log', help='append one line per request')
     args = ap.parse_args()
     args.faults = [f.strip() for f in args.faults.split(',') if f.strip()]
+    args.methods = [m.strip().upper() for m in args.methods.split(',') if m.strip()]
     bad = [f for f in args.faults if f not in ALL_FAULTS]
     if bad or not args.faults:
         ap.error('unknown or empty --faults: %s' % ','.join(bad))
@@ -407,8 +417,9 @@ def main():
         os.replace(tmp, args.port_file)
     print('faultproxy listening on %s:%d' % (host, port), flush=True)
     proxy.serve(listener)
-    if proxy.log:
-        proxy.log.close()
+    with proxy.lock:                      # daemon threads may still be logging
+        if proxy.log:
+            proxy.log.close()
     return 0
 
 

@@ -423,7 +423,7 @@ function sigv4Middleware({ credentials, region: requiredRegion }) {
     // AWS refuses requests whose Host or x-amz-* headers are outside the
     // signature, since those could be altered in flight. Checking it here
     // catches clients that add such a header after signing.
-    const signed = new Set(auth.signedHeaders);
+    const signed = new Set(auth.signedHeaders.map(h => h.toLowerCase()));
     const unsigned = Object.keys(req.headers).filter(
       h => (h === 'host' || h.startsWith('x-amz-')) && !signed.has(h),
     );

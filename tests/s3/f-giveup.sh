@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# A server that always fails: the client gives up within its bounds, and
+# says so; a stalled server is detected; a failed multipart is aborted.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/faults.sh"
+bucket=$(new_bucket)
+MiB=1048576
+printf 'x' >"$T/x"
+
+start_proxy --fail-rate 1 --faults 503
+attempts_bound() {
+	local start=$SECONDS
+	expect_rc 1 t3q s3 -e "$PROXY" --max-attempts 4 --max-time 60 \
+		put "$T/x" "s3://$bucket/x" &&
+	expect_out "giving up after 4 attempts" &&
+	expect_out "HTTP 503" &&
+	[ $((SECONDS - start)) -lt 20 ] &&
+	[ "$(grep -c ' PUT ' "$PROXY_LOG")" = 4 ]
+}
+step "always 503: exactly --max-attempts attempts, then a clear error" attempts_bound
+
+time_bound() {
+	local start=$SECONDS
+	expect_rc 1 t3q s3 -e "$PROXY" --max-attempts 100 --max-time 3 \
+		get "s3://$bucket/x" "$T/y" &&
+	expect_out "T3Q_S3_MAX_TIME" &&
+	[ $((SECONDS - start)) -le 8 ] && [ ! -e "$T/y" ]
+}
+step "always 503: gives up after --max-time, leaves no file" time_bound
+stop_proxy
+
+start_proxy --fail-rate 1 --faults stall --stall-seconds 60
+stall() {
+	local start=$SECONDS
+	expect_rc 1 t3q s3 -e "$PROXY" --max-attempts 2 --stall-timeout 2 \
+		get "s3://$bucket/x" "$T/y" &&
+	expect_out "no progress for 2 s" &&
+	[ $((SECONDS - start)) -lt 15 ]
+}
+step "a stalled server is detected and given up on" stall
+stop_proxy
+
+# Let creation and the first parts through, then fail everything.
+start_proxy --after 3 --fail-rate 1 --faults 500 --methods PUT
+head -c $((16 * MiB)) /dev/urandom >"$T/big"
+abort() {
+	expect_rc 1 t3q s3 -e "$PROXY" --max-attempts 2 --part-size $((5 * MiB)) \
+		put "$T/big" "s3://$bucket/big" &&
+	expect_out "multipart upload"
+}
+step "a failed multipart upload is aborted" abort
+step "the abort request was sent" grep -q ' DELETE .*uploadId=' "$PROXY_LOG"
+stop_proxy
+no_orphans() {
+	[ "$T3Q_TEST_S3_KIND" != minio ] && return 0
+	# MinIO lists in-progress uploads with ?uploads=; none may remain.
+	curl -s --aws-sigv4 aws:amz:us-east-1:s3 \
+		--user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+		-H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' \
+		"$T3Q_S3_ENDPOINT/$bucket?uploads=" >"$T/uploads"
+	cat "$T/uploads"
+	grep -q '<ListMultipartUploadsResult' "$T/uploads" &&
+	! grep -q '<UploadId>' "$T/uploads"
+}
+step "no orphan multipart upload remains on the server" no_orphans
+step "and no object was created" expect_rc 1 t3q s3 stat "s3://$bucket/big"
+
+finish

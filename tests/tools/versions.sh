@@ -1,0 +1,7 @@
+# versions.sh: every test tool version, pinned in one place, and where the
+# built tools are cached so that a second run builds nothing.
+T3Q_CACHE=${T3Q_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/t3q}
+# MinIO has no semver tags; this is the module proxy's pseudo-version of
+# its last commit on master (2026-02-12).
+MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
+T3Q_MINIO_BIN=${T3Q_MINIO_BIN:-$T3Q_CACHE/tools/minio-$MINIO_VERSION/minio}
