@@ -270,6 +270,7 @@ int s3_req_setup(struct s3_client *c, struct s3_req *r, CURL *easy)
 
 	buf_reset(&r->url);
 	s3_url_build(c, &r->url, r->bucket, r->key, r->query);
+	debug("%s %s", r->method, r->url.buf);
 
 	curl_easy_reset(easy);
 	curl_easy_setopt(easy, CURLOPT_URL, r->url.buf);

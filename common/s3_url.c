@@ -58,7 +58,7 @@ void s3_query_build(struct buf *out, struct s3_param *params, int n)
 int s3_endpoint_parse(struct s3_client *c, const char *endpoint)
 {
 	const char *p, *slash;
-	size_t len;
+	size_t len, scheme_len;
 
 	if (!endpoint || !*endpoint)
 		return error("no S3 endpoint given: set --cos-endpoint or "
@@ -68,17 +68,23 @@ int s3_endpoint_parse(struct s3_client *c, const char *endpoint)
 		return error("S3 endpoint '%s' has no scheme: write it as "
 			     "http://%s or https://%s", endpoint, endpoint,
 			     endpoint);
-	if ((p - endpoint != 4 || strncmp(endpoint, "http", 4)) &&
-	    (p - endpoint != 5 || strncmp(endpoint, "https", 5)))
+	scheme_len = p - endpoint;
+	if ((scheme_len != 4 || strncmp(endpoint, "http", 4)) &&
+	    (scheme_len != 5 || strncmp(endpoint, "https", 5)))
 		return error("S3 endpoint '%s' must start with http:// or "
 			     "https://", endpoint);
-	c->scheme = xstrndup(endpoint, p - endpoint);
 	p += 3;
 	slash = strchr(p, '/');
 	len = slash ? (size_t)(slash - p) : strlen(p);
 	if (!len || memchr(p, '@', len) || memchr(p, '?', len))
 		return error("S3 endpoint '%s' has no usable host: write it "
-			     "as %s://host[:port]", endpoint, c->scheme);
+			     "as %.*s://host[:port]", endpoint, (int)scheme_len,
+			     endpoint);
+	/* Only a valid endpoint changes the client. */
+	free(c->scheme);
+	free(c->hostport);
+	free(c->base);
+	c->scheme = xstrndup(endpoint, scheme_len);
 	c->hostport = xstrndup(p, len);
 	c->base = xstrdup(slash ? slash : "");
 	/* Drop trailing slashes so that base + "/" + bucket is canonical. */

@@ -217,30 +217,38 @@ int store_file_list(struct store *st, const char *prefix,
 	if (walk(st->root, "", prefix, &kl) < 0)
 		return -1;
 	qsort(kl.v, kl.n, sizeof(*kl.v), key_cmp);
-	for (size_t i = 0; i < kl.n && !ret; i++) {
-		const char *key = kl.v[i].key;
-		struct store_entry e = { key, kl.v[i].size, 0 };
-		const char *rest = key + strlen(prefix);
-		const char *d = delimiter && *delimiter ?
-			strstr(rest, delimiter) : NULL;
+	/*
+	 * S3 answers a page with its objects first and its common prefixes
+	 * after them, each sorted; so do we, in two passes.
+	 */
+	for (int pass = 0; pass < 2 && !ret; pass++) {
+		buf_reset(&last);
+		for (size_t i = 0; i < kl.n && !ret; i++) {
+			const char *key = kl.v[i].key;
+			const char *rest = key + strlen(prefix);
+			const char *d = delimiter && *delimiter ?
+				strstr(rest, delimiter) : NULL;
+			struct store_entry e = { key, kl.v[i].size, 0 };
 
-		if (d) {
-			struct buf cp = BUF_INIT;
-
-			buf_add(&cp, key, d - key +
-				strlen(delimiter));
-			/* Sorted keys put a prefix's members together. */
-			if (strcmp(cp.buf, last.buf)) {
-				struct store_entry pe = { cp.buf, 0, 1 };
-
-				ret = cb(ctx, &pe);
-				buf_reset(&last);
-				buf_adds(&last, cp.buf);
+			if (!d) {
+				if (pass == 0)
+					ret = cb(ctx, &e);
+				continue;
 			}
-			buf_release(&cp);
-			continue;
+			if (pass == 0)
+				continue;
+			e.key = NULL;
+			e.size = 0;
+			e.is_prefix = 1;
+			/* Sorted keys put a prefix's members together. */
+			if (last.len == (size_t)(d - key) + strlen(delimiter) &&
+			    !strncmp(last.buf, key, last.len))
+				continue;
+			buf_reset(&last);
+			buf_add(&last, key, d - key + strlen(delimiter));
+			e.key = last.buf;
+			ret = cb(ctx, &e);
 		}
-		ret = cb(ctx, &e);
 	}
 	for (size_t i = 0; i < kl.n; i++)
 		free(kl.v[i].key);

@@ -2,7 +2,7 @@
 # s3server.sh: starts and stops the S3 servers the tests talk to, as ctest
 # fixtures. State (env file, pid, data, logs) lives in STATEDIR.
 #
-#   s3server.sh start minio|s3rver STATEDIR
+#   s3server.sh start minio|minio-tls|minio-vhost|s3rver STATEDIR
 #   s3server.sh stop STATEDIR
 #
 # With T3Q_TEST_S3_ENDPOINT (and T3Q_TEST_S3_ACCESS_KEY/SECRET_KEY) set,
@@ -18,6 +18,20 @@ free_port() {
 	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# make_certs DIR: a throwaway CA and a server certificate for 127.0.0.1,
+# as MinIO's --certs-dir wants them (public.crt, private.key), plus ca.crt.
+make_certs() {
+	local d=$1
+	mkdir -p "$d"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=t3q-test-ca \
+		-keyout "$d/ca.key" -out "$d/ca.crt" 2>/dev/null
+	openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 \
+		-keyout "$d/private.key" -out "$d/server.csr" 2>/dev/null
+	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$d/ext"
+	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" \
+		-CAcreateserial -days 2 -extfile "$d/ext" -out "$d/public.crt" 2>/dev/null
+}
+
 wait_ready() {  # URL PID LOG
 	for _ in $(seq 1 300); do
 		if ! kill -0 "$2" 2>/dev/null; then
@@ -25,7 +39,7 @@ wait_ready() {  # URL PID LOG
 			cat "$3" >&2
 			return 1
 		fi
-		code=$(curl -s -o /dev/null -w '%{http_code}' "$1" || true)
+		code=$(curl -sk -o /dev/null -w '%{http_code}' "$1" || true)
 		case "$code" in 2*|4*) return 0 ;; esac
 		sleep 0.1
 	done
@@ -50,15 +64,25 @@ start() {
 			port=$(free_port)
 			endpoint=http://127.0.0.1:$port
 			case $kind in
-			minio)
+			minio|minio-tls|minio-vhost)
 				[ -x "$T3Q_MINIO_BIN" ] || {
 					echo "s3server: no MinIO at $T3Q_MINIO_BIN; run scripts/install-test-deps" >&2
 					exit 1
 				}
+				extra=()
+				if [ "$kind" = minio-tls ]; then
+					make_certs "$state/certs"
+					extra=(--certs-dir "$state/certs")
+					endpoint=https://127.0.0.1:$port
+				elif [ "$kind" = minio-vhost ]; then
+					# bucket.localhost resolves to 127.0.0.1 in curl.
+					export MINIO_DOMAIN=localhost
+					endpoint=http://localhost:$port
+				fi
 				MINIO_ROOT_USER=$ak MINIO_ROOT_PASSWORD=$sk \
 				MINIO_BROWSER=off MINIO_UPDATE=off \
 				setsid "$T3Q_MINIO_BIN" server --quiet \
-					--address "127.0.0.1:$port" \
+					--address "127.0.0.1:$port" "${extra[@]}" \
 					"$state/data" >"$state/server.log" 2>&1 &
 				ready=$endpoint/minio/health/live
 				;;
@@ -84,6 +108,8 @@ start() {
 		printf 'export T3Q_S3_ENDPOINT=%q\n' "$endpoint"
 		printf 'export AWS_ACCESS_KEY_ID=%q\n' "$ak"
 		printf 'export AWS_SECRET_ACCESS_KEY=%q\n' "$sk"
+		[ -f "$state/certs/ca.crt" ] &&
+			printf 'export T3Q_TEST_CA=%q\n' "$state/certs/ca.crt"
 	} >"$state/env"
 	echo "s3server: $kind at $endpoint"
 }
@@ -105,5 +131,5 @@ stop() {
 case "${1:-}" in
 start) start "$2" "$3" ;;
 stop) stop "$2" ;;
-*) echo "usage: s3server.sh start minio|s3rver STATEDIR | stop STATEDIR" >&2; exit 2 ;;
+*) echo "usage: s3server.sh start minio|minio-tls|minio-vhost|s3rver STATEDIR | stop STATEDIR" >&2; exit 2 ;;
 esac

@@ -52,7 +52,7 @@ int main(void)
 	CHECK_STR(b.buf, "a b/ü+|b-c|b/1|b/2|top|");
 	buf_reset(&b);
 	CHECK(store_list(st, "", "/", collect, &b) == 0);
-	CHECK_STR(b.buf, "P:a b/|b-c|P:b/|top|");
+	CHECK_STR(b.buf, "b-c|top|P:a b/|P:b/|");
 	buf_reset(&b);
 	CHECK(store_list(st, "b/", "/", collect, &b) == 0);
 	CHECK_STR(b.buf, "b/1|b/2|");
@@ -81,7 +81,7 @@ int main(void)
 	CHECK(access(path.buf, F_OK) != 0);	/* empty dirs are pruned */
 	buf_reset(&b);
 	CHECK(store_list(st, "", "/", collect, &b) == 0);
-	CHECK_STR(b.buf, "P:a b/|b-c|top|");
+	CHECK_STR(b.buf, "b-c|top|P:a b/|");
 
 	CHECK(store_open("file://relative/x", NULL) == NULL);
 	CHECK(store_open("http://x", NULL) == NULL);
