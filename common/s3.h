@@ -20,6 +20,8 @@
 
 #include <stddef.h>
 
+#include "common/buf.h"
+
 struct s3_config {
 	char *endpoint;		/* http[s]://host[:port][/base] */
 	char *region;		/* "us-east-1" by default */
@@ -111,5 +113,11 @@ struct s3_entry {
 int s3_list(struct s3_client *c, const char *bucket, const char *prefix,
 	    const char *delimiter,
 	    int (*cb)(void *ctx, const struct s3_entry *e), void *ctx);
+
+/*
+ * Appends s percent-encoded as AWS SigV4 wants it: every byte outside
+ * A-Za-z0-9-._~ (and '/' when keep_slash) as %XX with uppercase hex.
+ */
+void s3_encode(struct buf *out, const char *s, int keep_slash);
 
 #endif

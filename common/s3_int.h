@@ -104,7 +104,6 @@ size_t s3_cb_read(char *ptr, size_t size, size_t nmemb, void *userdata);
 size_t s3_cb_header(char *ptr, size_t size, size_t nmemb, void *userdata);
 
 /* URL building (s3_url.c). */
-void s3_encode(struct buf *out, const char *s, int keep_slash);
 struct s3_param {
 	const char *name;
 	const char *value;	/* NULL: "name=" */

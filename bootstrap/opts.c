@@ -1,0 +1,197 @@
+/*
+ * opts: one table of flags (curl's aliases[]), the usage text beside it,
+ * and the environment defaults. Required flags are checked as argparse
+ * does in bootstrapper.py, with the same exit status 2.
+ */
+#include "bootstrap/opts.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/log.h"
+#include "common/version.h"
+
+static const char usage[] =
+"usage: t3q-bootstrap -e URL -b BUCKET -d DIR -t ARCHIVE -f FILE -n NAME\n"
+"                     [-i INPUTS] [-o OUTPUTS] [-p PATH] [-r PARAMS -m env]\n"
+"                     [t3q options]\n"
+"       t3q-bootstrap s3 ls|get|put|rm|stat|mb ...   (see: s3 --help)\n"
+"       t3q-bootstrap --copy DEST\n"
+"\n"
+"Runs one Elyra pipeline step: fetches its dependency archive and inputs,\n"
+"installs its requirements, runs the notebook or script with its output\n"
+"live on stdout/stderr, and uploads the log and the outputs.\n"
+"\n"
+"bootstrapper.py's flags:\n"
+"  -e, --cos-endpoint URL          object store endpoint\n"
+"  -b, --cos-bucket NAME           bucket\n"
+"  -d, --cos-directory DIR         key prefix of this pipeline run\n"
+"  -t, --cos-dependencies-archive NAME   the step's archive in DIR\n"
+"  -f, --file PATH                 the notebook or script to run\n"
+"  -i, --inputs 'A;B'              files from DIR the step needs\n"
+"  -o, --outputs 'X;Y'             files, directories or globs to upload\n"
+"  -p, --user-volume-path PATH     pip install --target PATH\n"
+"  -n, --pipeline-name NAME        for log lines\n"
+"  -r, --pipeline-parameters 'a=1;b=2'   passed to the child's env\n"
+"  -m, --parameter-pass-method env the only method\n"
+"\n"
+"t3q options (environment in brackets):\n"
+"      --work-dir DIR              where the step runs [T3Q_WORK_DIR], default .\n"
+"      --artifact-inputs DIR       Argo input artifacts [T3Q_ARTIFACT_INPUT_DIR]\n"
+"      --artifact-outputs DIR      Argo output artifacts [T3Q_ARTIFACT_OUTPUT_DIR]\n"
+"      --run-id ID                 per-run key prefix [T3Q_RUN_ID, ELYRA_RUN_NAME]\n"
+"      --log-upload-interval SECS  upload the log this often [T3Q_LOG_UPLOAD_INTERVAL], 30\n"
+"      --no-install                skip requirements [T3Q_NO_INSTALL=1]\n"
+"      --python PATH               interpreter [T3Q_PYTHON], default python3\n"
+"  -v, --verbose                   debug lines [T3Q_LOG_LEVEL=debug]\n"
+"  -h, --help, --version\n";
+
+enum {
+	OPT_WORK = 256, OPT_AIN, OPT_AOUT, OPT_RUN, OPT_INTERVAL, OPT_NOINST,
+	OPT_PYTHON, OPT_VERSION,
+};
+
+static const struct option options[] = {
+	{ "cos-endpoint", required_argument, NULL, 'e' },
+	{ "cos-bucket", required_argument, NULL, 'b' },
+	{ "cos-directory", required_argument, NULL, 'd' },
+	{ "cos-dependencies-archive", required_argument, NULL, 't' },
+	{ "file", required_argument, NULL, 'f' },
+	{ "outputs", required_argument, NULL, 'o' },
+	{ "inputs", required_argument, NULL, 'i' },
+	{ "user-volume-path", required_argument, NULL, 'p' },
+	{ "pipeline-name", required_argument, NULL, 'n' },
+	{ "pipeline-parameters", required_argument, NULL, 'r' },
+	{ "parameter-pass-method", required_argument, NULL, 'm' },
+	{ "work-dir", required_argument, NULL, OPT_WORK },
+	{ "artifact-inputs", required_argument, NULL, OPT_AIN },
+	{ "artifact-outputs", required_argument, NULL, OPT_AOUT },
+	{ "run-id", required_argument, NULL, OPT_RUN },
+	{ "log-upload-interval", required_argument, NULL, OPT_INTERVAL },
+	{ "no-install", no_argument, NULL, OPT_NOINST },
+	{ "python", required_argument, NULL, OPT_PYTHON },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char *env(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : def;
+}
+
+static int env_true(const char *name, int def)
+{
+	const char *v = getenv(name);
+
+	if (!v || !*v)
+		return def;
+	/* Elyra compares lower-cased values with "true". */
+	return !strcasecmp(v, "true") || !strcmp(v, "1");
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "%s", usage);
+	fprintf(stderr, "t3q-bootstrap: error: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n");
+	return -1;
+}
+
+static void defaults(struct opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->work_dir = env("T3Q_WORK_DIR", ".");
+	o->artifact_in = env("T3Q_ARTIFACT_INPUT_DIR", NULL);
+	o->artifact_out = env("T3Q_ARTIFACT_OUTPUT_DIR", NULL);
+	o->run_id = env("T3Q_RUN_ID", env("ELYRA_RUN_NAME", NULL));
+	o->python = env("T3Q_PYTHON", "python3");
+	o->requirements = env("T3Q_REQUIREMENTS", NULL);
+	o->termination_log = env("T3Q_TERMINATION_LOG", "/dev/termination-log");
+	o->log_interval = atof(env("T3Q_LOG_UPLOAD_INTERVAL", "30"));
+	o->no_install = env_true("T3Q_NO_INSTALL", 0) ||
+			!env_true("ELYRA_INSTALL_PACKAGES", 1);
+	o->pipeline_info = env_true("ELYRA_ENABLE_PIPELINE_INFO", 1);
+	o->output_to_s3 =
+		env_true("ELYRA_GENERIC_NODES_ENABLE_SCRIPT_OUTPUT_TO_S3", 1);
+	o->writable_dir = env("ELYRA_WRITABLE_CONTAINER_DIR", "/tmp");
+}
+
+int opts_parse(struct opts *o, int argc, char **argv)
+{
+	char *end;
+	int c;
+
+	defaults(o);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "e:b:d:t:f:o:i:p:n:r:m:vh",
+				options, NULL)) != -1) {
+		switch (c) {
+		case 'e': o->cos_endpoint = optarg; break;
+		case 'b': o->cos_bucket = optarg; break;
+		case 'd': o->cos_directory = optarg; break;
+		case 't': o->archive = optarg; break;
+		case 'f': o->file = optarg; break;
+		case 'o': o->outputs = optarg; break;
+		case 'i': o->inputs = optarg; break;
+		case 'p': o->user_volume_path = optarg; break;
+		case 'n': o->pipeline_name = optarg; break;
+		case 'r': o->pipeline_parameters = optarg; break;
+		case 'm': o->parameter_pass_method = optarg; break;
+		case OPT_WORK: o->work_dir = optarg; break;
+		case OPT_AIN: o->artifact_in = optarg; break;
+		case OPT_AOUT: o->artifact_out = optarg; break;
+		case OPT_RUN: o->run_id = optarg; break;
+		case OPT_INTERVAL:
+			o->log_interval = strtod(optarg, &end);
+			if (*end || o->log_interval < 0)
+				return usage_error("--log-upload-interval '%s' "
+						   "is not a number of seconds",
+						   optarg);
+			break;
+		case OPT_NOINST: o->no_install = 1; break;
+		case OPT_PYTHON: o->python = optarg; break;
+		case 'v': log_level = LOG_DEBUG; break;
+		case 'h': fputs(usage, stdout); return 1;
+		case OPT_VERSION:
+			printf("t3q-bootstrap %s\n", T3Q_VERSION);
+			return 1;
+		default: return usage_error("%s", "unknown or incomplete "
+					    "option");
+		}
+	}
+	if (optind < argc)
+		return usage_error("unrecognized arguments: %s", argv[optind]);
+	/* The flags argparse requires in bootstrapper.py. */
+	if (!o->cos_endpoint)
+		return usage_error("the following arguments are required: %s",
+				   "-e/--cos-endpoint");
+	if (!o->cos_bucket)
+		return usage_error("the following arguments are required: %s",
+				   "-b/--cos-bucket");
+	if (!o->cos_directory)
+		return usage_error("the following arguments are required: %s",
+				   "-d/--cos-directory");
+	if (!o->archive)
+		return usage_error("the following arguments are required: %s",
+				   "-t/--cos-dependencies-archive");
+	if (!o->file)
+		return usage_error("the following arguments are required: %s",
+				   "-f/--file");
+	/* Elyra before 3.8 had no -n; it named the pipeline by -d. */
+	if (!o->pipeline_name)
+		o->pipeline_name = o->cos_directory;
+	if (o->parameter_pass_method &&
+	    strcmp(o->parameter_pass_method, "env"))
+		return usage_error("argument -m/--parameter-pass-method: "
+				   "invalid choice: '%s' (choose from 'env')",
+				   o->parameter_pass_method);
+	return 0;
+}

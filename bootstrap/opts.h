@@ -1,0 +1,49 @@
+/*
+ * opts: t3q-bootstrap's flags (bootstrapper.py's, exactly, plus t3q's own)
+ * and the environment variables that stand for them.
+ *
+ * All strings in struct opts point into argv or the environment, or are
+ * owned by the struct when noted; opts_release() frees what it owns.
+ */
+#ifndef T3Q_BOOTSTRAP_OPTS_H
+#define T3Q_BOOTSTRAP_OPTS_H
+
+struct opts {
+	/* bootstrapper.py's flags */
+	const char *cos_endpoint;	/* -e */
+	const char *cos_bucket;		/* -b */
+	const char *cos_directory;	/* -d */
+	const char *archive;		/* -t */
+	const char *file;		/* -f */
+	const char *outputs;		/* -o, ';'-separated */
+	const char *inputs;		/* -i, ';'-separated */
+	const char *user_volume_path;	/* -p */
+	const char *pipeline_name;	/* -n */
+	const char *pipeline_parameters; /* -r, "a=1;b=2" */
+	const char *parameter_pass_method; /* -m, only "env" */
+
+	/* t3q's own */
+	const char *work_dir;		/* T3Q_WORK_DIR, default "." */
+	const char *artifact_in;	/* T3Q_ARTIFACT_INPUT_DIR */
+	const char *artifact_out;	/* T3Q_ARTIFACT_OUTPUT_DIR */
+	const char *run_id;		/* T3Q_RUN_ID, else ELYRA_RUN_NAME */
+	const char *python;		/* T3Q_PYTHON, default "python3" */
+	const char *requirements;	/* T3Q_REQUIREMENTS */
+	const char *termination_log;	/* T3Q_TERMINATION_LOG */
+	double log_interval;		/* T3Q_LOG_UPLOAD_INTERVAL, seconds */
+	int no_install;			/* T3Q_NO_INSTALL, ELYRA_INSTALL_PACKAGES */
+
+	/* Elyra's switches, from the environment */
+	int pipeline_info;		/* ELYRA_ENABLE_PIPELINE_INFO */
+	int output_to_s3;	/* ELYRA_GENERIC_NODES_ENABLE_SCRIPT_OUTPUT_TO_S3 */
+	const char *writable_dir;	/* ELYRA_WRITABLE_CONTAINER_DIR */
+};
+
+/*
+ * Parses argv (without the program name's special verbs). Returns 0, 1 when
+ * --help or --version was answered (exit 0), or -1 after printing a usage
+ * error (exit 2).
+ */
+int opts_parse(struct opts *o, int argc, char **argv);
+
+#endif

@@ -1,0 +1,313 @@
+/*
+ * proc: fork/exec, one poll() loop over the child's two pipes and a
+ * signalfd, signal forwarding, reaping and orphan cleanup (after tini).
+ */
+#include "bootstrap/proc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/log.h"
+
+static sigset_t forwarded;	/* what we block and read from sigfd */
+static sigset_t saved_mask;	/* what the child gets back */
+static int sigfd = -1;
+
+static const int fwd_signals[] = {
+	SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
+};
+
+int proc_supervise(void)
+{
+	sigemptyset(&forwarded);
+	for (size_t i = 0; i < sizeof(fwd_signals) / sizeof(*fwd_signals); i++)
+		sigaddset(&forwarded, fwd_signals[i]);
+	sigaddset(&forwarded, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &forwarded, &saved_mask) < 0)
+		return error_errno("cannot block signals");
+	sigfd = signalfd(-1, &forwarded, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sigfd < 0)
+		return error_errno("cannot create a signalfd");
+	/* A closed stdout must not kill us before the logs are saved. */
+	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * As PID 1 every orphan is ours already; otherwise ask for them, so
+	 * that what the step leaves behind is reaped and ended by us.
+	 */
+	if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		debug("cannot become a child subreaper: %s", strerror(errno));
+	return 0;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		n -= w;
+	}
+	return 0;
+}
+
+/* Child side: only async-signal-safe calls until exec. */
+static void child_exec(const struct proc_spec *spec, int out, int err,
+		       int errpipe)
+{
+	int e;
+
+	setpgid(0, 0);
+	for (size_t i = 0; i < sizeof(fwd_signals) / sizeof(*fwd_signals); i++)
+		signal(fwd_signals[i], SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+	sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+	if (dup2(out, 1) < 0 || dup2(err, 2) < 0)
+		goto fail;
+	if (spec->cwd && chdir(spec->cwd) < 0)
+		goto fail;
+	if (spec->envp)
+		execvpe(spec->argv[0], spec->argv, spec->envp);
+	else
+		execvp(spec->argv[0], spec->argv);
+fail:
+	e = errno;
+	if (write(errpipe, &e, sizeof(e)) < 0) {
+		/* nothing left to tell anyone */
+	}
+	_exit(e == ENOENT ? 127 : 126);
+}
+
+static void reap(pid_t child, int *status, int *done)
+{
+	pid_t p;
+	int st;
+
+	while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (p == child) {
+			*status = st;
+			*done = 1;
+		}
+	}
+}
+
+/* Sends sig to every process whose parent we are; returns how many. */
+static int signal_children(int sig)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	pid_t self = getpid();
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		char path[300], stat[512], *p;
+		int fd;
+		ssize_t len;
+		long ppid;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		len = read(fd, stat, sizeof(stat) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		stat[len] = '\0';
+		/* "pid (comm) state ppid ...": comm may hold spaces and ')'. */
+		p = strrchr(stat, ')');
+		if (!p || sscanf(p + 1, " %*c %ld", &ppid) != 1 ||
+		    ppid != self)
+			continue;
+		/* A zombie is already gone: the reaper only has to wait. */
+		if (p[2] == 'Z')
+			continue;
+		kill(atoi(de->d_name), sig);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static void forward(pid_t pgid, int sig)
+{
+	if (kill(-pgid, sig) < 0 && errno == ESRCH)
+		kill(pgid, sig);
+}
+
+static int exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 1;
+}
+
+/*
+ * After the child's exit: end what it left behind, politely first. The
+ * pipes are still drained meanwhile, so nothing they print is lost.
+ */
+struct cleanup {
+	int state;		/* 0: not begun, 1: TERM sent, 2: KILL sent */
+	double deadline;
+};
+
+static void cleanup_step(struct cleanup *c, pid_t pgid)
+{
+	double now = log_now();
+	int n;
+
+	if (c->state == 0) {
+		kill(-pgid, SIGTERM);
+		n = signal_children(SIGTERM);
+		if (n)
+			warn("the step left %d process%s running; ending them",
+			     n, n == 1 ? "" : "es");
+		c->state = 1;
+		c->deadline = now + 2;
+	} else if (c->state == 1 && now >= c->deadline) {
+		kill(-pgid, SIGKILL);
+		signal_children(SIGKILL);
+		c->state = 2;
+		c->deadline = now + 1;
+	}
+}
+
+int proc_run(struct proc_spec *spec)
+{
+	int out[2], err[2], errpipe[2], exec_errno = 0, status = 0;
+	int done = 0, open_pipes = 2;
+	struct cleanup cl = { 0, 0 };
+	double next_tick;
+	pid_t pid;
+	char chunk[65536];
+	ssize_t n;
+
+	spec->signal_seen = 0;
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 ||
+	    pipe2(errpipe, O_CLOEXEC) < 0)
+		return error_errno("cannot create pipes for '%s'",
+				   spec->argv[0]);
+	pid = fork();
+	if (pid < 0)
+		return error_errno("cannot fork for '%s'", spec->argv[0]);
+	if (pid == 0)
+		child_exec(spec, out[1], err[1], errpipe[1]);
+	setpgid(pid, pid);	/* both sides: whichever runs first */
+	close(out[1]);
+	close(err[1]);
+	close(errpipe[1]);
+	n = read(errpipe[0], &exec_errno, sizeof(exec_errno));
+	close(errpipe[0]);
+	if (n == sizeof(exec_errno)) {
+		close(out[0]);
+		close(err[0]);
+		waitpid(pid, &status, 0);
+		error("cannot run '%s': %s", spec->argv[0],
+		      strerror(exec_errno));
+		return exec_errno == ENOENT ? 127 : 126;
+	}
+
+	next_tick = log_now() + spec->tick_interval;
+	while (!done || open_pipes > 0) {
+		struct pollfd fds[3] = {
+			{ out[0], POLLIN, 0 },
+			{ err[0], POLLIN, 0 },
+			{ sigfd, POLLIN, 0 },
+		};
+		double now = log_now();
+		int timeout = 1000;
+
+		if (spec->tick_interval > 0) {
+			if (now >= next_tick) {
+				spec->on_tick(spec->ctx, PROC_TICK_TIMER);
+				next_tick = log_now() + spec->tick_interval;
+			}
+			if ((next_tick - now) * 1000 < timeout)
+				timeout = (int)((next_tick - now) * 1000) + 1;
+		}
+		if (done) {
+			cleanup_step(&cl, pid);
+			/* A grandchild past SIGKILL still holding a pipe. */
+			if (cl.state == 2 && log_now() > cl.deadline)
+				break;
+			timeout = 100;
+		}
+		if (poll(fds, 3, timeout) < 0 && errno != EINTR)
+			return error_errno("poll");
+		for (int i = 0; i < 2; i++) {
+			if (fds[i].fd < 0 || !(fds[i].revents &
+					       (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			n = read(fds[i].fd, chunk, sizeof(chunk));
+			if (n < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			if (n <= 0) {
+				close(fds[i].fd);
+				if (i == 0)
+					out[0] = -1;
+				else
+					err[0] = -1;
+				open_pipes--;
+				continue;
+			}
+			/* Our stdout may be gone; the log file must not be. */
+			write_all(i + 1, chunk, n);
+			if (spec->log_fd >= 0 &&
+			    write_all(spec->log_fd, chunk, n) < 0) {
+				error_errno("cannot write the log file");
+				spec->log_fd = -1;
+			}
+		}
+		if (fds[2].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			while (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
+				int sig = (int)si.ssi_signo;
+
+				if (sig == SIGCHLD)
+					continue;
+				if (!done)
+					forward(pid, sig);
+				if (sig == SIGTERM || sig == SIGINT ||
+				    sig == SIGHUP || sig == SIGQUIT) {
+					spec->signal_seen = sig;
+					info("received SIG%s; passed it to "
+					     "the step", sig == SIGTERM ?
+					     "TERM" : sig == SIGINT ? "INT" :
+					     sig == SIGHUP ? "HUP" : "QUIT");
+					if (spec->on_tick)
+						spec->on_tick(spec->ctx,
+							      PROC_TICK_SIGNAL);
+				}
+			}
+		}
+		/* Every round, as tini does: SIGCHLDs coalesce. */
+		reap(pid, &status, &done);
+	}
+	if (out[0] >= 0)
+		close(out[0]);
+	if (err[0] >= 0)
+		close(err[0]);
+	/* Reap what the cleanup ended. */
+	reap(pid, &status, &done);
+	return exit_code(status);
+}

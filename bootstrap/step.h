@@ -1,0 +1,66 @@
+/*
+ * step: the state of one pipeline step as main.c walks through it, and the
+ * step functions it calls in order. Each returns 0, or a T3Q_EXIT_* code
+ * after logging why (common/exitcode.h).
+ *
+ * The struct owns every string and the store; step_release() frees them.
+ */
+#ifndef T3Q_BOOTSTRAP_STEP_H
+#define T3Q_BOOTSTRAP_STEP_H
+
+#include "bootstrap/opts.h"
+#include "common/buf.h"
+#include "common/store.h"
+
+struct step_time {
+	const char *what;
+	double secs;
+};
+
+struct step_output {
+	char *key;
+	long long size;
+};
+
+struct step {
+	const struct opts *o;
+	struct store *store;	/* s3://bucket */
+	char *endpoint;		/* for links in the UI metadata */
+	char *dir;		/* --cos-directory, no slashes at the ends */
+	char *run_dir;		/* dir/run-id when a run id is set, else dir */
+	char *base;		/* basename of --file */
+	char *name;		/* base without its suffix */
+	char *log_path;		/* <work>/<name>.log: the child's output */
+	int log_fd;
+	char *nb_out;		/* <work>/<name>-output.ipynb for notebooks */
+	char *nb_html;		/* <work>/<name>.html */
+	double t0;
+	struct step_time times[8];
+	int ntimes;
+	struct step_output *outputs;
+	int noutputs;
+	int log_uploaded;
+};
+
+/* Opens the store, chdirs to the work dir, prepares names. */
+int step_init(struct step *s, const struct opts *o);
+void step_release(struct step *s);
+
+/* Elyra's "'pipeline':'op' - action (x.xxx secs)" line. */
+void step_log(const struct step *s, double secs, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void step_time(struct step *s, const char *what, double secs);
+/* "<run_dir>/<rel>" or "<dir>/<rel>", the keys of this step's objects. */
+char *step_key(const struct step *s, int per_run, const char *rel);
+
+int step_fetch_archive(struct step *s);		/* stage.c */
+int step_fetch_inputs(struct step *s);		/* stage.c */
+int step_install(struct step *s);		/* deps.c */
+int step_execute(struct step *s);		/* exec.c; the child's code */
+int step_upload_logs(struct step *s);		/* stage.c */
+int step_upload_outputs(struct step *s);	/* stage.c */
+void step_write_metadata(struct step *s, int rc); /* metadata.c */
+/* One line in /dev/termination-log for Kubernetes, when it exists. */
+void step_terminate_message(const struct step *s, int rc, const char *why);
+
+#endif

@@ -1,0 +1,51 @@
+/* names: file path -> Argo artifact name, shared by compiler and bootstrap. */
+#include "common/names.h"
+
+#include <stdint.h>
+#include <string.h>
+
+static int name_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+static int reserved(const char *s)
+{
+	/* KFP's own outputs, and the logs artifact Argo adds itself. */
+	return !strcmp(s, "mlpipeline-ui-metadata") ||
+	       !strcmp(s, "mlpipeline-metrics") || !strcmp(s, "main-logs");
+}
+
+void names_artifact(struct buf *out, const char *path)
+{
+	size_t start = out->len, n = 0;
+	uint32_t h = 2166136261u;	/* FNV-1a: stable across builds */
+	int lossy = 0;
+
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		h = (h ^ *p) * 16777619u;
+		if (name_char(*p)) {
+			if (n < 48)
+				buf_addch(out, *p);
+			n++;
+			continue;
+		}
+		lossy = 1;
+		/* Runs of other bytes become one '-', never a leading one. */
+		if (out->len > start && out->buf[out->len - 1] != '-' &&
+		    n < 48) {
+			buf_addch(out, '-');
+			n++;
+		}
+	}
+	if (n > 48)
+		lossy = 1;
+	while (out->len > start && out->buf[out->len - 1] == '-')
+		buf_setlen(out, out->len - 1);
+	if (lossy || out->len == start || reserved(out->buf + start)) {
+		if (out->len > start)
+			buf_addch(out, '-');
+		buf_addf(out, "%08x", (unsigned)h);
+	}
+}

@@ -1,0 +1,44 @@
+# bootstrap/lib.sh: helpers for t3q-bootstrap tests, on top of tests/lib.sh.
+#
+#   bucket=$(new_bucket); dir=pipe-0101
+#   src=$(mk_src); write files into "$src"
+#   upload_archive "$src" "$dir" step.tar.gz file...   # Elyra's archive
+#   run_step WORKDIR ARGS...    # t3q-bootstrap -e -b filled in; $T/stdout, $T/stderr, $rc
+#   get_obj KEY FILE            # download s3://$bucket/KEY
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+
+mk_src() { mktemp -d "$T/src.XXXXXX"; }
+
+# upload_archive SRC DIR ARCHIVE FILE...: tar.gz of FILEs (relative to SRC)
+# at DIR/ARCHIVE, rooted at SRC as Elyra's create_temp_archive does.
+upload_archive() {
+	local src=$1 dir=$2 name=$3
+	shift 3
+	tar -C "$src" -czf "$T/$name" "$@" &&
+	t3q s3 put "$T/$name" "s3://$bucket/$dir/$name" >/dev/null 2>&1
+}
+
+run_step() {
+	local wd=$1
+	shift
+	mkdir -p "$wd"
+	rc=0
+	(cd "$wd" && exec "$T3Q_BIN/bootstrap/t3q-bootstrap" \
+		-e "$T3Q_S3_ENDPOINT" -b "$bucket" "$@") \
+		>"$T/stdout" 2>"$T/stderr" || rc=$?
+	return 0
+}
+
+get_obj() {
+	t3q s3 get "s3://$bucket/$1" "$2" >/dev/null 2>&1
+}
+
+# have_obj KEY: the object exists.
+have_obj() {
+	t3q s3 stat "s3://$bucket/$1" >/dev/null 2>&1
+}
+
+show() {
+	echo "--- rc=$rc; stdout:"; cat "$T/stdout"
+	echo "--- stderr:"; cat "$T/stderr"
+}
