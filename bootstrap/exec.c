@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "bootstrap/proc.h"
@@ -62,16 +61,6 @@ static void on_tick(void *ctx, enum proc_tick why)
 	free(key);
 }
 
-static int has_suffix(const char *s, const char *suffix, int nocase)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	if (n <= m)
-		return 0;
-	return nocase ? !strcasecmp(s + n - m, suffix)
-		      : !strcmp(s + n - m, suffix);
-}
-
 static char *write_nbrun(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -99,7 +88,7 @@ int step_execute(struct step *s)
 	struct proc_spec spec = { NULL, NULL, NULL, s->log_fd,
 				  o->log_interval, on_tick, s, 0 };
 	char *argv[8] = { 0 }, *runner = NULL;
-	const char *what;
+	const char *what = "";
 	double t = log_now();
 	int rc;
 
@@ -112,7 +101,8 @@ int step_execute(struct step *s)
 	if (o->pipeline_parameters && set_parameters(o->pipeline_parameters))
 		return T3Q_EXIT_USAGE;
 	setenv("PYTHONUNBUFFERED", "1", 1);
-	if (has_suffix(s->base, ".ipynb", 0)) {
+	switch (s->kind) {
+	case STEP_NOTEBOOK:
 		runner = write_nbrun();
 		if (!runner)
 			return T3Q_EXIT_INTERNAL;
@@ -126,29 +116,29 @@ int step_execute(struct step *s)
 		what = "notebook";
 		step_log(s, 0, "executing notebook using '%s nbrun %s %s'",
 			 o->python, s->base, s->nb_out);
-	} else if (has_suffix(s->base, ".py", 0)) {
+		break;
+	case STEP_PYTHON:
 		argv[0] = (char *)o->python;
 		argv[1] = "-u";
 		argv[2] = s->base;
 		what = "python script";
 		step_log(s, 0, "executing python script using '%s %s' to '%s'",
 			 o->python, s->base, s->log_path);
-	} else if (has_suffix(s->base, ".r", 1)) {
+		break;
+	case STEP_R:
 		argv[0] = "Rscript";
 		argv[1] = s->base;
 		what = "R script";
 		step_log(s, 0, "executing R script using 'Rscript %s' to '%s'",
 			 s->base, s->log_path);
-	} else if (has_suffix(s->base, ".sh", 0)) {
+		break;
+	case STEP_SHELL:
 		argv[0] = "sh";
 		argv[1] = s->base;
 		what = "shell script";
 		step_log(s, 0, "executing shell script using 'sh %s' to '%s'",
 			 s->base, s->log_path);
-	} else {
-		error("unsupported file type '%s': t3q runs .ipynb, .py, .r, "
-		      ".R and .sh files", o->file);
-		return T3Q_EXIT_USAGE;
+		break;
 	}
 	spec.argv = argv;
 	rc = proc_run(&spec);

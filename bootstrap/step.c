@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "common/exitcode.h"
@@ -25,6 +26,33 @@ static char *trim_slashes(const char *s)
 	return xstrndup(s, n);
 }
 
+static int has_suffix(const char *s, const char *suffix, int nocase)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	if (n <= m)
+		return 0;
+	return nocase ? !strcasecmp(s + n - m, suffix)
+		      : !strcmp(s + n - m, suffix);
+}
+
+/* By suffix, not by substring as Elyra does ("run.rb" is not R). */
+static int kind_of(const char *file, enum step_kind *kind)
+{
+	if (has_suffix(file, ".ipynb", 0))
+		*kind = STEP_NOTEBOOK;
+	else if (has_suffix(file, ".py", 0))
+		*kind = STEP_PYTHON;
+	else if (has_suffix(file, ".r", 1))
+		*kind = STEP_R;
+	else if (has_suffix(file, ".sh", 0))
+		*kind = STEP_SHELL;
+	else
+		return error("unsupported file type '%s': t3q runs .ipynb, "
+			     ".py, .r, .R and .sh files", file);
+	return 0;
+}
+
 int step_init(struct step *s, const struct opts *o)
 {
 	struct s3_config cfg;
@@ -35,6 +63,8 @@ int step_init(struct step *s, const struct opts *o)
 	s->o = o;
 	s->log_fd = -1;
 	s->t0 = log_now();
+	if (kind_of(o->file, &s->kind) < 0)
+		return T3Q_EXIT_USAGE;
 	s->dir = trim_slashes(o->cos_directory);
 	if (o->run_id && *o->run_id) {
 		char *rid = trim_slashes(o->run_id);

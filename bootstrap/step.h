@@ -22,8 +22,11 @@ struct step_output {
 	long long size;
 };
 
+enum step_kind { STEP_NOTEBOOK, STEP_PYTHON, STEP_R, STEP_SHELL };
+
 struct step {
 	const struct opts *o;
+	enum step_kind kind;	/* by the file's suffix */
 	struct store *store;	/* s3://bucket */
 	char *endpoint;		/* for links in the UI metadata */
 	char *dir;		/* --cos-directory, no slashes at the ends */

@@ -7,6 +7,10 @@
 #   get_obj KEY FILE            # download s3://$bucket/KEY
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
+# KFP files and the termination log go to the test's own dir.
+export ELYRA_WRITABLE_CONTAINER_DIR=$T/wcd
+export T3Q_TERMINATION_LOG=$T/termination-log
+
 mk_src() { mktemp -d "$T/src.XXXXXX"; }
 
 # upload_archive SRC DIR ARCHIVE FILE...: tar.gz of FILEs (relative to SRC)

@@ -1,0 +1,49 @@
+/*
+ * archive: the dependency archives of Elyra pipeline steps (tar.gz).
+ *
+ * archive_extract_safe() unpacks an archive that anyone with write access
+ * to the bucket could have made, so it trusts nothing in it. It reads the
+ * archive twice: the first pass reads every header (and decompresses all
+ * data, so a truncated or corrupt archive is found here) and refuses the
+ * whole archive if any member is unacceptable; only then does the second
+ * pass write. A member is refused when its name is absolute, has a ".."
+ * segment or is empty; when it is a symlink whose target is absolute or
+ * leaves dest_dir (resolved lexically from the link's own directory, also
+ * through the archive's other symlinks); when it is a hard link whose
+ * target is absolute, has "..", or is not a regular file earlier in the
+ * archive; when it is anything but a file, directory, symlink or hard
+ * link; or when it would be written through a symlink (one of the
+ * archive's, or one already in dest_dir). Python's tarfile stores the
+ * archive's own root as a directory named "/" (Elyra's arcname=""); that
+ * member, like "./", names dest_dir itself and is skipped.
+ *
+ * Permissions are restored without setuid, setgid and sticky bits, and
+ * mtimes are restored; owners never are, even as root. Existing symlinks
+ * in dest_dir are not followed: one in the way of a member is replaced.
+ * Formats: tar (ustar, pax, GNU, v7), bare or compressed with gzip, bzip2,
+ * xz, lzma or zstd. Members are written by absolute path below
+ * realpath(dest_dir); the process's working directory is never changed.
+ * The archive must be a seekable file (it is read twice).
+ *
+ * archive_create() writes members (relative paths below base_dir; "."
+ * means all of base_dir) as a gzip'd pax archive: directories recursively
+ * with every entry, hidden ones too, sorted bytewise; symlinks dereferenced
+ * (stored as what they point to; a dangling one is an error); permission
+ * bits and whole-second mtimes kept; owners 0 and unnamed; no timestamp in
+ * the gzip header. So the same tree gives the same bytes. Members are
+ * stored in the order given. The archive is written beside archive_path
+ * and renamed onto it, so that it appears whole or not at all.
+ *
+ * Both return 0, or -1 after logging what was wrong, naming the archive
+ * and the member. If archive_extract_safe() fails after its first pass
+ * (a write error, or an archive that changed between the passes), the
+ * message says that extraction is incomplete. Strings are borrowed.
+ */
+#ifndef T3Q_COMMON_ARCHIVE_H
+#define T3Q_COMMON_ARCHIVE_H
+
+int archive_extract_safe(const char *archive_path, const char *dest_dir);
+int archive_create(const char *archive_path, const char *base_dir,
+		   const char *const *members, int n);
+
+#endif

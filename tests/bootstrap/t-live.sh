@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Liveness: output reaches the container log as the child writes it, not
+# when it exits, on each stream separately, without waiting for newlines.
+. "$(dirname "$0")/lib.sh"
+bucket=$(new_bucket)
+dir=live-01
+src=$(mk_src)
+cat >"$src/slow.py" <<'PY'
+import sys, time
+print("first line")
+sys.stderr.write("partial on stderr, no newline")
+sys.stderr.flush()
+time.sleep(2.5)
+print("second line")
+PY
+upload_archive "$src" "$dir" slow.tar.gz slow.py
+mkdir -p "$T/wd"
+(cd "$T/wd" && exec "$T3Q_BIN/bootstrap/t3q-bootstrap" -e "$T3Q_S3_ENDPOINT" \
+	-b "$bucket" -d "$dir" -t slow.tar.gz -f slow.py -n live) \
+	>"$T/stdout" 2>"$T/stderr" &
+pid=$!
+at_exit "kill $pid 2>/dev/null"
+for _ in $(seq 1 40); do
+	grep -q 'first line' "$T/stdout" && break
+	sleep 0.05
+done
+live() {
+	grep -q 'first line' "$T/stdout" && ! grep -q 'second line' "$T/stdout" &&
+	kill -0 $pid
+}
+step "the first line is on stdout while the child still runs" live
+step "a partial stderr line too, before any newline" grep -q 'partial on stderr, no newline' "$T/stderr"
+wait $pid
+rc=$?
+step "then the step completes" sh -c "[ $rc = 0 ] && grep -q 'second line' '$T/stdout'"
+
+finish
