@@ -34,4 +34,27 @@ wait $pid
 rc=$?
 step "then the step completes" sh -c "[ $rc = 0 ] && grep -q 'second line' '$T/stdout'"
 
+# A long run uploads its log every --log-upload-interval seconds, so a
+# pod killed mid-run still leaves the log so far.
+cat >"$src/long.sh" <<'SH'
+echo "progress 1"
+sleep 4
+echo "progress 2"
+SH
+upload_archive "$src" "$dir" long.tar.gz long.sh
+(cd "$T/wd" && exec "$T3Q_BIN/bootstrap/t3q-bootstrap" -e "$T3Q_S3_ENDPOINT" \
+	-b "$bucket" -d "$dir" -t long.tar.gz -f long.sh -n live \
+	--log-upload-interval 1) >"$T/stdout2" 2>"$T/stderr2" &
+pid=$!
+at_exit "kill $pid 2>/dev/null"
+sleep 2.5
+partial_log() {
+	get_obj "$dir/long.log" "$T/partial" && grep -q 'progress 1' "$T/partial" &&
+	! grep -q 'progress 2' "$T/partial" && kill -0 $pid
+}
+step "during the run, the log so far is already in the bucket" partial_log
+wait $pid
+full_log() { get_obj "$dir/long.log" "$T/full" && grep -q 'progress 2' "$T/full"; }
+step "and at the end, all of it" full_log
+
 finish

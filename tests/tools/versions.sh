@@ -5,3 +5,5 @@ T3Q_CACHE=${T3Q_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/t3q}
 # its last commit on master (2026-02-12).
 MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
 T3Q_MINIO_BIN=${T3Q_MINIO_BIN:-$T3Q_CACHE/tools/minio-$MINIO_VERSION/minio}
+# The papermill venv (scripts/install-test-deps makes it).
+T3Q_PAPERMILL_VENV=$T3Q_CACHE/venvs/papermill-$(sha256sum "$(dirname "${BASH_SOURCE[0]}")/papermill-requirements.txt" | cut -c1-12)
