@@ -1,0 +1,151 @@
+/* nodecmd: a node's t3q-bootstrap arguments and environment. */
+#include "common/nodecmd.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void arg(struct nodecmd *c, const char *s)
+{
+	c->args = xrealloc(c->args, (c->nargs + 2) * sizeof(*c->args));
+	c->args[c->nargs++] = xstrdup(s);
+	c->args[c->nargs] = NULL;
+}
+
+static void env(struct nodecmd *c, const char *k, const char *v)
+{
+	for (int i = 0; i < c->nenv; i++)
+		if (!strcmp(c->env[i].key, k)) {
+			free(c->env[i].value);
+			c->env[i].value = xstrdup(v);
+			return;
+		}
+	c->env = xrealloc(c->env, (c->nenv + 1) * sizeof(*c->env));
+	c->env[c->nenv].key = xstrdup(k);
+	c->env[c->nenv++].value = xstrdup(v);
+}
+
+static void join(struct buf *b, const struct strlist *l)
+{
+	for (int i = 0; i < l->n; i++) {
+		if (i)
+			buf_addch(b, ';');
+		buf_adds(b, l->v[i]);
+	}
+}
+
+char *nodecmd_archive_name(const struct node *n)
+{
+	const char *base = strrchr(n->filename, '/');
+	const char *dot;
+
+	base = base ? base + 1 : n->filename;
+	dot = strrchr(base, '.');
+	return xstrfmt("%.*s-%s.tar.gz", (int)(dot && dot != base ?
+		       dot - base : (long)strlen(base)), base, n->id);
+}
+
+static int shadowed_by_secret(const struct node *n, const char *name)
+{
+	for (int i = 0; i < n->nsecrets; i++)
+		if (n->secrets[i].env_var &&
+		    !strcmp(n->secrets[i].env_var, name))
+			return 1;
+	return 0;
+}
+
+void nodecmd_build(const struct nodecmd_ctx *c, const struct node *n,
+		   struct nodecmd *out)
+{
+	struct buf b = BUF_INIT;
+	char *archive = nodecmd_archive_name(n);
+	const char *base = strrchr(n->filename, '/');
+
+	memset(out, 0, sizeof(*out));
+	/* bootstrapper.py's flags, in the order Elyra writes them. */
+	arg(out, "--pipeline-name");
+	arg(out, c->p->name);
+	arg(out, "--cos-endpoint");
+	arg(out, c->cos_endpoint);
+	arg(out, "--cos-bucket");
+	arg(out, c->cos_bucket);
+	arg(out, "--cos-directory");
+	arg(out, c->cos_directory);
+	arg(out, "--cos-dependencies-archive");
+	arg(out, archive);
+	/* The archive is rooted at the file's directory. */
+	arg(out, "--file");
+	arg(out, base ? base + 1 : n->filename);
+	if (n->inputs.n) {
+		join(&b, &n->inputs);
+		arg(out, "--inputs");
+		arg(out, b.buf);
+		buf_reset(&b);
+	}
+	if (n->outputs.n) {
+		join(&b, &n->outputs);
+		arg(out, "--outputs");
+		arg(out, b.buf);
+		buf_reset(&b);
+	}
+	if (n->params.n) {
+		for (int i = 0; i < n->params.n; i++) {
+			const struct param *pm = pipeline_param(c->p,
+								n->params.v[i]);
+
+			if (!pm)
+				continue;
+			if (b.len)
+				buf_addch(&b, ';');
+			buf_addf(&b, "%s=%s", pm->name,
+				 c->param_value(c->ctx, pm));
+		}
+		arg(out, "--pipeline-parameters");
+		arg(out, b.buf);
+		arg(out, "--parameter-pass-method");
+		arg(out, "env");
+		buf_reset(&b);
+	}
+	if (c->artifact_in && n->inputs.n) {
+		arg(out, "--artifact-inputs");
+		arg(out, c->artifact_in);
+	}
+	if (c->artifact_out && n->outputs.n) {
+		arg(out, "--artifact-outputs");
+		arg(out, c->artifact_out);
+	}
+
+	/* The node's own env first; a secret of the same name wins. */
+	for (int i = 0; i < n->nenv; i++)
+		if (*n->env[i].value && !shadowed_by_secret(n, n->env[i].key))
+			env(out, n->env[i].key, n->env[i].value);
+	env(out, "ELYRA_RUNTIME_ENV", "kfp");
+	env(out, "ELYRA_RUN_NAME", c->run_id);
+	env(out, "ELYRA_ENABLE_PIPELINE_INFO", "True");
+	env(out, "ELYRA_WRITABLE_CONTAINER_DIR", c->writable_dir);
+	/*
+	 * Parameters as env vars directly, so that a value holding ';' or
+	 * '=' reaches the step whole; --pipeline-parameters says the same
+	 * for bootstrapper.py compatibility.
+	 */
+	for (int i = 0; i < n->params.n; i++) {
+		const struct param *pm = pipeline_param(c->p, n->params.v[i]);
+
+		if (pm)
+			env(out, pm->name, c->param_value(c->ctx, pm));
+	}
+	free(archive);
+	buf_release(&b);
+}
+
+void nodecmd_release(struct nodecmd *cmd)
+{
+	for (int i = 0; i < cmd->nargs; i++)
+		free(cmd->args[i]);
+	free(cmd->args);
+	for (int i = 0; i < cmd->nenv; i++) {
+		free(cmd->env[i].key);
+		free(cmd->env[i].value);
+	}
+	free(cmd->env);
+	memset(cmd, 0, sizeof(*cmd));
+}

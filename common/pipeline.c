@@ -1,0 +1,1162 @@
+/*
+ * pipeline: reading an Elyra .pipeline file into struct pipeline. Old
+ * layouts are migrated here, as Elyra's pipeline editor would migrate them,
+ * so that validation and everything after see only the v8 model.
+ */
+#include "common/pipeline.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/log.h"
+
+void pipeline_diag(struct pipeline *p, int error, const struct node *n,
+		   const char *field, const char *fmt, ...)
+{
+	struct diag *d;
+	struct buf msg = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	p->diags = xrealloc(p->diags, (p->ndiags + 1) * sizeof(*p->diags));
+	d = &p->diags[p->ndiags++];
+	memset(d, 0, sizeof(*d));
+	d->error = error;
+	d->node_id = n && n->id ? xstrdup(n->id) : NULL;
+	d->node_label = n && n->label ? xstrdup(n->label) : NULL;
+	d->field = field ? xstrdup(field) : NULL;
+	d->message = buf_detach(&msg, NULL);
+	if (error)
+		p->nerrors++;
+}
+
+static char *dupstr(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void strlist_add(struct strlist *l, const char *s)
+{
+	for (int i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i], s))
+			return;
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	l->v[l->n++] = xstrdup(s);
+}
+
+static void strlist_free(struct strlist *l)
+{
+	for (int i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/* A string, or a number written as Elyra would print it; else NULL. */
+static char *scalar(const cJSON *j)
+{
+	char num[64];
+
+	if (cJSON_IsString(j))
+		return xstrdup(j->valuestring);
+	if (cJSON_IsNumber(j)) {
+		double d = j->valuedouble;
+
+		if (d == floor(d) && fabs(d) < 1e15)
+			snprintf(num, sizeof(num), "%.0f", d);
+		else
+			snprintf(num, sizeof(num), "%.17g", d);
+		return xstrdup(num);
+	}
+	if (cJSON_IsBool(j))
+		return xstrdup(cJSON_IsTrue(j) ? "True" : "False");
+	return NULL;
+}
+
+/* Elyra maps the string "None" (and "") to no value. */
+static char *value_of(const cJSON *obj, const char *key)
+{
+	char *s = scalar(cJSON_GetObjectItemCaseSensitive(obj, key));
+
+	if (s && (!*s || !strcmp(s, "None"))) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void read_strings(const cJSON *arr, struct strlist *out)
+{
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, arr) {
+		char *s = scalar(e);
+
+		/* Elyra scrubs None and "" from these lists. */
+		if (s && *s && strcmp(s, "None"))
+			strlist_add(out, s);
+		free(s);
+	}
+}
+
+/*
+ * The v7 "KEY=VALUE" form: split on the first '=', both sides trimmed.
+ * Returns 0, or -1 when there is no '='.
+ */
+static int split_kv(const char *s, char **k, char **v)
+{
+	const char *eq = strchr(s, '=');
+	const char *a = s, *b, *c, *d;
+
+	if (!eq)
+		return -1;
+	b = eq;
+	while (a < b && (*a == ' ' || *a == '\t'))
+		a++;
+	while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+		b--;
+	c = eq + 1;
+	d = s + strlen(s);
+	while (c < d && (*c == ' ' || *c == '\t'))
+		c++;
+	while (d > c && (d[-1] == ' ' || d[-1] == '\t'))
+		d--;
+	*k = xstrndup(a, b - a);
+	*v = xstrndup(c, d - c);
+	return 0;
+}
+
+/* Reads one list property item as a dict with the given field names. */
+struct item {
+	char *f[4];
+};
+
+static int read_item(struct pipeline *p, const struct node *n,
+		     const char *prop, int idx, const cJSON *e,
+		     const char *const names[4], struct item *it)
+{
+	char field[128];
+
+	memset(it, 0, sizeof(*it));
+	snprintf(field, sizeof(field), "%s[%d]", prop, idx);
+	if (cJSON_IsObject(e)) {
+		for (int i = 0; i < 4 && names[i]; i++)
+			it->f[i] = value_of(e, names[i]);
+		return 0;
+	}
+	if (!cJSON_IsString(e)) {
+		pipeline_diag(p, 1, n, field, "expected a string or an object");
+		return -1;
+	}
+	/* v7 and earlier: per-property "KEY=..." strings (migrateV8). */
+	{
+		char *k, *v;
+
+		if (split_kv(e->valuestring, &k, &v) < 0) {
+			pipeline_diag(p, 1, n, field, "Property %s does not "
+				      "contain the expected separator "
+				      "character: '='.", prop);
+			return -1;
+		}
+		if (!strcmp(prop, "kubernetes_secrets")) {
+			char *colon = strchr(v, ':');
+
+			it->f[0] = k;
+			if (colon) {
+				it->f[1] = xstrndup(v, colon - v);
+				it->f[2] = xstrdup(colon + 1);
+			} else {
+				it->f[1] = xstrdup(v);
+			}
+			free(v);
+		} else if (!strcmp(prop, "mounted_volumes")) {
+			it->f[0] = k;
+			it->f[1] = v;
+		} else if (!strcmp(prop, "kubernetes_tolerations")) {
+			/* "ID=key:operator:value:effect"; the ID is dropped. */
+			char *s = v, *part;
+			int i = 0;
+
+			free(k);
+			while (i < 4 && (part = strsep(&s, ":")))
+				it->f[i++] = *part ? xstrdup(part) : NULL;
+			free(v);
+		} else {
+			it->f[0] = k;
+			it->f[1] = v;
+		}
+	}
+	for (int i = 0; i < 4; i++)
+		if (it->f[i] && !*it->f[i]) {
+			free(it->f[i]);
+			it->f[i] = NULL;
+		}
+	return 0;
+}
+
+static void item_free(struct item *it)
+{
+	for (int i = 0; i < 4; i++)
+		free(it->f[i]);
+}
+
+static int kv_find(const struct kv *v, int n, const char *key)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(v[i].key, key))
+			return i;
+	return -1;
+}
+
+/* env_vars, labels, annotations: later entries with the same key win. */
+static void read_kvs(struct pipeline *p, const struct node *n,
+		     const cJSON *arr, const char *prop, const char *kname,
+		     const char *vname, struct kv **out, int *nout)
+{
+	const char *names[4] = { kname, vname, NULL, NULL };
+	const cJSON *e;
+	int idx = 0;
+
+	cJSON_ArrayForEach(e, arr) {
+		struct item it;
+		int at;
+
+		if (read_item(p, n, prop, idx++, e, names, &it) < 0)
+			continue;
+		if (!it.f[0]) {
+			/* An empty row in the UI: Elyra discards it. */
+			item_free(&it);
+			continue;
+		}
+		at = kv_find(*out, *nout, it.f[0]);
+		if (at < 0) {
+			*out = xrealloc(*out, (*nout + 1) * sizeof(**out));
+			at = (*nout)++;
+		} else {
+			free((*out)[at].key);
+			free((*out)[at].value);
+		}
+		(*out)[at].key = it.f[0];
+		(*out)[at].value = it.f[1] ? it.f[1] : xstrdup("");
+		free(it.f[2]);
+		free(it.f[3]);
+	}
+}
+
+static void read_secrets(struct pipeline *p, struct node *n, const cJSON *arr)
+{
+	const char *names[4] = { "env_var", "name", "key", NULL };
+	const cJSON *e;
+	int idx = 0;
+
+	cJSON_ArrayForEach(e, arr) {
+		struct item it;
+		int i;
+
+		if (read_item(p, n, "kubernetes_secrets", idx++, e, names,
+			      &it) < 0)
+			continue;
+		if (!it.f[0] && !it.f[1] && !it.f[2]) {
+			item_free(&it);
+			continue;
+		}
+		for (i = 0; i < n->nsecrets; i++)
+			if (it.f[0] && n->secrets[i].env_var &&
+			    !strcmp(n->secrets[i].env_var, it.f[0]))
+				break;
+		if (i == n->nsecrets) {
+			n->secrets = xrealloc(n->secrets, (n->nsecrets + 1) *
+					      sizeof(*n->secrets));
+			n->nsecrets++;
+		} else {
+			free(n->secrets[i].env_var);
+			free(n->secrets[i].name);
+			free(n->secrets[i].key);
+		}
+		n->secrets[i] = (struct secret_ref){ it.f[0], it.f[1],
+						     it.f[2] };
+	}
+}
+
+static void read_volumes(struct pipeline *p, struct node *n, const cJSON *arr)
+{
+	const char *names[4] = { "path", "pvc_name", "sub_path", NULL };
+	const cJSON *e;
+	int idx = 0;
+
+	cJSON_ArrayForEach(e, arr) {
+		struct item it;
+		int i, ro = 0;
+
+		if (read_item(p, n, "mounted_volumes", idx++, e, names,
+			      &it) < 0)
+			continue;
+		if (!it.f[0] && !it.f[1]) {
+			item_free(&it);
+			continue;
+		}
+		if (cJSON_IsObject(e))
+			ro = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+				e, "read_only"));
+		for (i = 0; i < n->nvolumes; i++)
+			if (it.f[0] && n->volumes[i].path &&
+			    !strcmp(n->volumes[i].path, it.f[0]))
+				break;
+		if (i == n->nvolumes) {
+			n->volumes = xrealloc(n->volumes, (n->nvolumes + 1) *
+					      sizeof(*n->volumes));
+			n->nvolumes++;
+		} else {
+			free(n->volumes[i].path);
+			free(n->volumes[i].pvc_name);
+			free(n->volumes[i].sub_path);
+		}
+		n->volumes[i] = (struct volume_mount){ it.f[0], it.f[1],
+						       it.f[2], ro };
+		free(it.f[3]);
+	}
+}
+
+static void read_tolerations(struct pipeline *p, struct node *n,
+			     const cJSON *arr)
+{
+	const char *names[4] = { "key", "operator", "value", "effect" };
+	const cJSON *e;
+	int idx = 0;
+
+	cJSON_ArrayForEach(e, arr) {
+		struct item it;
+		int dup = 0;
+
+		if (read_item(p, n, "kubernetes_tolerations", idx++, e, names,
+			      &it) < 0)
+			continue;
+		/* De-duplicated on key:operator:value:effect, as Elyra. */
+		for (int i = 0; i < n->ntolerations && !dup; i++) {
+			struct toleration *t = &n->tolerations[i];
+			const char *a[4] = { t->key, t->operator, t->value,
+					     t->effect };
+
+			dup = 1;
+			for (int k = 0; k < 4; k++)
+				if (strcmp(a[k] ? a[k] : "",
+					   it.f[k] ? it.f[k] : ""))
+					dup = 0;
+		}
+		if (dup) {
+			item_free(&it);
+			continue;
+		}
+		n->tolerations = xrealloc(n->tolerations, (n->ntolerations + 1)
+					  * sizeof(*n->tolerations));
+		n->tolerations[n->ntolerations++] = (struct toleration){
+			it.f[0], it.f[1], it.f[2], it.f[3] };
+	}
+}
+
+static const cJSON *get(const cJSON *o, const char *k)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, k);
+}
+
+/*
+ * A node's properties with pipeline_defaults applied: a default fills a
+ * property the node leaves empty; list properties merge, the node winning
+ * on equal keys (Elyra's propagate_pipeline_default_properties).
+ */
+static void read_props(struct pipeline *p, struct node *n, const cJSON *cp,
+		       const cJSON *defaults)
+{
+	static const char *const lists[] = {
+		"env_vars", "kubernetes_secrets", "mounted_volumes",
+		"kubernetes_tolerations", "kubernetes_pod_annotations",
+		"kubernetes_pod_labels",
+	};
+	const cJSON *shm;
+
+	n->filename = value_of(cp, "filename");
+	n->runtime_image = value_of(cp, "runtime_image");
+	if (!n->runtime_image && defaults)
+		n->runtime_image = value_of(defaults, "runtime_image");
+	read_strings(get(cp, "dependencies"), &n->dependencies);
+	n->include_subdirectories =
+		cJSON_IsTrue(get(cp, "include_subdirectories"));
+	read_strings(get(cp, "outputs"), &n->outputs);
+	read_strings(get(cp, "pipeline_parameters"), &n->params);
+	n->cpu = value_of(cp, "cpu");
+	n->cpu_limit = value_of(cp, "cpu_limit");
+	n->memory = value_of(cp, "memory");
+	n->memory_limit = value_of(cp, "memory_limit");
+	n->gpu = value_of(cp, "gpu");
+	n->gpu_vendor = value_of(cp, "gpu_vendor");
+	{
+		char *c = value_of(cp, "disable_node_caching");
+
+		n->disable_caching = c && !strcmp(c, "True");
+		free(c);
+	}
+	/* Defaults first, so that the node's entries override them. */
+	for (int pass = 0; pass < 2; pass++) {
+		const cJSON *src = pass == 0 ? defaults : cp;
+
+		if (!src)
+			continue;
+		read_kvs(p, n, get(src, lists[0]), "env_vars", "env_var",
+			 "value", &n->env, &n->nenv);
+		read_secrets(p, n, get(src, lists[1]));
+		read_volumes(p, n, get(src, lists[2]));
+		read_tolerations(p, n, get(src, lists[3]));
+		read_kvs(p, n, get(src, lists[4]),
+			 "kubernetes_pod_annotations", "key", "value",
+			 &n->annotations, &n->nannotations);
+		read_kvs(p, n, get(src, lists[5]), "kubernetes_pod_labels",
+			 "key", "value", &n->labels, &n->nlabels);
+	}
+	shm = get(cp, "kubernetes_shared_mem_size");
+	if (!cJSON_IsObject(shm) || !get(shm, "size"))
+		shm = defaults ? get(defaults, "kubernetes_shared_mem_size")
+			       : NULL;
+	if (cJSON_IsObject(shm)) {
+		n->shm_size = value_of(shm, "size");
+		/* Size 0 means none, as in Elyra. */
+		if (n->shm_size && atof(n->shm_size) == 0 &&
+		    strspn(n->shm_size, "0.") == strlen(n->shm_size)) {
+			free(n->shm_size);
+			n->shm_size = NULL;
+		}
+	}
+}
+
+static enum node_kind kind_of_op(const char *op)
+{
+	if (!op)
+		return NODE_OTHER;
+	if (!strcmp(op, "execute-notebook-node"))
+		return NODE_NOTEBOOK;
+	if (!strcmp(op, "execute-python-node"))
+		return NODE_PYTHON;
+	if (!strcmp(op, "execute-r-node"))
+		return NODE_R;
+	if (!strcmp(op, "execute-shell-node"))
+		return NODE_SHELL;
+	return NODE_OTHER;
+}
+
+static const char *basename_of(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+/* A link's parent: "outPort" of a node, or "<embedded-id>_outPort". */
+static void add_parent(struct node *n, const cJSON *link)
+{
+	const char *port = cJSON_GetStringValue(get(link, "port_id_ref"));
+	const char *ref = cJSON_GetStringValue(get(link, "node_id_ref"));
+	size_t len;
+
+	/* Elyra's parser ignores links without a port (parser.py). */
+	if (!port || !ref)
+		return;
+	if (!strcmp(port, "outPort")) {
+		strlist_add(&n->parents, ref);
+		return;
+	}
+	len = strlen(port);
+	if (len > 8 && !strcmp(port + len - 8, "_outPort")) {
+		char *id = xstrndup(port, strcspn(port, "_"));
+
+		strlist_add(&n->parents, id);
+		free(id);
+	}
+}
+
+static void add_links(struct node *n, const cJSON *inputs, const char *port)
+{
+	const cJSON *in, *l;
+
+	cJSON_ArrayForEach(in, inputs) {
+		const char *id = cJSON_GetStringValue(get(in, "id"));
+
+		if (port && (!id || strcmp(id, port)))
+			continue;
+		cJSON_ArrayForEach(l, get(in, "links"))
+			add_parent(n, l);
+	}
+}
+
+static const cJSON *find_pipeline(const cJSON *root, const char *id)
+{
+	const cJSON *pl;
+
+	cJSON_ArrayForEach(pl, get(root, "pipelines")) {
+		const char *pid = cJSON_GetStringValue(get(pl, "id"));
+
+		if (pid && !strcmp(pid, id))
+			return pl;
+	}
+	return NULL;
+}
+
+struct reader {
+	struct pipeline *p;
+	const cJSON *root;
+	const cJSON *defaults;
+	const cJSON *comments;
+	int depth;
+};
+
+static void read_comments(struct reader *r, struct node *n)
+{
+	const cJSON *c, *ref;
+	struct buf doc = BUF_INIT;
+
+	cJSON_ArrayForEach(c, r->comments) {
+		cJSON_ArrayForEach(ref, get(c, "associated_id_refs")) {
+			const char *id = cJSON_GetStringValue(get(ref,
+								  "node_ref"));
+			const char *text = cJSON_GetStringValue(get(c,
+								   "content"));
+
+			if (!id || strcmp(id, n->id) || !text)
+				continue;
+			if (doc.len)
+				buf_adds(&doc, "\n\n");
+			buf_adds(&doc, text);
+		}
+	}
+	n->doc = doc.len ? buf_detach(&doc, NULL) : NULL;
+	buf_release(&doc);
+}
+
+static int read_nodes(struct reader *r, const cJSON *pl, int pl_index,
+		      const cJSON *super_inputs);
+
+static int read_node(struct reader *r, const cJSON *jn, const char *path,
+		     const cJSON *super_inputs)
+{
+	struct pipeline *p = r->p;
+	const char *type = cJSON_GetStringValue(get(jn, "type"));
+	const cJSON *app = get(jn, "app_data"), *cp, *ui;
+	struct node *n;
+	char *label;
+
+	if (type && !strcmp(type, "binding"))
+		return 0;
+	if (type && !strcmp(type, "super_node")) {
+		const char *ref = cJSON_GetStringValue(get(get(jn,
+					"subflow_ref"), "pipeline_id_ref"));
+		const cJSON *sub = ref ? find_pipeline(r->root, ref) : NULL;
+		int idx = 0;
+		const cJSON *pl;
+
+		if (!sub) {
+			pipeline_diag(p, 1, NULL, path, "supernode refers to "
+				      "pipeline '%s', which is not in the "
+				      "file", ref ? ref : "?");
+			return -1;
+		}
+		if (r->depth > 16) {
+			pipeline_diag(p, 1, NULL, path, "supernodes nest too "
+				      "deeply (a supernode that contains "
+				      "itself?)");
+			return -1;
+		}
+		cJSON_ArrayForEach(pl, get(r->root, "pipelines")) {
+			if (pl == sub)
+				break;
+			idx++;
+		}
+		r->depth++;
+		read_nodes(r, sub, idx, get(jn, "inputs"));
+		r->depth--;
+		return 0;
+	}
+	if (type && !strcmp(type, "model_node")) {
+		pipeline_diag(p, 1, NULL, path, "model nodes are not "
+			      "supported");
+		return -1;
+	}
+	if (!type || strcmp(type, "execution_node")) {
+		pipeline_diag(p, 1, NULL, path, "Node type '%s' is invalid!",
+			      type ? type : "");
+		return -1;
+	}
+	p->nodes = xrealloc(p->nodes, (p->nnodes + 1) * sizeof(*p->nodes));
+	n = &p->nodes[p->nnodes++];
+	memset(n, 0, sizeof(*n));
+	n->id = dupstr(cJSON_GetStringValue(get(jn, "id")));
+	if (!n->id)
+		n->id = xstrfmt("node-%d", p->nnodes);
+	n->path = xstrdup(path);
+	n->op = dupstr(cJSON_GetStringValue(get(jn, "op")));
+	n->kind = kind_of_op(n->op);
+	/* v4+ nests the properties; v3 (Elyra 2.x) has them in app_data. */
+	cp = get(app, "component_parameters");
+	if (!cJSON_IsObject(cp))
+		cp = app;
+	ui = get(app, "ui_data");
+	label = value_of(ui, "label");
+	if (!label)
+		label = value_of(app, "label");
+	read_props(p, n, cp ? cp : jn, r->defaults);
+	/* Elyra: a label equal to the file's name becomes its stem. */
+	if (!label && n->filename)
+		label = xstrdup(basename_of(n->filename));
+	if (label && n->filename &&
+	    !strcmp(label, basename_of(n->filename))) {
+		char *dot = strchr(label, '.');
+
+		if (dot && dot != label)
+			*dot = '\0';
+	}
+	n->label = label ? label : xstrdup(n->id);
+	/* Shell scripts run as generic nodes too: a t3q extension. */
+	if (n->kind == NODE_OTHER && n->filename && !strcmp(n->op ? n->op : "",
+							   "execute-shell-node"))
+		n->kind = NODE_SHELL;
+	add_links(n, get(jn, "inputs"), NULL);
+	if (super_inputs) {
+		char *port = xstrfmt("%s_inPort", n->id);
+
+		add_links(n, super_inputs, port);
+		free(port);
+	}
+	read_comments(r, n);
+	return 0;
+}
+
+static int read_nodes(struct reader *r, const cJSON *pl, int pl_index,
+		      const cJSON *super_inputs)
+{
+	const cJSON *jn;
+	int i = 0, ret = 0;
+
+	cJSON_ArrayForEach(jn, get(pl, "nodes")) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "pipelines[%d].nodes[%d]",
+			 pl_index, i++);
+		if (read_node(r, jn, path, super_inputs) < 0)
+			ret = -1;
+	}
+	return ret;
+}
+
+static void read_params(struct pipeline *p, const cJSON *arr)
+{
+	const cJSON *e;
+	int i = 0;
+
+	cJSON_ArrayForEach(e, arr) {
+		const cJSON *def = get(e, "default_value");
+		const char *type = cJSON_GetStringValue(get(def, "type"));
+		const cJSON *val = get(e, "value");
+		struct param *pm;
+
+		p->params = xrealloc(p->params, (p->nparams + 1) *
+				     sizeof(*p->params));
+		pm = &p->params[p->nparams++];
+		memset(pm, 0, sizeof(*pm));
+		pm->path = xstrfmt("pipeline_parameters[%d]", i++);
+		pm->name = value_of(e, "name");
+		pm->description = value_of(e, "description");
+		pm->required = cJSON_IsTrue(get(e, "required"));
+		pm->type = !type || !strcmp(type, "String") ? PARAM_STRING :
+			   !strcmp(type, "Integer") ? PARAM_INTEGER :
+			   !strcmp(type, "Float") ? PARAM_FLOAT :
+			   !strcmp(type, "Bool") ? PARAM_BOOL : PARAM_STRING;
+		/* The value if set, else the default (Elyra 4.0.0). */
+		if (!val || cJSON_IsNull(val) ||
+		    (cJSON_IsString(val) && !*val->valuestring))
+			val = get(def, "value");
+		pm->value = scalar(val);
+		if (pm->value && pm->type == PARAM_BOOL && cJSON_IsString(val)) {
+			int t = !strcasecmp(pm->value, "true");
+
+			free(pm->value);
+			pm->value = xstrdup(t ? "True" : "False");
+		}
+	}
+}
+
+/*
+ * Orders the nodes so that parents come first, and reports a cycle by the
+ * labels of the nodes on it. Returns 0, or -1 on a cycle.
+ */
+static int sort_nodes(struct pipeline *p)
+{
+	int n = p->nnodes, done = 0;
+	int *state = xcalloc(n ? n : 1, sizeof(int));
+	struct node *sorted = xcalloc(n ? n : 1, sizeof(*sorted));
+	int *stack = xcalloc(n ? n : 1, sizeof(int));
+	int ret = 0;
+
+	/* Iterative DFS: 0 new, 1 on the stack, 2 placed. */
+	for (int start = 0; start < n && !ret; start++) {
+		int sp = 0;
+
+		if (state[start])
+			continue;
+		stack[sp++] = start;
+		state[start] = 1;
+		while (sp && !ret) {
+			int cur = stack[sp - 1], next = -1;
+			struct node *nd = &p->nodes[cur];
+
+			for (int k = 0; k < nd->parents.n && next < 0; k++) {
+				for (int j = 0; j < n; j++) {
+					if (strcmp(p->nodes[j].id,
+						   nd->parents.v[k]))
+						continue;
+					if (state[j] == 1) {
+						struct buf cyc = BUF_INIT;
+						int from = 0;
+
+						while (stack[from] != j)
+							from++;
+						for (int s = from; s < sp; s++)
+							buf_addf(&cyc, "'%s' -> ",
+								 p->nodes[stack[s]].label);
+						buf_addf(&cyc, "'%s'",
+							 p->nodes[j].label);
+						pipeline_diag(p, 1, nd, NULL,
+							"The pipeline contains a "
+							"circular dependency between "
+							"nodes: %s", cyc.buf);
+						buf_release(&cyc);
+						ret = -1;
+					} else if (state[j] == 0) {
+						next = j;
+					}
+					break;
+				}
+			}
+			if (ret)
+				break;
+			if (next >= 0) {
+				state[next] = 1;
+				stack[sp++] = next;
+			} else {
+				state[cur] = 2;
+				sorted[done++] = p->nodes[cur];
+				sp--;
+			}
+		}
+	}
+	if (!ret) {
+		memcpy(p->nodes, sorted, n * sizeof(*sorted));
+	}
+	free(sorted);
+	free(state);
+	free(stack);
+	return ret;
+}
+
+/* Each node's inputs: every ancestor's outputs (Elyra passes them all). */
+static void propagate_inputs(struct pipeline *p)
+{
+	for (int i = 0; i < p->nnodes; i++) {
+		struct node *n = &p->nodes[i];
+
+		for (int k = 0; k < n->parents.n; k++) {
+			const struct node *par = pipeline_node(p,
+							       n->parents.v[k]);
+
+			if (!par)
+				continue;
+			for (int j = 0; j < par->inputs.n; j++)
+				strlist_add(&n->inputs, par->inputs.v[j]);
+			for (int j = 0; j < par->outputs.n; j++)
+				strlist_add(&n->inputs, par->outputs.v[j]);
+		}
+	}
+}
+
+void pipeline_k8s_name(struct buf *out, const char *s)
+{
+	size_t start = out->len;
+
+	for (; *s; s++) {
+		char c = *s;
+
+		if (c >= 'A' && c <= 'Z')
+			c = c - 'A' + 'a';
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+			buf_addch(out, c);
+		} else if (out->len > start && out->buf[out->len - 1] != '-') {
+			buf_addch(out, '-');
+		}
+	}
+	while (out->len > start && out->buf[out->len - 1] == '-')
+		buf_setlen(out, out->len - 1);
+}
+
+/*
+ * Argo task and template names: the label as a Kubernetes name, unique,
+ * not starting with a digit (Argo refuses that with dependencies), and
+ * short enough (Argo: 128; pod names: 63 with the workflow's prefix).
+ */
+static void name_tasks(struct pipeline *p)
+{
+	for (int i = 0; i < p->nnodes; i++) {
+		struct buf b = BUF_INIT;
+		size_t base;
+
+		if (p->nodes[i].label[0] >= '0' && p->nodes[i].label[0] <= '9')
+			buf_adds(&b, "n-");
+		pipeline_k8s_name(&b, p->nodes[i].label);
+		if (!b.len)
+			buf_adds(&b, "node");
+		if (b.len > 40)
+			buf_setlen(&b, 40);
+		while (b.len && b.buf[b.len - 1] == '-')
+			buf_setlen(&b, b.len - 1);
+		base = b.len;
+		for (int k = 2;; k++) {
+			int clash = 0;
+
+			for (int j = 0; j < i && !clash; j++)
+				clash = !strcmp(p->nodes[j].task_name, b.buf);
+			/* The root DAG template takes the pipeline's name. */
+			if (!clash)
+				break;
+			buf_setlen(&b, base);
+			buf_addf(&b, "-%d", k);
+		}
+		p->nodes[i].task_name = buf_detach(&b, NULL);
+	}
+}
+
+static char *stem(const char *path)
+{
+	const char *b = basename_of(path);
+	const char *dot = strrchr(b, '.');
+
+	return dot && dot != b ? xstrndup(b, dot - b) : xstrdup(b);
+}
+
+/* JSON syntax errors as "line L, column C", counted from cJSON's offset. */
+static void json_error(struct pipeline *p, const char *text, const char *at)
+{
+	int line = 1, col = 1;
+	struct diag *d;
+
+	for (const char *c = text; at && c < at && *c; c++, col++)
+		if (*c == '\n') {
+			line++;
+			col = 0;
+		}
+	pipeline_diag(p, 1, NULL, NULL, "Invalid JSON detected, unable to "
+		      "continue: syntax error at line %d, column %d", line, col);
+	d = &p->diags[p->ndiags - 1];
+	d->line = line;
+	d->col = col;
+}
+
+int pipeline_load(struct pipeline *p, const char *path)
+{
+	struct buf text = BUF_INIT;
+	const char *end = NULL, *primary_id, *slash;
+	const cJSON *pl = NULL, *app, *props, *e;
+	cJSON *root;
+	int idx = 0, ret = 0;
+	struct reader r;
+
+	memset(p, 0, sizeof(*p));
+	p->source = xstrdup(path);
+	slash = strrchr(path, '/');
+	p->dir = slash ? xstrndup(path, slash - path) : xstrdup(".");
+	if (!*p->dir) {
+		free(p->dir);
+		p->dir = xstrdup("/");
+	}
+	p->name = stem(path);
+	if (buf_read_file(&text, path) < 0) {
+		pipeline_diag(p, 1, NULL, NULL, "cannot read the file: %s",
+			      strerror(errno));
+		buf_release(&text);
+		return -1;
+	}
+	root = cJSON_ParseWithOpts(text.buf, &end, 0);
+	if (!root) {
+		json_error(p, text.buf, end);
+		buf_release(&text);
+		return -1;
+	}
+	buf_release(&text);
+
+	/* Elyra's structural checks, with its messages. */
+	if (!cJSON_IsObject(root)) {
+		pipeline_diag(p, 1, NULL, NULL, "Invalid JSON detected, "
+			      "unable to continue.");
+		ret = -1;
+	} else if (!get(root, "version")) {
+		pipeline_diag(p, 1, NULL, "version", "Pipeline schema version "
+			      "field is missing.");
+		ret = -1;
+	} else if (!cJSON_IsString(get(root, "version"))) {
+		pipeline_diag(p, 1, NULL, "version", "Pipeline schema version "
+			      "field should be a string.");
+		ret = -1;
+	} else if (atof(get(root, "version")->valuestring) != 3.0) {
+		pipeline_diag(p, 1, NULL, "version", "Incompatible pipeline "
+			      "schema version detected.");
+		ret = -1;
+	} else if (!get(root, "pipelines")) {
+		pipeline_diag(p, 1, NULL, "pipelines", "Pipeline is missing "
+			      "'pipelines' field.");
+		ret = -1;
+	} else if (!cJSON_IsArray(get(root, "pipelines"))) {
+		pipeline_diag(p, 1, NULL, "pipelines", "Field 'pipelines' "
+			      "should be a list.");
+		ret = -1;
+	} else if (!cJSON_GetArraySize(get(root, "pipelines"))) {
+		pipeline_diag(p, 1, NULL, "pipelines", "Pipeline has zero "
+			      "length 'pipelines' field.");
+		ret = -1;
+	}
+	if (ret)
+		goto out;
+	primary_id = cJSON_GetStringValue(get(root, "primary_pipeline"));
+	if (!get(root, "primary_pipeline")) {
+		pipeline_diag(p, 1, NULL, "primary_pipeline", "Could not "
+			      "determine the primary pipeline.");
+		ret = -1;
+		goto out;
+	}
+	if (!primary_id) {
+		pipeline_diag(p, 1, NULL, "primary_pipeline", "Field "
+			      "'primary_pipeline' should be a string.");
+		ret = -1;
+		goto out;
+	}
+	cJSON_ArrayForEach(e, get(root, "pipelines")) {
+		const char *id = cJSON_GetStringValue(get(e, "id"));
+
+		if (id && !strcmp(id, primary_id)) {
+			pl = e;
+			break;
+		}
+		idx++;
+	}
+	if (!pl) {
+		pipeline_diag(p, 1, NULL, "primary_pipeline", "No primary "
+			      "pipeline was found");
+		ret = -1;
+		goto out;
+	}
+	app = get(pl, "app_data");
+	if (!cJSON_IsObject(app)) {
+		pipeline_diag(p, 1, NULL, "app_data", "Primary pipeline is "
+			      "missing the 'app_data' field.");
+		ret = -1;
+		goto out;
+	}
+	if (!cJSON_IsNumber(get(app, "version"))) {
+		pipeline_diag(p, 1, NULL, "app_data.version", get(app,
+			      "version") ? "Pipeline version is not a numeric "
+			      "value." : "Primary pipeline is missing the "
+			      "'version' field.");
+		ret = -1;
+		goto out;
+	}
+	p->version = get(app, "version")->valueint;
+	p->runtime_type = value_of(app, "runtime_type");
+	props = get(app, "properties");
+	{
+		const cJSON *defaults = get(props, "pipeline_defaults");
+		char *prefix = value_of(defaults, "cos_object_prefix");
+
+		/* 3.8-3.12 kept the prefix beside the defaults. */
+		if (!prefix)
+			prefix = value_of(props, "cos_object_prefix");
+		p->cos_prefix = prefix;
+		p->description = value_of(props, "description");
+		r = (struct reader){ p, root, defaults,
+				     get(get(app, "ui_data"), "comments"), 0 };
+	}
+	read_params(p, get(props, "pipeline_parameters"));
+	if (read_nodes(&r, pl, idx, NULL) < 0)
+		ret = -1;
+	if (!p->nnodes && !ret) {
+		pipeline_diag(p, 1, NULL, "nodes", "At least one node must "
+			      "exist in the primary pipeline.");
+		ret = -1;
+	}
+	if (!ret && sort_nodes(p) < 0)
+		ret = -1;
+	if (!ret) {
+		propagate_inputs(p);
+		name_tasks(p);
+	}
+out:
+	cJSON_Delete(root);
+	return ret;
+}
+
+static void node_free(struct node *n)
+{
+	free(n->id);
+	free(n->label);
+	free(n->op);
+	free(n->filename);
+	free(n->runtime_image);
+	strlist_free(&n->dependencies);
+	strlist_free(&n->outputs);
+	strlist_free(&n->inputs);
+	strlist_free(&n->params);
+	strlist_free(&n->parents);
+	for (int i = 0; i < n->nenv; i++) {
+		free(n->env[i].key);
+		free(n->env[i].value);
+	}
+	free(n->env);
+	for (int i = 0; i < n->nannotations; i++) {
+		free(n->annotations[i].key);
+		free(n->annotations[i].value);
+	}
+	free(n->annotations);
+	for (int i = 0; i < n->nlabels; i++) {
+		free(n->labels[i].key);
+		free(n->labels[i].value);
+	}
+	free(n->labels);
+	for (int i = 0; i < n->nsecrets; i++) {
+		free(n->secrets[i].env_var);
+		free(n->secrets[i].name);
+		free(n->secrets[i].key);
+	}
+	free(n->secrets);
+	for (int i = 0; i < n->nvolumes; i++) {
+		free(n->volumes[i].path);
+		free(n->volumes[i].pvc_name);
+		free(n->volumes[i].sub_path);
+	}
+	free(n->volumes);
+	for (int i = 0; i < n->ntolerations; i++) {
+		free(n->tolerations[i].key);
+		free(n->tolerations[i].operator);
+		free(n->tolerations[i].value);
+		free(n->tolerations[i].effect);
+	}
+	free(n->tolerations);
+	free(n->shm_size);
+	free(n->cpu);
+	free(n->cpu_limit);
+	free(n->memory);
+	free(n->memory_limit);
+	free(n->gpu);
+	free(n->gpu_vendor);
+	free(n->doc);
+	free(n->path);
+	free(n->task_name);
+}
+
+void pipeline_free(struct pipeline *p)
+{
+	for (int i = 0; i < p->nnodes; i++)
+		node_free(&p->nodes[i]);
+	free(p->nodes);
+	for (int i = 0; i < p->nparams; i++) {
+		free(p->params[i].name);
+		free(p->params[i].description);
+		free(p->params[i].value);
+		free(p->params[i].path);
+	}
+	free(p->params);
+	for (int i = 0; i < p->ndiags; i++) {
+		free(p->diags[i].node_id);
+		free(p->diags[i].node_label);
+		free(p->diags[i].field);
+		free(p->diags[i].message);
+	}
+	free(p->diags);
+	free(p->source);
+	free(p->dir);
+	free(p->name);
+	free(p->description);
+	free(p->runtime_type);
+	free(p->cos_prefix);
+	memset(p, 0, sizeof(*p));
+}
+
+const struct node *pipeline_node(const struct pipeline *p, const char *id)
+{
+	for (int i = 0; i < p->nnodes; i++)
+		if (!strcmp(p->nodes[i].id, id))
+			return &p->nodes[i];
+	return NULL;
+}
+
+const struct param *pipeline_param(const struct pipeline *p,
+				   const char *name)
+{
+	for (int i = 0; i < p->nparams; i++)
+		if (p->params[i].name && !strcmp(p->params[i].name, name))
+			return &p->params[i];
+	return NULL;
+}
+
+void pipeline_print_diags(const struct pipeline *p, int json)
+{
+	if (json) {
+		cJSON *arr = cJSON_CreateArray();
+		char *s;
+
+		for (int i = 0; i < p->ndiags; i++) {
+			const struct diag *d = &p->diags[i];
+			cJSON *o = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(o, "severity", d->error ?
+						"error" : "warning");
+			cJSON_AddStringToObject(o, "file", p->source);
+			if (d->node_id)
+				cJSON_AddStringToObject(o, "node_id",
+							d->node_id);
+			if (d->node_label)
+				cJSON_AddStringToObject(o, "node_label",
+							d->node_label);
+			if (d->field)
+				cJSON_AddStringToObject(o, "field", d->field);
+			if (d->line) {
+				cJSON_AddNumberToObject(o, "line", d->line);
+				cJSON_AddNumberToObject(o, "column", d->col);
+			}
+			cJSON_AddStringToObject(o, "message", d->message);
+			cJSON_AddItemToArray(arr, o);
+		}
+		s = cJSON_Print(arr);
+		printf("%s\n", s);
+		cJSON_free(s);
+		cJSON_Delete(arr);
+		return;
+	}
+	for (int i = 0; i < p->ndiags; i++) {
+		const struct diag *d = &p->diags[i];
+		struct buf b = BUF_INIT;
+
+		buf_addf(&b, "%s", p->source);
+		if (d->line)
+			buf_addf(&b, ":%d:%d", d->line, d->col);
+		buf_addf(&b, ": %s: ", d->error ? "error" : "warning");
+		if (d->node_id)
+			buf_addf(&b, "node '%s' (%s): ", d->node_label ?
+				 d->node_label : "", d->node_id);
+		if (d->field)
+			buf_addf(&b, "%s: ", d->field);
+		buf_adds(&b, d->message);
+		fprintf(stderr, "%s\n", b.buf);
+		buf_release(&b);
+	}
+}

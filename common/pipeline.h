@@ -1,0 +1,145 @@
+/*
+ * pipeline: an Elyra .pipeline file (pipeline-flow v3, app_data.version 3
+ * to 8) read into one model that the compiler and the local runner share.
+ *
+ * pipeline_load() reads, migrates the old layouts (flat app_data before v4,
+ * "KEY=VALUE" string lists before v8), applies pipeline_defaults, flattens
+ * supernodes and finds each node's parents and transitive inputs. It does
+ * not judge: pipeline_validate() (validate.c) does, with diagnostics that
+ * name the node and the field.
+ *
+ * The struct pipeline owns everything in it; pipeline_free() frees it all.
+ */
+#ifndef T3Q_COMMON_PIPELINE_H
+#define T3Q_COMMON_PIPELINE_H
+
+#include "common/buf.h"
+
+struct kv {			/* env vars, labels, annotations */
+	char *key;
+	char *value;		/* may be "" */
+};
+
+struct secret_ref {
+	char *env_var;
+	char *name;
+	char *key;
+};
+
+struct volume_mount {
+	char *path;
+	char *pvc_name;
+	char *sub_path;		/* NULL if none */
+	int read_only;
+};
+
+struct toleration {
+	char *key;		/* NULL or "" when absent */
+	char *operator;
+	char *value;
+	char *effect;
+};
+
+struct strlist {
+	char **v;
+	int n;
+};
+
+enum node_kind { NODE_NOTEBOOK, NODE_PYTHON, NODE_R, NODE_SHELL, NODE_OTHER };
+
+struct node {
+	char *id;
+	char *label;		/* ui_data.label, or the file's basename */
+	char *op;		/* execute-notebook-node, ... */
+	enum node_kind kind;
+	char *filename;		/* as written, relative to the pipeline file */
+	char *runtime_image;
+	struct strlist dependencies;
+	int include_subdirectories;
+	struct strlist outputs;
+	struct strlist inputs;	/* outputs of all ancestors (derived) */
+	struct kv *env;
+	int nenv;
+	struct secret_ref *secrets;
+	int nsecrets;
+	struct volume_mount *volumes;
+	int nvolumes;
+	struct toleration *tolerations;
+	int ntolerations;
+	struct kv *annotations;
+	int nannotations;
+	struct kv *labels;
+	int nlabels;
+	char *shm_size;		/* "0.5" (units G), or NULL */
+	char *cpu, *cpu_limit, *memory, *memory_limit, *gpu, *gpu_vendor;
+	int disable_caching;
+	struct strlist params;	/* names of pipeline parameters it uses */
+	struct strlist parents;	/* ids */
+	char *doc;		/* comments attached to it, joined by \n\n */
+	char *path;		/* "pipelines[0].nodes[2]" for messages */
+	char *task_name;	/* Argo/Kubernetes name, unique (derived) */
+};
+
+enum param_type { PARAM_STRING, PARAM_INTEGER, PARAM_FLOAT, PARAM_BOOL };
+
+struct param {
+	char *name;
+	char *description;
+	enum param_type type;
+	char *value;		/* as a string: "3", "1.5", "True"; or NULL */
+	int required;
+	char *path;
+};
+
+/* One problem found while reading or validating. */
+struct diag {
+	int error;		/* 1 error, 0 warning */
+	char *node_id;		/* or NULL for the pipeline */
+	char *node_label;
+	char *field;		/* "filename", "env_vars[1]", ... or NULL */
+	char *message;
+	int line, col;		/* for JSON syntax errors, else 0 */
+};
+
+struct pipeline {
+	char *source;		/* the .pipeline file as given */
+	char *dir;		/* its directory: node files are relative */
+	char *name;		/* the file's stem, as Elyra's CLI names it */
+	char *description;
+	int version;		/* app_data.version */
+	char *runtime_type;	/* KUBEFLOW_PIPELINES, APACHE_AIRFLOW or NULL */
+	char *cos_prefix;	/* pipeline_defaults.cos_object_prefix */
+	struct node *nodes;	/* in topological order once loaded */
+	int nnodes;
+	struct param *params;
+	int nparams;
+	struct diag *diags;
+	int ndiags;
+	int nerrors;
+};
+
+/*
+ * Reads path into p. Returns 0, or -1 when the file cannot be used at all
+ * (unreadable, not JSON, not a pipeline, a cycle); the reasons are in
+ * p->diags either way. p must be freed with pipeline_free() in both cases.
+ */
+int pipeline_load(struct pipeline *p, const char *path);
+void pipeline_free(struct pipeline *p);
+
+/* Runs Elyra's checks (and t3q's); adds to p->diags. Returns nerrors. */
+int pipeline_validate(struct pipeline *p);
+
+void pipeline_diag(struct pipeline *p, int error, const struct node *n,
+		   const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* Prints the diagnostics as "file: node 'label' (id): field: message". */
+void pipeline_print_diags(const struct pipeline *p, int json);
+
+const struct node *pipeline_node(const struct pipeline *p, const char *id);
+const struct param *pipeline_param(const struct pipeline *p,
+				   const char *name);
+/* Kubernetes-style name: lower-case [a-z0-9-], no leading/trailing '-'. */
+void pipeline_k8s_name(struct buf *out, const char *s);
+
+#endif

@@ -1,0 +1,468 @@
+/*
+ * validate: Elyra's pipeline checks (elyra/pipeline/validation.py, with its
+ * messages), plus what Kubernetes and Argo will refuse later, found here
+ * instead with the node and field named. All of it runs before anything
+ * is emitted.
+ */
+#include "common/pipeline.h"
+
+#include <glob.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int matches(const char *re_text, const char *s)
+{
+	regex_t re;
+	int ok;
+
+	if (regcomp(&re, re_text, REG_EXTENDED | REG_NOSUB))
+		return 0;
+	ok = !regexec(&re, s, 0, NULL, 0);
+	regfree(&re);
+	return ok;
+}
+
+/* DNS-1123 subdomain: secrets, PVCs. */
+static int k8s_resource_name(const char *s)
+{
+	return strlen(s) <= 253 &&
+	       matches("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*"
+		       "[a-z0-9])?)*$", s);
+}
+
+/* Label and annotation keys: [prefix/]name. */
+static int qualified_name(const char *s)
+{
+	const char *slash = strchr(s, '/');
+	const char *name = slash ? slash + 1 : s;
+
+	if (slash) {
+		char *prefix = xstrndup(s, slash - s);
+		int ok = k8s_resource_name(prefix);
+
+		free(prefix);
+		if (!ok)
+			return 0;
+	}
+	return strlen(name) <= 63 &&
+	       matches("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$", name);
+}
+
+static int label_value(const char *s)
+{
+	return strlen(s) <= 63 &&
+	       (!*s || matches("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$",
+			       s));
+}
+
+/*
+ * Argo resolves every "{{...}}" in a workflow and has no escape for a
+ * literal one, so a user string holding one would fail at upload.
+ */
+static void no_braces(struct pipeline *p, const struct node *n,
+		      const char *field, const char *s)
+{
+	if (s && strstr(s, "{{"))
+		pipeline_diag(p, 1, n, field, "'%s' contains '{{', which Argo "
+			      "would read as a placeholder and cannot escape; "
+			      "remove it", s);
+}
+
+static int positive_number(const char *s, double *out)
+{
+	char *end;
+	double d = strtod(s, &end);
+
+	if (end == s || *end)
+		return -1;
+	*out = d;
+	return d > 0 ? 1 : 0;
+}
+
+static void check_resources(struct pipeline *p, const struct node *n)
+{
+	const char *names[5] = { "cpu", "cpu_limit", "memory", "memory_limit",
+				 "gpu" };
+	const char *vals[5] = { n->cpu, n->cpu_limit, n->memory,
+				n->memory_limit, n->gpu };
+	double d[5] = { 0 };
+
+	for (int i = 0; i < 5; i++) {
+		int r;
+
+		if (!vals[i])
+			continue;
+		r = positive_number(vals[i], &d[i]);
+		if (r < 0)
+			pipeline_diag(p, 1, n, names[i], "Property has a "
+				      "non-numeric value.");
+		else if (r == 0)
+			pipeline_diag(p, 1, n, names[i], "Property must be "
+				      "greater than zero.");
+	}
+	if (d[0] > 0 && d[1] > 0 && d[1] < d[0])
+		pipeline_diag(p, 1, n, "cpu_limit", "CPU limit %s must be "
+			      "greater than or equal to the CPU request %s",
+			      n->cpu_limit, n->cpu);
+	if (d[2] > 0 && d[3] > 0 && d[3] < d[2])
+		pipeline_diag(p, 1, n, "memory_limit", "memory limit %sG must "
+			      "be greater than or equal to the memory request "
+			      "%sG", n->memory_limit, n->memory);
+	if (n->gpu_vendor && !qualified_name(n->gpu_vendor))
+		pipeline_diag(p, 1, n, "gpu_vendor", "Property is not a valid "
+			      "resource vendor name.");
+}
+
+static int has_suffix(const char *s, const char *suffix, int nocase)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a > b && (nocase ? !strcasecmp(s + a - b, suffix)
+				: !strcmp(s + a - b, suffix));
+}
+
+static void check_file(struct pipeline *p, const struct node *n)
+{
+	struct stat st;
+	char *path;
+
+	if (!n->filename) {
+		pipeline_diag(p, 1, n, "filename", "Required property value "
+			      "is missing.");
+		return;
+	}
+	no_braces(p, n, "filename", n->filename);
+	path = n->filename[0] == '/' ? xstrdup(n->filename)
+				     : xstrfmt("%s/%s", p->dir, n->filename);
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		pipeline_diag(p, 1, n, "filename", "Property has an invalid "
+			      "path to a file/dir or the file/dir does not "
+			      "exist. ('%s', relative to %s)", n->filename,
+			      p->dir);
+	free(path);
+	if ((n->kind == NODE_NOTEBOOK && !has_suffix(n->filename, ".ipynb", 0))
+	    || (n->kind == NODE_PYTHON && !has_suffix(n->filename, ".py", 0))
+	    || (n->kind == NODE_R && !has_suffix(n->filename, ".r", 1)) ||
+	    (n->kind == NODE_SHELL && !has_suffix(n->filename, ".sh", 0)))
+		pipeline_diag(p, 1, n, "filename", "'%s' does not fit the "
+			      "node type %s", n->filename, n->op);
+}
+
+static void check_dependencies(struct pipeline *p, const struct node *n)
+{
+	const char *slash = n->filename ? strrchr(n->filename, '/') : NULL;
+	char *dir = slash ? xstrndup(n->filename, slash - n->filename)
+			  : xstrdup("");
+
+	for (int i = 0; i < n->dependencies.n; i++) {
+		const char *dep = n->dependencies.v[i];
+		char field[64], *pattern;
+		glob_t g;
+
+		snprintf(field, sizeof(field), "dependencies[%d]", i);
+		no_braces(p, n, field, dep);
+		pattern = dep[0] == '/' ? xstrdup(dep) :
+			  xstrfmt("%s/%s%s%s", p->dir, dir, *dir ? "/" : "",
+				  dep);
+		/* Elyra lets these two match nothing. */
+		if (glob(pattern, 0, NULL, &g) != 0 && strcmp(dep, "*.py") &&
+		    strcmp(dep, "*.r"))
+			pipeline_diag(p, 1, n, field, "Property has an invalid "
+				      "path to a file/dir or the file/dir does "
+				      "not exist. ('%s')", dep);
+		globfree(&g);
+		free(pattern);
+	}
+	free(dir);
+}
+
+static void check_image(struct pipeline *p, const struct node *n)
+{
+	if (!n->runtime_image) {
+		pipeline_diag(p, 1, n, "runtime_image", "Required property "
+			      "value is missing.");
+		return;
+	}
+	no_braces(p, n, "runtime_image", n->runtime_image);
+	if (!matches("[^/ ]+/[^/ ]+$", n->runtime_image) ||
+	    strchr(n->runtime_image, ' '))
+		pipeline_diag(p, 1, n, "runtime_image", "Node contains an "
+			      "invalid runtime image. Runtime image must "
+			      "conform to the format [registry/]owner/image:tag");
+}
+
+static void check_env(struct pipeline *p, const struct node *n)
+{
+	for (int i = 0; i < n->nenv; i++) {
+		char field[64];
+
+		snprintf(field, sizeof(field), "env_vars[%d]", i);
+		if (strpbrk(n->env[i].key, " \t"))
+			pipeline_diag(p, 1, n, field, "Environment variable "
+				      "'%s' includes invalid space "
+				      "character(s).", n->env[i].key);
+		else if (!matches("^[-._a-zA-Z][-._a-zA-Z0-9]*$",
+				  n->env[i].key))
+			pipeline_diag(p, 1, n, field, "Environment variable "
+				      "'%s' is not a valid name: use letters, "
+				      "digits, '_', '-' and '.', not starting "
+				      "with a digit", n->env[i].key);
+		no_braces(p, n, field, n->env[i].value);
+	}
+}
+
+static void check_k8s(struct pipeline *p, const struct node *n)
+{
+	char field[64];
+
+	for (int i = 0; i < n->nsecrets; i++) {
+		const struct secret_ref *s = &n->secrets[i];
+
+		snprintf(field, sizeof(field), "kubernetes_secrets[%d]", i);
+		if (!s->env_var)
+			pipeline_diag(p, 1, n, field, "Required environment "
+				      "variable was not specified.");
+		if (!s->name || !k8s_resource_name(s->name))
+			pipeline_diag(p, 1, n, field, "Secret name '%s' is not "
+				      "a valid Kubernetes resource name.",
+				      s->name ? s->name : "");
+		if (!s->key || !matches("^[-._a-zA-Z0-9]+$", s->key))
+			pipeline_diag(p, 1, n, field, "Key '%s' is not a valid "
+				      "Kubernetes secret key.",
+				      s->key ? s->key : "");
+	}
+	for (int i = 0; i < n->nvolumes; i++) {
+		const struct volume_mount *v = &n->volumes[i];
+
+		snprintf(field, sizeof(field), "mounted_volumes[%d]", i);
+		if (!v->path)
+			pipeline_diag(p, 1, n, field, "Required mount path was "
+				      "not specified.");
+		if (!v->pvc_name || !k8s_resource_name(v->pvc_name))
+			pipeline_diag(p, 1, n, field, "PVC name '%s' is not a "
+				      "valid Kubernetes resource name.",
+				      v->pvc_name ? v->pvc_name : "");
+		if (v->sub_path && v->sub_path[0] == '/')
+			pipeline_diag(p, 1, n, field, "Sub-path '%s' must be a "
+				      "relative path.", v->sub_path);
+	}
+	for (int i = 0; i < n->ntolerations; i++) {
+		const struct toleration *t = &n->tolerations[i];
+		const char *op = t->operator ? t->operator : "";
+
+		snprintf(field, sizeof(field), "kubernetes_tolerations[%d]",
+			 i);
+		if (strcmp(op, "Exists") && strcmp(op, "Equal"))
+			pipeline_diag(p, 1, n, field, "'%s' is not a valid "
+				      "operator: use Equal or Exists", op);
+		else if (!strcmp(op, "Equal") && (!t->key || !*t->key))
+			pipeline_diag(p, 1, n, field, "operator 'Equal' needs a "
+				      "key");
+		else if (!strcmp(op, "Exists") && t->value && *t->value)
+			pipeline_diag(p, 1, n, field, "operator 'Exists' takes "
+				      "no value");
+		if (t->effect && *t->effect && strcmp(t->effect, "NoExecute") &&
+		    strcmp(t->effect, "NoSchedule") &&
+		    strcmp(t->effect, "PreferNoSchedule"))
+			pipeline_diag(p, 1, n, field, "'%s' is not a valid "
+				      "effect: use NoExecute, NoSchedule or "
+				      "PreferNoSchedule", t->effect);
+	}
+	for (int i = 0; i < n->nannotations; i++) {
+		snprintf(field, sizeof(field), "kubernetes_pod_annotations[%d]",
+			 i);
+		if (!qualified_name(n->annotations[i].key))
+			pipeline_diag(p, 1, n, field, "'%s' is not a valid "
+				      "Kubernetes annotation key.",
+				      n->annotations[i].key);
+		no_braces(p, n, field, n->annotations[i].value);
+	}
+	for (int i = 0; i < n->nlabels; i++) {
+		snprintf(field, sizeof(field), "kubernetes_pod_labels[%d]", i);
+		if (!qualified_name(n->labels[i].key))
+			pipeline_diag(p, 1, n, field, "'%s' is not a valid "
+				      "Kubernetes label key.",
+				      n->labels[i].key);
+		if (!label_value(n->labels[i].value))
+			pipeline_diag(p, 1, n, field, "'%s' is not a valid "
+				      "Kubernetes label value.",
+				      n->labels[i].value);
+	}
+	if (n->shm_size) {
+		double d;
+
+		if (positive_number(n->shm_size, &d) <= 0)
+			pipeline_diag(p, 1, n, "kubernetes_shared_mem_size",
+				      "Shared memory size '%s' must be a "
+				      "positive number.", n->shm_size);
+	}
+}
+
+static void check_outputs(struct pipeline *p, const struct node *n)
+{
+	for (int i = 0; i < n->outputs.n; i++) {
+		const char *o = n->outputs.v[i];
+		char field[64];
+
+		snprintf(field, sizeof(field), "outputs[%d]", i);
+		no_braces(p, n, field, o);
+		if (strchr(o, ';'))
+			pipeline_diag(p, 1, n, field, "Illegal character (;) "
+				      "found in list item '%s'.", o);
+		else if (o[0] == '/' || !strcmp(o, "..") ||
+			 !strncmp(o, "../", 3) || strstr(o, "/../"))
+			pipeline_diag(p, 1, n, field, "output '%s' must be a "
+				      "path inside the node's directory", o);
+	}
+}
+
+static int is_identifier(const char *s)
+{
+	static const char *const keywords[] = {
+		"False", "None", "True", "and", "as", "assert", "async",
+		"await", "break", "class", "continue", "def", "del", "elif",
+		"else", "except", "finally", "for", "from", "global", "if",
+		"import", "in", "is", "lambda", "nonlocal", "not", "or", "pass",
+		"raise", "return", "try", "while", "with", "yield",
+	};
+
+	if (!matches("^[A-Za-z_][A-Za-z0-9_]*$", s))
+		return 0;
+	for (size_t i = 0; i < sizeof(keywords) / sizeof(*keywords); i++)
+		if (!strcmp(s, keywords[i]))
+			return -1;
+	return 1;
+}
+
+static void check_params(struct pipeline *p)
+{
+	for (int i = 0; i < p->nparams; i++) {
+		const struct param *pm = &p->params[i];
+		int used = 0, id;
+
+		if (!pm->name) {
+			pipeline_diag(p, 1, NULL, pm->path, "Required parameter "
+				      "name was not specified.");
+			continue;
+		}
+		id = is_identifier(pm->name);
+		if (id == 0)
+			pipeline_diag(p, 1, NULL, pm->path, "'%s' is not a "
+				      "valid parameter name: name must be a "
+				      "Python variable name.", pm->name);
+		else if (id < 0)
+			pipeline_diag(p, 1, NULL, pm->path, "'%s' is not a "
+				      "valid parameter name: name cannot be a "
+				      "Python keyword.", pm->name);
+		for (int j = 0; j < i; j++)
+			if (p->params[j].name &&
+			    !strcmp(p->params[j].name, pm->name))
+				pipeline_diag(p, 1, NULL, pm->path, "Pipeline "
+					      "defines parameter '%s', but "
+					      "multiple parameters with this "
+					      "name are defined.", pm->name);
+		if (pm->required && !pm->value)
+			pipeline_diag(p, 1, NULL, pm->path, "Parameter is "
+				      "marked as required but no value has "
+				      "been assigned.");
+		no_braces(p, NULL, pm->path, pm->value);
+		for (int k = 0; k < p->nnodes && !used; k++)
+			for (int j = 0; j < p->nodes[k].params.n; j++)
+				if (!strcmp(p->nodes[k].params.v[j], pm->name))
+					used = 1;
+		if (!used && pm->value)
+			pipeline_diag(p, 0, NULL, pm->path, "Pipeline defines "
+				      "parameter '%s', but it is not referenced "
+				      "by any node.", pm->name);
+	}
+	for (int k = 0; k < p->nnodes; k++) {
+		const struct node *n = &p->nodes[k];
+
+		for (int j = 0; j < n->params.n; j++) {
+			char field[64];
+
+			snprintf(field, sizeof(field), "pipeline_parameters[%d]",
+				 j);
+			if (!pipeline_param(p, n->params.v[j]))
+				pipeline_diag(p, 1, n, field, "Node depends on "
+					      "pipeline parameter '%s', which "
+					      "is not defined.",
+					      n->params.v[j]);
+		}
+	}
+}
+
+static void check_graph(struct pipeline *p)
+{
+	if (p->nnodes < 2)
+		return;
+	for (int i = 0; i < p->nnodes; i++) {
+		const struct node *n = &p->nodes[i];
+		int linked = n->parents.n > 0;
+
+		for (int j = 0; j < p->nnodes && !linked; j++)
+			for (int k = 0; k < p->nodes[j].parents.n; k++)
+				if (!strcmp(p->nodes[j].parents.v[k], n->id))
+					linked = 1;
+		if (!linked)
+			pipeline_diag(p, 0, n, NULL, "Node is not connected to "
+				      "any other node.");
+		for (int k = 0; k < n->parents.n; k++)
+			if (!pipeline_node(p, n->parents.v[k]))
+				pipeline_diag(p, 1, n, NULL, "links to node "
+					      "'%s', which is not in the "
+					      "pipeline", n->parents.v[k]);
+	}
+}
+
+int pipeline_validate(struct pipeline *p)
+{
+	if (p->version < 3)
+		pipeline_diag(p, 1, NULL, "app_data.version", "Pipeline "
+			      "version %d is older than Elyra 1.2; open and "
+			      "save it with Elyra 2 or later", p->version);
+	else if (p->version > 8)
+		pipeline_diag(p, 1, NULL, "app_data.version", "Pipeline was "
+			      "last edited in a newer version of Elyra. Update "
+			      "Elyra to use this pipeline.");
+	if (p->runtime_type && !strcmp(p->runtime_type, "APACHE_AIRFLOW")) {
+		pipeline_diag(p, 1, NULL, "app_data.runtime_type", "this is "
+			      "an Apache Airflow pipeline; t3q compiles "
+			      "Kubeflow Pipelines and generic pipelines");
+		return p->nerrors;
+	}
+	for (int i = 0; i < p->nnodes; i++) {
+		const struct node *n = &p->nodes[i];
+
+		if (n->kind == NODE_OTHER) {
+			pipeline_diag(p, 1, n, "op", "'%s' is a custom "
+				      "component; t3q runs generic nodes only "
+				      "(notebooks, Python, R and shell "
+				      "scripts)", n->op ? n->op : "");
+			continue;
+		}
+		check_file(p, n);
+		check_dependencies(p, n);
+		check_image(p, n);
+		check_resources(p, n);
+		check_env(p, n);
+		check_k8s(p, n);
+		check_outputs(p, n);
+		if (strlen(n->label) > 63 ||
+		    !matches("^[a-z0-9]([-_.a-z0-9]{0,62}[a-z0-9])?$",
+			     n->label))
+			pipeline_diag(p, 0, n, "label", "The node label "
+				      "contains characters that may be "
+				      "replaced by the runtime service; it "
+				      "runs as '%s'", n->task_name ?
+				      n->task_name : "");
+	}
+	check_params(p);
+	check_graph(p);
+	return p->nerrors;
+}

@@ -1,0 +1,37 @@
+/*
+ * argo: a validated pipeline as an Argo Workflow for Kubeflow Pipelines
+ * 1.8 (Argo 3.3, emissary executor): run parameters the KFP form can
+ * change, node outputs as real artifacts, every container started by
+ * t3q-bootstrap, injected by an init container as argoexec is.
+ *
+ * The document is built as a cJSON tree (caller frees it with
+ * cJSON_Delete) in a fixed order, so the same pipeline gives the same
+ * bytes; emit.c writes it.
+ */
+#ifndef T3Q_COMPILER_ARGO_H
+#define T3Q_COMPILER_ARGO_H
+
+#include <cjson/cJSON.h>
+
+#include "common/pipeline.h"
+
+struct argo_opts {
+	const char *cos_endpoint;
+	const char *cos_bucket;
+	const char *cos_directory;
+	const char *cos_secret;		/* Kubernetes secret with AWS_* keys */
+	const char *cos_username;	/* else these, as plain values */
+	const char *cos_password;
+	const char *bootstrap_image;	/* init container image */
+	int bootstrap_in_image;		/* the runtime images carry it */
+	const char *bootstrap_path;	/* where the container finds it */
+	int data_passing_cos;		/* Elyra's passing through COS only */
+	const char *pull_policy;	/* imagePullPolicy, or NULL */
+	const char *const *pull_secrets;
+	int npull_secrets;
+	const char *timestamp;		/* compilation time annotation */
+};
+
+cJSON *argo_build(const struct pipeline *p, const struct argo_opts *o);
+
+#endif

@@ -1,0 +1,127 @@
+/* emit: cJSON -> YAML through libyaml's emitter. */
+#include "compiler/emit.h"
+
+#include <math.h>
+#include <regex.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <yaml.h>
+
+#include "common/log.h"
+
+static int write_handler(void *data, unsigned char *buf, size_t size)
+{
+	return fwrite(buf, 1, size, data) == size;
+}
+
+/*
+ * Keys stay plain where YAML 1.1 cannot mistake them (apiVersion,
+ * pipelines.kubeflow.org/x); anything else, such as a user's label key
+ * "on", is quoted too.
+ */
+static int plain_key(const char *s)
+{
+	static const char *const words[] = { "y", "n", "yes", "no", "on",
+					     "off", "true", "false", "null" };
+
+	if (!*s || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		     *s == '_'))
+		return 0;
+	for (const char *c = s; *c; c++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789_-./", *c))
+			return 0;
+	for (size_t i = 0; i < sizeof(words) / sizeof(*words); i++)
+		if (!strcasecmp(s, words[i]))
+			return 0;
+	return 1;
+}
+
+static int scalar(yaml_emitter_t *e, const char *s, yaml_scalar_style_t style)
+{
+	yaml_event_t ev;
+
+	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s,
+				     (int)strlen(s), 1, 1, style);
+	return yaml_emitter_emit(e, &ev);
+}
+
+static int node(yaml_emitter_t *e, const cJSON *j)
+{
+	yaml_event_t ev;
+	const cJSON *c;
+	char num[64];
+
+	if (cJSON_IsObject(j)) {
+		yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
+			j->child ? YAML_BLOCK_MAPPING_STYLE
+				 : YAML_FLOW_MAPPING_STYLE);
+		if (!yaml_emitter_emit(e, &ev))
+			return 0;
+		cJSON_ArrayForEach(c, j) {
+			if (!scalar(e, c->string, plain_key(c->string) ?
+				    YAML_PLAIN_SCALAR_STYLE :
+				    YAML_DOUBLE_QUOTED_SCALAR_STYLE) ||
+			    !node(e, c))
+				return 0;
+		}
+		yaml_mapping_end_event_initialize(&ev);
+		return yaml_emitter_emit(e, &ev);
+	}
+	if (cJSON_IsArray(j)) {
+		yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
+			j->child ? YAML_BLOCK_SEQUENCE_STYLE
+				 : YAML_FLOW_SEQUENCE_STYLE);
+		if (!yaml_emitter_emit(e, &ev))
+			return 0;
+		cJSON_ArrayForEach(c, j)
+			if (!node(e, c))
+				return 0;
+		yaml_sequence_end_event_initialize(&ev);
+		return yaml_emitter_emit(e, &ev);
+	}
+	if (cJSON_IsString(j))
+		return scalar(e, j->valuestring,
+			      YAML_DOUBLE_QUOTED_SCALAR_STYLE);
+	if (cJSON_IsNumber(j)) {
+		double d = j->valuedouble;
+
+		if (d == floor(d) && fabs(d) < 1e15)
+			snprintf(num, sizeof(num), "%.0f", d);
+		else
+			snprintf(num, sizeof(num), "%.17g", d);
+		return scalar(e, num, YAML_PLAIN_SCALAR_STYLE);
+	}
+	if (cJSON_IsBool(j))
+		return scalar(e, cJSON_IsTrue(j) ? "true" : "false",
+			      YAML_PLAIN_SCALAR_STYLE);
+	return scalar(e, "null", YAML_PLAIN_SCALAR_STYLE);
+}
+
+int emit_yaml(FILE *out, const cJSON *doc)
+{
+	yaml_emitter_t e;
+	yaml_event_t ev;
+	int ok;
+
+	if (!yaml_emitter_initialize(&e))
+		return error("cannot initialise the YAML emitter");
+	yaml_emitter_set_output(&e, write_handler, out);
+	yaml_emitter_set_unicode(&e, 1);
+	yaml_emitter_set_width(&e, -1);
+	yaml_emitter_set_indent(&e, 2);
+	yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
+	ok = yaml_emitter_emit(&e, &ev);
+	yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
+	ok = ok && yaml_emitter_emit(&e, &ev);
+	ok = ok && node(&e, doc);
+	yaml_document_end_event_initialize(&ev, 1);
+	ok = ok && yaml_emitter_emit(&e, &ev);
+	yaml_stream_end_event_initialize(&ev);
+	ok = ok && yaml_emitter_emit(&e, &ev);
+	if (!ok)
+		error("cannot write YAML: %s", e.problem ? e.problem : "?");
+	yaml_emitter_delete(&e);
+	return ok ? 0 : -1;
+}

@@ -1,0 +1,363 @@
+/*
+ * t3q-compile: an Elyra .pipeline file -> Argo Workflow YAML for Kubeflow
+ * Pipelines 1.8. Exit 0 when the YAML was written, 1 when the pipeline is
+ * invalid (or an upload failed), 2 on a usage error.
+ */
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/buf.h"
+#include "common/log.h"
+#include "common/pipeline.h"
+#include "common/store.h"
+#include "common/version.h"
+#include "compiler/argo.h"
+#include "compiler/emit.h"
+#include "compiler/upload.h"
+
+static const char usage[] =
+"usage: t3q-compile PIPELINE [-o OUT.yaml] [options]\n"
+"\n"
+"  -o, --output FILE          write the YAML there (default: stdout)\n"
+"      --runtime-config FILE  an Elyra KFP runtime metadata JSON\n"
+"      --cos-endpoint URL     object store endpoint (overrides the config)\n"
+"      --cos-bucket NAME\n"
+"      --cos-secret NAME      Kubernetes secret holding AWS_ACCESS_KEY_ID\n"
+"                             and AWS_SECRET_ACCESS_KEY\n"
+"      --cos-username NAME, --cos-password SECRET  (as plain env values)\n"
+"      --cos-directory DIR    key prefix for the run (default: the\n"
+"                             pipeline's cos_object_prefix/name[-timestamp])\n"
+"      --bootstrap-image IMG  the t3q-bootstrap image for the init container\n"
+"      --bootstrap=in-image   the runtime images already hold the binary\n"
+"      --bootstrap-path PATH  its path there (default /usr/local/bin/t3q-bootstrap)\n"
+"      --data-passing=MODE    artifacts (default) or cos (Elyra's way)\n"
+"      --image-pull-policy P  Always, IfNotPresent or Never\n"
+"      --image-pull-secret S  repeatable\n"
+"      --timestamp[=TIME]     annotate the compilation time; also\n"
+"                             timestamps the default cos directory\n"
+"      --upload[=URL]         upload each node's dependency archive (to\n"
+"                             the cos bucket, or to s3://.. or file://..)\n"
+"      --format text|json     how diagnostics are printed (stderr/stdout)\n"
+"      --dot                  print the DAG as Graphviz instead\n"
+"  -v, --verbose, -h, --help, --version\n";
+
+enum {
+	OPT_RC = 256, OPT_EP, OPT_BUCKET, OPT_SECRET, OPT_USER, OPT_PASS,
+	OPT_DIR, OPT_BIMG, OPT_BOOT, OPT_BPATH, OPT_DATA, OPT_PULL,
+	OPT_PSECRET, OPT_TS, OPT_UPLOAD, OPT_FORMAT, OPT_DOT, OPT_VERSION,
+};
+
+static const struct option options[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "runtime-config", required_argument, NULL, OPT_RC },
+	{ "cos-endpoint", required_argument, NULL, OPT_EP },
+	{ "cos-bucket", required_argument, NULL, OPT_BUCKET },
+	{ "cos-secret", required_argument, NULL, OPT_SECRET },
+	{ "cos-username", required_argument, NULL, OPT_USER },
+	{ "cos-password", required_argument, NULL, OPT_PASS },
+	{ "cos-directory", required_argument, NULL, OPT_DIR },
+	{ "bootstrap-image", required_argument, NULL, OPT_BIMG },
+	{ "bootstrap", required_argument, NULL, OPT_BOOT },
+	{ "bootstrap-path", required_argument, NULL, OPT_BPATH },
+	{ "data-passing", required_argument, NULL, OPT_DATA },
+	{ "image-pull-policy", required_argument, NULL, OPT_PULL },
+	{ "image-pull-secret", required_argument, NULL, OPT_PSECRET },
+	{ "timestamp", optional_argument, NULL, OPT_TS },
+	{ "upload", optional_argument, NULL, OPT_UPLOAD },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "dot", no_argument, NULL, OPT_DOT },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct cli {
+	const char *pipeline, *output, *runtime_config, *format;
+	const char *upload_url;
+	int upload, dot, timestamp;
+	const char *timestamp_value;
+	struct argo_opts argo;
+	const char *pull_secrets[32];
+	char *owned[16];
+	int nowned;
+};
+
+static int usage_error(const char *msg, const char *arg)
+{
+	fprintf(stderr, "t3q-compile: ");
+	fprintf(stderr, msg, arg);
+	fprintf(stderr, "\n%s", usage);
+	return 2;
+}
+
+/* Keeps a config value alive for the run. */
+static const char *keep(struct cli *c, char *s)
+{
+	if (s && c->nowned < 16)
+		c->owned[c->nowned++] = s;
+	return s;
+}
+
+static const char *cfg_str(struct cli *c, const cJSON *md, const char *k)
+{
+	const char *v = cJSON_GetStringValue(
+		cJSON_GetObjectItemCaseSensitive(md, k));
+
+	return v && *v ? keep(c, xstrdup(v)) : NULL;
+}
+
+/* Elyra's runtime metadata: {"schema_name":"kfp","metadata":{...}}. */
+static int read_runtime_config(struct cli *c)
+{
+	struct buf b = BUF_INIT;
+	cJSON *j, *md;
+	const char *v;
+	int ret = 0;
+
+	if (buf_read_file(&b, c->runtime_config) < 0)
+		return error_errno("cannot read --runtime-config '%s'",
+				   c->runtime_config);
+	j = cJSON_Parse(b.buf);
+	buf_release(&b);
+	if (!j)
+		return error("--runtime-config '%s' is not valid JSON",
+			     c->runtime_config);
+	md = cJSON_GetObjectItemCaseSensitive(j, "metadata");
+	if (!cJSON_IsObject(md))
+		md = j;
+	v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(md,
+								  "engine"));
+	if (v && strcmp(v, "Argo"))
+		ret = error("--runtime-config '%s': engine '%s' is not "
+			    "supported; t3q emits Argo workflows",
+			    c->runtime_config, v);
+	if (!c->argo.cos_endpoint)
+		c->argo.cos_endpoint = cfg_str(c, md, "cos_endpoint");
+	if (!c->argo.cos_bucket)
+		c->argo.cos_bucket = cfg_str(c, md, "cos_bucket");
+	v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(md,
+							"cos_auth_type"));
+	if (!c->argo.cos_secret && (!v || strcmp(v, "USER_CREDENTIALS")))
+		c->argo.cos_secret = cfg_str(c, md, "cos_secret");
+	/* IRSA: the pod's service account holds the credentials. */
+	if (!v || strcmp(v, "AWS_IAM_ROLES_FOR_SERVICE_ACCOUNTS")) {
+		if (!c->argo.cos_username)
+			c->argo.cos_username = cfg_str(c, md, "cos_username");
+		if (!c->argo.cos_password)
+			c->argo.cos_password = cfg_str(c, md, "cos_password");
+	}
+	cJSON_Delete(j);
+	return ret;
+}
+
+static int parse(struct cli *c, int argc, char **argv)
+{
+	int opt;
+
+	memset(c, 0, sizeof(*c));
+	c->format = "text";
+	c->argo.bootstrap_image = "t3q-bootstrap:" T3Q_VERSION;
+	c->argo.bootstrap_path = "/usr/local/bin/t3q-bootstrap";
+	c->argo.pull_secrets = c->pull_secrets;
+	while ((opt = getopt_long(argc, argv, "o:vh", options, NULL)) != -1) {
+		switch (opt) {
+		case 'o': c->output = optarg; break;
+		case OPT_RC: c->runtime_config = optarg; break;
+		case OPT_EP: c->argo.cos_endpoint = optarg; break;
+		case OPT_BUCKET: c->argo.cos_bucket = optarg; break;
+		case OPT_SECRET: c->argo.cos_secret = optarg; break;
+		case OPT_USER: c->argo.cos_username = optarg; break;
+		case OPT_PASS: c->argo.cos_password = optarg; break;
+		case OPT_DIR: c->argo.cos_directory = optarg; break;
+		case OPT_BIMG: c->argo.bootstrap_image = optarg; break;
+		case OPT_BOOT:
+			if (!strcmp(optarg, "in-image"))
+				c->argo.bootstrap_in_image = 1;
+			else if (strcmp(optarg, "init"))
+				return usage_error("--bootstrap '%s': use init "
+						   "or in-image", optarg);
+			break;
+		case OPT_BPATH: c->argo.bootstrap_path = optarg; break;
+		case OPT_DATA:
+			if (!strcmp(optarg, "cos"))
+				c->argo.data_passing_cos = 1;
+			else if (strcmp(optarg, "artifacts"))
+				return usage_error("--data-passing '%s': use "
+						   "artifacts or cos", optarg);
+			break;
+		case OPT_PULL:
+			if (strcmp(optarg, "Always") &&
+			    strcmp(optarg, "IfNotPresent") &&
+			    strcmp(optarg, "Never"))
+				return usage_error("--image-pull-policy '%s': "
+						   "use Always, IfNotPresent or"
+						   " Never", optarg);
+			c->argo.pull_policy = optarg;
+			break;
+		case OPT_PSECRET:
+			if (c->argo.npull_secrets < 32)
+				c->pull_secrets[c->argo.npull_secrets++] =
+					optarg;
+			break;
+		case OPT_TS:
+			c->timestamp = 1;
+			c->timestamp_value = optarg;
+			break;
+		case OPT_UPLOAD:
+			c->upload = 1;
+			c->upload_url = optarg;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") && strcmp(optarg, "json"))
+				return usage_error("--format '%s': use text or "
+						   "json", optarg);
+			c->format = optarg;
+			break;
+		case OPT_DOT: c->dot = 1; break;
+		case 'v': log_level = LOG_DEBUG; break;
+		case 'h': fputs(usage, stdout); exit(0);
+		case OPT_VERSION:
+			printf("t3q-compile %s\n", T3Q_VERSION);
+			exit(0);
+		default: return usage_error("%s", "bad option");
+		}
+	}
+	if (optind != argc - 1)
+		return usage_error("%s", "expected exactly one PIPELINE file");
+	c->pipeline = argv[optind];
+	if (c->runtime_config && read_runtime_config(c) < 0)
+		return 2;
+	if (!c->dot && (!c->argo.cos_endpoint || !c->argo.cos_bucket))
+		return usage_error("%s", "no object store: give "
+				   "--runtime-config, or --cos-endpoint and "
+				   "--cos-bucket");
+	return 0;
+}
+
+static void print_dot(const struct pipeline *p, FILE *out)
+{
+	fprintf(out, "digraph \"%s\" {\n  rankdir=LR;\n", p->name);
+	for (int i = 0; i < p->nnodes; i++)
+		fprintf(out, "  \"%s\" [label=\"%s\\n%s\"];\n",
+			p->nodes[i].task_name, p->nodes[i].label,
+			p->nodes[i].filename ? p->nodes[i].filename : "");
+	for (int i = 0; i < p->nnodes; i++)
+		for (int k = 0; k < p->nodes[i].parents.n; k++) {
+			const struct node *par = pipeline_node(p,
+				p->nodes[i].parents.v[k]);
+
+			if (par)
+				fprintf(out, "  \"%s\" -> \"%s\";\n",
+					par->task_name, p->nodes[i].task_name);
+		}
+	fprintf(out, "}\n");
+}
+
+static char *default_directory(const struct pipeline *p, const char *stamp)
+{
+	struct buf b = BUF_INIT, leaf = BUF_INIT;
+
+	buf_adds(&leaf, p->name);
+	if (stamp)
+		buf_addf(&leaf, "-%s", stamp);
+	store_key_join(&b, p->cos_prefix ? p->cos_prefix : "", leaf.buf);
+	buf_release(&leaf);
+	return buf_detach(&b, NULL);
+}
+
+static int upload(struct cli *c, const struct pipeline *p)
+{
+	struct s3_config cfg;
+	struct store *st;
+	char *url;
+	int ret;
+
+	s3_config_init(&cfg);
+	s3_config_from_env(&cfg);
+	s3_config_set(&cfg.endpoint, c->argo.cos_endpoint);
+	/* The runtime config's credentials, unless the env gives some. */
+	if (!cfg.access_key && c->argo.cos_username) {
+		s3_config_set(&cfg.access_key, c->argo.cos_username);
+		s3_config_set(&cfg.secret_key, c->argo.cos_password);
+	}
+	url = c->upload_url ? xstrdup(c->upload_url)
+			    : xstrfmt("s3://%s", c->argo.cos_bucket);
+	st = store_open(url, &cfg);
+	ret = st ? upload_archives(p, st, c->upload_url ? "" :
+				   c->argo.cos_directory) : -1;
+	store_free(st);
+	free(url);
+	s3_config_release(&cfg);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct pipeline p;
+	struct cli c;
+	char stamp[32], iso[32], *dir = NULL;
+	FILE *out = stdout;
+	cJSON *doc;
+	int r;
+
+	log_init_env();
+	r = parse(&c, argc, argv);
+	if (r)
+		return r;
+	/* 1. read, 2. validate: nothing is emitted from a bad pipeline */
+	r = pipeline_load(&p, c.pipeline);
+	if (!r)
+		pipeline_validate(&p);
+	pipeline_print_diags(&p, !strcmp(c.format, "json"));
+	if (r < 0 || p.nerrors) {
+		pipeline_free(&p);
+		return 1;
+	}
+	if (c.dot) {
+		print_dot(&p, stdout);
+		pipeline_free(&p);
+		return 0;
+	}
+	if (c.timestamp) {
+		time_t now = time(NULL);
+		struct tm tm;
+
+		gmtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%m%d%H%M%S", &tm);
+		strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		c.argo.timestamp = c.timestamp_value ? c.timestamp_value : iso;
+	}
+	if (!c.argo.cos_directory) {
+		/* An upload needs a fresh directory: Elyra's timestamp. */
+		dir = default_directory(&p, c.timestamp || c.upload ?
+					(c.timestamp_value ? NULL : stamp)
+					: NULL);
+		c.argo.cos_directory = dir;
+	}
+	/* 3. the dependency archives, where the steps will look */
+	if (c.upload && upload(&c, &p) < 0) {
+		r = 1;
+		goto out;
+	}
+	/* 4. the document, 5. YAML */
+	doc = argo_build(&p, &c.argo);
+	if (c.output && !(out = fopen(c.output, "w"))) {
+		r = error_errno("cannot write '%s'", c.output) ? 2 : 2;
+	} else {
+		r = emit_yaml(out, doc) < 0 ? 1 : 0;
+		if (out != stdout && fclose(out) != 0)
+			r = error_errno("cannot write '%s'", c.output) ? 1 : 1;
+	}
+	cJSON_Delete(doc);
+out:
+	free(dir);
+	for (int i = 0; i < c.nowned; i++)
+		free(c.owned[i]);
+	pipeline_free(&p);
+	return r;
+}
