@@ -681,6 +681,10 @@ static void read_params(struct pipeline *p, const cJSON *arr)
 		    (cJSON_IsString(val) && !*val->valuestring))
 			val = get(def, "value");
 		pm->value = scalar(val);
+		if (pm->value && !*pm->value) {
+			free(pm->value);
+			pm->value = NULL;
+		}
 		if (pm->value && pm->type == PARAM_BOOL && cJSON_IsString(val)) {
 			int t = !strcasecmp(pm->value, "true");
 
@@ -862,6 +866,16 @@ static void json_error(struct pipeline *p, const char *text, const char *at)
 	d = &p->diags[p->ndiags - 1];
 	d->line = line;
 	d->col = col;
+	/* The line itself, for a caret under the column (as jq does). */
+	if (at) {
+		const char *start = at, *end = at;
+
+		while (start > text && start[-1] != '\n')
+			start--;
+		while (*end && *end != '\n')
+			end++;
+		d->context = xstrndup(start, end - start);
+	}
 }
 
 int pipeline_load(struct pipeline *p, const char *path)
@@ -1080,6 +1094,7 @@ void pipeline_free(struct pipeline *p)
 		free(p->diags[i].node_label);
 		free(p->diags[i].field);
 		free(p->diags[i].message);
+		free(p->diags[i].context);
 	}
 	free(p->diags);
 	free(p->source);
@@ -1156,6 +1171,10 @@ void pipeline_print_diags(const struct pipeline *p, int json)
 		if (d->field)
 			buf_addf(&b, "%s: ", d->field);
 		buf_adds(&b, d->message);
+		if (d->context && d->col > 0) {
+			buf_addf(&b, "\n    %s\n    %*s^", d->context,
+				 d->col - 1, "");
+		}
 		fprintf(stderr, "%s\n", b.buf);
 		buf_release(&b);
 	}

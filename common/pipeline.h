@@ -99,6 +99,7 @@ struct diag {
 	char *field;		/* "filename", "env_vars[1]", ... or NULL */
 	char *message;
 	int line, col;		/* for JSON syntax errors, else 0 */
+	char *context;		/* the text of that line, or NULL */
 };
 
 struct pipeline {

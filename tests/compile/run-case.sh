@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# run-case.sh CASE_DIR: one golden case of t3q-compile (jq-style: data,
+# not code). A case directory holds a *.pipeline file with the node files
+# it names, an optional `args` file (one argument per line), and either
+#   expected.yaml  the exact output, which must also pass the YAML 1.1
+#                  typing check, the Argo v3.3.8 JSON schema (when
+#                  ../shared is there) and Argo's own lint (argolint), or
+#   expected.err   the exact diagnostics on stderr, with exit status 1.
+# T3Q_UPDATE_GOLDEN=1 rewrites the expected file from the actual output.
+set -u
+case_dir=$(cd "$1" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../tools/versions.sh"
+compile=${T3Q_BIN:?}/compiler/t3q-compile
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+pipeline=$(cd "$case_dir" && ls *.pipeline | head -1)
+args=()
+if [ -f "$case_dir/args" ]; then
+	while IFS= read -r line || [ -n "$line" ]; do
+		[ -n "$line" ] && args+=("$line")
+	done <"$case_dir/args"
+else
+	args=(--cos-endpoint http://minio-service.kubeflow:9000
+	      --cos-bucket mlpipeline --cos-secret mlpipeline-minio-artifact)
+fi
+rc=0
+(cd "$case_dir" && "$compile" "$pipeline" "${args[@]}") >"$tmp/out" 2>"$tmp/err" || rc=$?
+
+if [ -f "$case_dir/expected.err" ] || { [ -n "${T3Q_UPDATE_GOLDEN:-}" ] && [ $rc != 0 ]; }; then
+	[ -n "${T3Q_UPDATE_GOLDEN:-}" ] && cp "$tmp/err" "$case_dir/expected.err"
+	[ $rc = 1 ] || { echo "expected exit 1, got $rc"; cat "$tmp/err"; exit 1; }
+	diff -u "$case_dir/expected.err" "$tmp/err" || exit 1
+	echo "ok: diagnostics as expected"
+	exit 0
+fi
+[ -n "${T3Q_UPDATE_GOLDEN:-}" ] && cp "$tmp/out" "$case_dir/expected.yaml"
+[ $rc = 0 ] || { echo "expected exit 0, got $rc"; cat "$tmp/err"; exit 1; }
+diff -u "$case_dir/expected.yaml" "$tmp/out" || exit 1
+[ -f "$case_dir/expected.stderr" ] && { diff -u "$case_dir/expected.stderr" "$tmp/err" || exit 1; }
+echo "ok: output as expected"
+
+# YAML 1.1 must read every parameter and env value back as a string.
+/usr/bin/python3 "$here/check-yaml.py" "$tmp/out" || exit 1
+
+shared=$(cd "$here/../../.." && pwd)/shared/reference
+if [ -f "$shared/argo/argo-workflows-v3.3.8-jsonschema.json" ]; then
+	/usr/bin/python3 "$here/check-schema.py" \
+		"$shared/argo/argo-workflows-v3.3.8-jsonschema.json" "$tmp/out" || exit 1
+else
+	echo "note: ../shared/reference is absent; Argo JSON schema check skipped"
+fi
+[ -x "$T3Q_ARGOLINT_BIN" ] || { echo "no argolint at $T3Q_ARGOLINT_BIN: run scripts/install-test-deps"; exit 1; }
+"$T3Q_ARGOLINT_BIN" "$tmp/out" || exit 1
