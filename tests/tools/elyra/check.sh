@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# check.sh: the self-check of the Elyra peer exporter (export.sh). Exports
+# two of Elyra's own KFP test pipelines from ../shared/reference and checks
+# that the result is Elyra's Argo shape. Exits 77 when the reference
+# pipelines are absent.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../versions.sh"
+ref=$(cd "$here/../../.." && pwd)/../shared/reference
+pipelines=$ref/elyra/pipelines
+if [ ! -d "$pipelines" ]; then
+	echo "skipped: no reference pipelines at $pipelines"
+	exit 77
+fi
+py=$T3Q_ELYRA_VENV/bin/python
+if [ ! -x "$py" ]; then
+	echo "check.sh: no Elyra venv at $T3Q_ELYRA_VENV; run scripts/install-test-deps" >&2
+	exit 1
+fi
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/t3q-elyra-check.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+passed=0
+failed=0
+
+# step TITLE CMD...: runs CMD, counts it, prints its output on failure.
+step() {
+	local title=$1
+	shift
+	if "$@" >"$T/step.out" 2>&1; then
+		passed=$((passed + 1))
+		echo "ok - $title"
+	else
+		failed=$((failed + 1))
+		echo "not ok - $title"
+		sed 's/^/#   /' "$T/step.out"
+	fi
+}
+
+# stage NAME: copies the reference pipeline NAME into its own dir with
+# empty stand-ins for the node files (and dependencies) it names.
+stage() {
+	local d=$T/$1
+	mkdir -p "$d"
+	cp "$pipelines/$1.pipeline" "$d/"
+	"$py" - "$d/$1.pipeline" <<'EOF'
+import json, os, sys
+path = sys.argv[1]
+base = os.path.dirname(path)
+with open(path) as f:
+    doc = json.load(f)
+notebook = '{"cells":[],"metadata":{},"nbformat":4,"nbformat_minor":5}\n'
+for p in doc["pipelines"]:
+    for node in p["nodes"]:
+        params = node.get("app_data", {}).get("component_parameters", {})
+        files = [params.get("filename")] + list(params.get("dependencies") or [])
+        for name in filter(None, files):
+            if "*" in name:
+                continue
+            dest = os.path.join(base, name)
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            with open(dest, "w") as f:
+                f.write(notebook if name.endswith(".ipynb") else "")
+EOF
+}
+
+# check_yaml FILE NODES: Elyra's Argo shape, NODES generic container steps.
+check_yaml() {
+	"$py" - "$1" "$2" <<'EOF'
+import sys, yaml
+with open(sys.argv[1]) as f:
+    wf = yaml.safe_load(f)
+nodes = int(sys.argv[2])
+errors = []
+if wf.get("apiVersion") != "argoproj.io/v1alpha1":
+    errors.append(f"apiVersion is {wf.get('apiVersion')!r}")
+if wf.get("kind") != "Workflow":
+    errors.append(f"kind is {wf.get('kind')!r}")
+templates = {t["name"]: t for t in wf.get("spec", {}).get("templates", [])}
+if "run-a-file" not in templates:
+    errors.append(f"no run-a-file template among {sorted(templates)}")
+containers = [t for t in templates.values() if "container" in t]
+if len(containers) != nodes:
+    errors.append(f"{len(containers)} container templates, want {nodes}")
+for t in containers:
+    c = t["container"]
+    if c.get("command") != ["sh", "-c"]:
+        errors.append(f"{t['name']}: command is {c.get('command')!r}")
+    if "python3 bootstrapper.py" not in "\n".join(c.get("args", [])):
+        errors.append(f"{t['name']}: no 'python3 bootstrapper.py' in its args")
+for e in errors:
+    print(e)
+sys.exit(1 if errors else 0)
+EOF
+}
+
+for case in one-node-generic-elyra-properties:1 multi-node-generic:3; do
+	name=pipeline-test_pipelines-kfp-kfp-${case%:*}
+	nodes=${case#*:}
+	stage "$name"
+	step "export $name" "$here/export.sh" "$T/$name/$name.pipeline" "$T/$name.yaml"
+	if [ -s "$T/$name.yaml" ]; then
+		step "$name: Argo workflow, run-a-file, bootstrapper.py" check_yaml "$T/$name.yaml" "$nodes"
+	fi
+done
+
+# No-network guard: a name other than cos_endpoint's host never resolves.
+step "export refuses the network" "$py" - "$here/offline_export.py" <<'EOF'
+import runpy, socket, sys
+wrapper = sys.argv[1]
+sys.argv = [wrapper, "minio.example", "9000", "1", "--", "--version"]
+try:
+    runpy.run_path(wrapper, run_name="__main__")
+except SystemExit:
+    pass
+try:
+    socket.getaddrinfo("kfp.example", 8888)
+except socket.gaierror:
+    pass
+else:
+    sys.exit("kfp.example resolved")
+try:
+    socket.create_connection(("192.0.2.1", 80), timeout=1)
+except OSError as e:
+    if "no network" not in str(e):
+        sys.exit(f"unexpected error: {e}")
+else:
+    sys.exit("connected to 192.0.2.1")
+if socket.getaddrinfo("minio.example", 9000)[0][4] != ("127.0.0.1", 1):
+    sys.exit("cos_endpoint not redirected")
+EOF
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
