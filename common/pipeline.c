@@ -767,24 +767,107 @@ static int sort_nodes(struct pipeline *p)
 	return ret;
 }
 
-/* Each node's inputs: every ancestor's outputs (Elyra passes them all). */
+int pipeline_is_ancestor(const struct node *n, int a)
+{
+	return n->ancestors && (n->ancestors[a / 8] >> (a % 8)) & 1;
+}
+
+/* An open-addressing set of strings, for de-duplicating large lists. */
+struct strset {
+	const char **slot;
+	int *val;
+	size_t size;
+};
+
+static size_t str_hash(const char *s)
+{
+	size_t h = 1469598103934665603ull;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	return h;
+}
+
+/* Returns the slot for s, adding it with val if absent. */
+static int *strset_get(struct strset *set, const char *s, int val)
+{
+	size_t i = str_hash(s) & (set->size - 1);
+
+	while (set->slot[i] && strcmp(set->slot[i], s))
+		i = (i + 1) & (set->size - 1);
+	if (!set->slot[i]) {
+		set->slot[i] = s;
+		set->val[i] = val;
+	}
+	return &set->val[i];
+}
+
+/*
+ * Ancestors as bit sets, in one pass over the topological order; then
+ * each node's inputs are every ancestor's outputs (Elyra passes them all),
+ * each with the last ancestor that writes it. Linear in what it produces,
+ * so a 5000-node pipeline is no harder than it must be.
+ */
 static void propagate_inputs(struct pipeline *p)
 {
+	size_t bytes = (p->nnodes + 7) / 8;
+	int *index = xcalloc(p->nnodes ? p->nnodes : 1, sizeof(int));
+	struct strset ids = { 0 };
+
+	ids.size = 16;
+	while (ids.size < 2 * (size_t)p->nnodes)
+		ids.size *= 2;
+	ids.slot = xcalloc(ids.size, sizeof(*ids.slot));
+	ids.val = xcalloc(ids.size, sizeof(*ids.val));
+	for (int i = 0; i < p->nnodes; i++)
+		strset_get(&ids, p->nodes[i].id, i);
 	for (int i = 0; i < p->nnodes; i++) {
 		struct node *n = &p->nodes[i];
+		struct strset seen = { 0 };
+		size_t total = 0;
 
+		n->ancestors = xcalloc(bytes ? bytes : 1, 1);
 		for (int k = 0; k < n->parents.n; k++) {
-			const struct node *par = pipeline_node(p,
-							       n->parents.v[k]);
+			int *j = strset_get(&ids, n->parents.v[k], -1);
 
-			if (!par)
-				continue;
-			for (int j = 0; j < par->inputs.n; j++)
-				strlist_add(&n->inputs, par->inputs.v[j]);
-			for (int j = 0; j < par->outputs.n; j++)
-				strlist_add(&n->inputs, par->outputs.v[j]);
+			if (*j < 0 || *j >= i)
+				continue;	/* unknown: validation says so */
+			for (size_t b = 0; b < bytes; b++)
+				n->ancestors[b] |= p->nodes[*j].ancestors[b];
+			n->ancestors[*j / 8] |= 1 << (*j % 8);
 		}
+		for (int a = 0; a < i; a++)
+			if (pipeline_is_ancestor(n, a))
+				total += p->nodes[a].outputs.n;
+		if (!total)
+			continue;
+		seen.size = 16;
+		while (seen.size < 2 * total)
+			seen.size *= 2;
+		seen.slot = xcalloc(seen.size, sizeof(*seen.slot));
+		seen.val = xcalloc(seen.size, sizeof(*seen.val));
+		n->input_from = xcalloc(total, sizeof(int));
+		n->inputs.v = xcalloc(total, sizeof(char *));
+		for (int a = 0; a < i; a++) {
+			if (!pipeline_is_ancestor(n, a))
+				continue;
+			for (int k = 0; k < p->nodes[a].outputs.n; k++) {
+				const char *o = p->nodes[a].outputs.v[k];
+				int *at = strset_get(&seen, o, n->inputs.n);
+
+				if (*at == n->inputs.n)
+					n->inputs.v[n->inputs.n++] =
+						xstrdup(o);
+				n->input_from[*at] = a;
+			}
+		}
+		/* The set's keys point into the ancestors' lists. */
+		free(seen.slot);
+		free(seen.val);
 	}
+	free(ids.slot);
+	free(ids.val);
+	free(index);
 }
 
 void pipeline_k8s_name(struct buf *out, const char *s)
@@ -1031,6 +1114,8 @@ static void node_free(struct node *n)
 	strlist_free(&n->inputs);
 	strlist_free(&n->params);
 	strlist_free(&n->parents);
+	free(n->input_from);
+	free(n->ancestors);
 	for (int i = 0; i < n->nenv; i++) {
 		free(n->env[i].key);
 		free(n->env[i].value);

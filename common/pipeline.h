@@ -58,6 +58,9 @@ struct node {
 	int include_subdirectories;
 	struct strlist outputs;
 	struct strlist inputs;	/* outputs of all ancestors (derived) */
+	int *input_from;	/* per input: index in nodes[] of the ancestor
+				   that writes it, the last in order (derived) */
+	unsigned char *ancestors; /* bit i: nodes[i] is an ancestor */
 	struct kv *env;
 	int nenv;
 	struct secret_ref *secrets;
@@ -138,6 +141,8 @@ void pipeline_diag(struct pipeline *p, int error, const struct node *n,
 void pipeline_print_diags(const struct pipeline *p, int json);
 
 const struct node *pipeline_node(const struct pipeline *p, const char *id);
+/* Whether nodes[a] is an ancestor of n (after loading). */
+int pipeline_is_ancestor(const struct node *n, int a);
 const struct param *pipeline_param(const struct pipeline *p,
 				   const char *name);
 /* Kubernetes-style name: lower-case [a-z0-9-], no leading/trailing '-'. */

@@ -98,41 +98,6 @@ struct producer {
 	char *artifact;		/* artifact name */
 };
 
-static int is_ancestor(const struct pipeline *p, const struct node *a,
-		       const struct node *n, int depth)
-{
-	if (depth > p->nnodes)
-		return 0;
-	for (int i = 0; i < n->parents.n; i++) {
-		const struct node *par = pipeline_node(p, n->parents.v[i]);
-
-		if (par && (par == a || is_ancestor(p, a, par, depth + 1)))
-			return 1;
-	}
-	return 0;
-}
-
-/*
- * The ancestor of n whose outputs include path; the last one in
- * topological order when several do, as Elyra's downloads would let the
- * last win. Argo lets a task name only its ancestors' outputs.
- */
-static const struct node *producer_of(const struct pipeline *p,
-				      const struct node *n, const char *path)
-{
-	const struct node *found = NULL;
-
-	for (int i = 0; i < p->nnodes && &p->nodes[i] != n; i++) {
-		const struct node *m = &p->nodes[i];
-
-		for (int k = 0; k < m->outputs.n; k++)
-			if (!strcmp(m->outputs.v[k], path) &&
-			    is_ancestor(p, m, n, 0))
-				found = m;
-	}
-	return found;
-}
-
 static cJSON *env_secret(const char *name, const char *secret,
 			 const char *key)
 {
@@ -472,12 +437,9 @@ static cJSON *dag_task(const struct pipeline *p, const struct node *n,
 	}
 	if (!o->data_passing_cos) {
 		for (int i = 0; i < n->inputs.n; i++) {
-			const struct node *from = producer_of(p, n,
-							      n->inputs.v[i]);
+			const struct node *from = &p->nodes[n->input_from[i]];
 			cJSON *a;
 
-			if (!from)
-				continue;
 			buf_reset(&b);
 			names_artifact(&b, n->inputs.v[i]);
 			a = named(b.buf);
