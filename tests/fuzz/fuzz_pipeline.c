@@ -1,0 +1,51 @@
+/*
+ * fuzz_pipeline: libFuzzer target for the pipeline reader, the validator
+ * and the Argo document builder and emitter: any bytes in, no crash, no
+ * leak. Run on demand with scripts/fuzz, never in CI.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/pipeline.h"
+#include "compiler/argo.h"
+#include "compiler/emit.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static char path[64];
+	struct argo_opts o = { 0 };
+	struct pipeline p;
+	FILE *f;
+
+	log_level = -1;	/* quiet: the fuzzer prints enough */
+	if (!path[0])
+		snprintf(path, sizeof(path), "/tmp/t3q-fuzz-%d.pipeline",
+			 (int)getpid());
+	f = fopen(path, "wb");
+	if (!f)
+		return 0;
+	fwrite(data, 1, size, f);
+	fclose(f);
+	if (pipeline_load(&p, path) == 0 && pipeline_validate(&p) == 0) {
+		FILE *out = fopen("/dev/null", "w");
+		cJSON *doc;
+
+		o.cos_endpoint = "http://minio:9000";
+		o.cos_bucket = "b";
+		o.cos_directory = "d";
+		o.bootstrap_image = "t3q-bootstrap:fuzz";
+		doc = argo_build(&p, &o);
+		if (out) {
+			emit_yaml(out, doc);
+			fclose(out);
+		}
+		cJSON_Delete(doc);
+	}
+	pipeline_free(&p);
+	return 0;
+}
