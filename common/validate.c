@@ -6,6 +6,8 @@
  */
 #include "common/pipeline.h"
 
+#include <fnmatch.h>
+#include <ftw.h>
 #include <glob.h>
 #include <regex.h>
 #include <stdio.h>
@@ -158,11 +160,41 @@ static void check_file(struct pipeline *p, const struct node *n)
 			      "file", n->filename);
 }
 
+static const char *walk_pattern;
+static size_t walk_skip;
+static int walk_found;
+
+static int walk_match(const char *path, const struct stat *st, int type,
+		      struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	/* Python's fnmatch, as Elyra matches: '*' crosses '/'. */
+	if (strlen(path) > walk_skip &&
+	    !fnmatch(walk_pattern, path + walk_skip, 0)) {
+		walk_found = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* With include_subdirectories a pattern may match below the file's dir. */
+static int matches_below(const char *dir, const char *pattern)
+{
+	walk_pattern = pattern;
+	walk_skip = strlen(dir) + 1;
+	walk_found = 0;
+	nftw(dir, walk_match, 16, FTW_PHYS);
+	return walk_found;
+}
+
 static void check_dependencies(struct pipeline *p, const struct node *n)
 {
 	const char *slash = n->filename ? strrchr(n->filename, '/') : NULL;
 	char *dir = slash ? xstrndup(n->filename, slash - n->filename)
 			  : xstrdup("");
+	char *base = NULL;
 
 	for (int i = 0; i < n->dependencies.n; i++) {
 		const char *dep = n->dependencies.v[i];
@@ -171,18 +203,22 @@ static void check_dependencies(struct pipeline *p, const struct node *n)
 
 		snprintf(field, sizeof(field), "dependencies[%d]", i);
 		no_braces(p, n, field, dep);
+		free(base);
+		base = xstrfmt("%s%s%s", p->dir, *dir ? "/" : "", dir);
 		pattern = dep[0] == '/' ? xstrdup(dep) :
 			  xstrfmt("%s/%s%s%s", p->dir, dir, *dir ? "/" : "",
 				  dep);
 		/* Elyra lets these two match nothing. */
 		if (glob(pattern, 0, NULL, &g) != 0 && strcmp(dep, "*.py") &&
-		    strcmp(dep, "*.r"))
+		    strcmp(dep, "*.r") && !(n->include_subdirectories &&
+		    dep[0] != '/' && matches_below(base, dep)))
 			pipeline_diag(p, 1, n, field, "Property has an invalid "
 				      "path to a file/dir or the file/dir does "
 				      "not exist. ('%s')", dep);
 		globfree(&g);
 		free(pattern);
 	}
+	free(base);
 	free(dir);
 }
 

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# --upload builds each node's dependency archive as Elyra does and puts it
+# where the bootstrap will look: the file and its dependency patterns,
+# subdirectories only with include_subdirectories, no hidden directories,
+# symlinks dereferenced.
+. "$(dirname "$0")/../lib.sh"
+bucket=$(new_bucket)
+mkdir -p "$T/p/nb/data/sub" "$T/p/nb/.hidden" "$T/p/other"
+cd "$T/p" || exit 1
+echo '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}' >nb/a.ipynb
+echo 'x = 1' >nb/helper.py
+echo 'top' >nb/data/top.csv
+echo 'deep' >nb/data/sub/deep.csv
+echo 'secret' >nb/.hidden/h.csv
+echo 'target' >other/real.txt
+ln -s ../other/real.txt nb/link.txt
+echo 'print(1)' >nb/b.py
+/usr/bin/python3 - <<'PY'
+import json
+def node(i, f, deps, sub):
+    return {"id": i, "type": "execution_node", "op": "execute-notebook-node",
+            "app_data": {"component_parameters": {"filename": f, "runtime_image": "x/y:1",
+                "dependencies": deps, "include_subdirectories": sub}, "ui_data": {"label": i}},
+            "inputs": [{"id": "inPort"}], "outputs": [{"id": "outPort"}]}
+doc = {"doc_type": "pipeline", "version": "3.0", "primary_pipeline": "p", "pipelines": [{"id": "p",
+       "nodes": [node("first", "nb/a.ipynb", ["*.py", "link.txt", "*.csv"], True),
+                 node("second", "nb/b.py", ["*.txt"], False)],
+       "app_data": {"version": 8, "properties": {"pipeline_defaults": {"cos_object_prefix": "team"}}}}]}
+json.dump(doc, open("up.pipeline", "w"))
+PY
+step "compile with --upload" "$T3Q_BIN/compiler/t3q-compile" up.pipeline \
+	--cos-endpoint "$T3Q_S3_ENDPOINT" --cos-bucket "$bucket" --cos-directory team/up-1 \
+	--upload -o up.yaml
+members() {  # KEY: the archive's member list, sorted
+	t3q s3 get "s3://$bucket/team/up-1/$1" "$T/a.tgz" >/dev/null 2>&1 &&
+	tar -tzf "$T/a.tgz" | sed 's|^\./||' | grep -v '/$' | sort
+}
+first() {
+	members a-first.tar.gz >"$T/m1" && cat "$T/m1" &&
+	printf '%s\n' a.ipynb b.py data/sub/deep.csv data/top.csv helper.py link.txt | diff - "$T/m1"
+}
+step "with include_subdirectories: the file, patterns in subdirs, no hidden dir" first
+second() {
+	members b-second.tar.gz >"$T/m2" && cat "$T/m2" && printf '%s\n' b.py link.txt | diff - "$T/m2"
+}
+step "without: top-level matches only" second
+deref() {
+	t3q s3 get "s3://$bucket/team/up-1/a-first.tar.gz" "$T/a.tgz" >/dev/null 2>&1 &&
+	[ "$(tar -xOzf "$T/a.tgz" link.txt)" = target ] &&
+	tar -tvzf "$T/a.tgz" | grep ' link.txt' | grep -q '^-'
+}
+step "symlinks are stored as the files they point to" deref
+step "the YAML names the uploaded archives" grep -q '"a-first.tar.gz"' up.yaml
+extract() {
+	mkdir -p "$T/x" && cd "$T/x" &&
+	T3Q_ARTIFACT_OUTPUT_DIR= "$T3Q_BIN/bootstrap/t3q-bootstrap" -e "$T3Q_S3_ENDPOINT" \
+		-b "$bucket" -d team/up-1 -t b-second.tar.gz -f b.py -n up \
+		--python /usr/bin/python3 >"$T/run.out" 2>&1 && grep -q '^1$' "$T/run.out"
+}
+step "the bootstrap runs a node from its uploaded archive" extract
+finish
