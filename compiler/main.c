@@ -17,7 +17,7 @@
 #include "common/version.h"
 #include "compiler/argo.h"
 #include "compiler/emit.h"
-#include "compiler/upload.h"
+#include "common/upload.h"
 
 static const char usage[] =
 "usage: t3q-compile PIPELINE [-o OUT.yaml] [options]\n"

@@ -5,8 +5,8 @@
  * symlinks dereferenced), then put in the object store at
  * <directory>/<stem>-<node id>.tar.gz.
  */
-#ifndef T3Q_COMPILER_UPLOAD_H
-#define T3Q_COMPILER_UPLOAD_H
+#ifndef T3Q_COMMON_UPLOAD_H
+#define T3Q_COMMON_UPLOAD_H
 
 #include "common/pipeline.h"
 #include "common/store.h"

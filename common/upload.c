@@ -1,5 +1,5 @@
 /* upload: Elyra's create_temp_archive, then a PUT per node. */
-#include "compiler/upload.h"
+#include "common/upload.h"
 
 #include <dirent.h>
 #include <fnmatch.h>
