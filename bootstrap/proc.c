@@ -176,8 +176,9 @@ static void cleanup_step(struct cleanup *c, pid_t pgid)
 	int n;
 
 	if (c->state == 0) {
-		kill(-pgid, SIGTERM);
+		/* Count our children before the group's TERM makes zombies. */
 		n = signal_children(SIGTERM);
+		kill(-pgid, SIGTERM);
 		if (n)
 			warn("the step left %d process%s running; ending them",
 			     n, n == 1 ? "" : "es");
@@ -227,7 +228,12 @@ int proc_run(struct proc_spec *spec)
 	}
 
 	next_tick = log_now() + spec->tick_interval;
-	while (!done || open_pipes > 0) {
+	/*
+	 * Until the child is reaped and its pipes are closed, and until
+	 * whatever it left behind (holding the pipes or not) has ended.
+	 */
+	while (!done || open_pipes > 0 || cl.state == 0 ||
+	       signal_children(0) > 0) {
 		struct pollfd fds[3] = {
 			{ out[0], POLLIN, 0 },
 			{ err[0], POLLIN, 0 },

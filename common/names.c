@@ -41,7 +41,8 @@ void names_artifact(struct buf *out, const char *path)
 	}
 	if (n > 48)
 		lossy = 1;
-	while (out->len > start && out->buf[out->len - 1] == '-')
+	/* Only a '-' we made: "a-" is a valid name of its own. */
+	while (lossy && out->len > start && out->buf[out->len - 1] == '-')
 		buf_setlen(out, out->len - 1);
 	if (lossy || out->len == start || reserved(out->buf + start)) {
 		if (out->len > start)

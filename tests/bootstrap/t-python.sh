@@ -7,8 +7,12 @@ dir=mypipe-0101120000
 src=$(mk_src)
 cat >"$src/train.py" <<'PY'
 import os, sys
+import time
 print("param P1=%s P2=%s KEEP=%s" % (os.environ.get("P1"), os.environ.get("P2"), os.environ.get("KEEP")))
+# Two pipes have no order between them: pause so the log's is known.
+time.sleep(0.3)
 print("an error line", file=sys.stderr)
+time.sleep(0.3)
 data = open("data/in.csv").read()
 os.makedirs("out/models", exist_ok=True)
 open("out/result.txt", "w").write(data.upper())
