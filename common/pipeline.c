@@ -870,6 +870,81 @@ static void propagate_inputs(struct pipeline *p)
 	free(index);
 }
 
+static int alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9');
+}
+
+void pipeline_label_value(struct buf *out, const char *s)
+{
+	size_t start = out->len;
+
+	if (!*s)
+		return;
+	if (!alnum(*s))
+		buf_addch(out, 'a');
+	for (; *s; s++)
+		buf_addch(out, alnum(*s) || *s == '-' || *s == '_' ||
+			  *s == '.' ? *s : '_');
+	if (!alnum(out->buf[out->len - 1]))
+		buf_addch(out, 'a');
+	if (out->len - start > 63) {
+		buf_setlen(out, start + 63);
+		if (!alnum(out->buf[out->len - 1]))
+			out->buf[out->len - 1] = 'a';
+	}
+}
+
+int pipeline_param_used(const struct pipeline *p, const char *name)
+{
+	for (int k = 0; k < p->nnodes; k++)
+		for (int j = 0; j < p->nodes[k].params.n; j++)
+			if (!strcmp(p->nodes[k].params.v[j], name))
+				return 1;
+	return 0;
+}
+
+/*
+ * Elyra's node name: runs of bytes outside [-_0-9A-Za-z ] become '-',
+ * runs of '-' one, no '-' at the ends; a repeated name gets _1, _2, ...
+ */
+static void display_names(struct pipeline *p)
+{
+	for (int i = 0; i < p->nnodes; i++) {
+		struct buf b = BUF_INIT;
+		size_t base;
+
+		for (const char *c = p->nodes[i].label; *c; c++) {
+			int ok = alnum(*c) || *c == '_' || *c == ' ';
+
+			if (ok)
+				buf_addch(&b, *c);
+			else if (!b.len || b.buf[b.len - 1] != '-')
+				buf_addch(&b, '-');
+		}
+		while (b.len && b.buf[b.len - 1] == '-')
+			buf_setlen(&b, b.len - 1);
+		if (b.len && b.buf[0] == '-') {
+			memmove(b.buf, b.buf + 1, b.len);
+			buf_setlen(&b, b.len - 1);
+		}
+		base = b.len;
+		for (int k = 1;; k++) {
+			int clash = 0;
+
+			for (int j = 0; j < i && !clash; j++)
+				clash = !strcmp(p->nodes[j].display_name,
+						b.buf);
+			if (!clash)
+				break;
+			buf_setlen(&b, base);
+			buf_addf(&b, "_%d", k);
+		}
+		p->nodes[i].display_name = buf_detach(&b, NULL);
+	}
+}
+
 void pipeline_k8s_name(struct buf *out, const char *s)
 {
 	size_t start = out->len;
@@ -1096,6 +1171,7 @@ int pipeline_load(struct pipeline *p, const char *path)
 	if (!ret) {
 		propagate_inputs(p);
 		name_tasks(p);
+		display_names(p);
 	}
 out:
 	cJSON_Delete(root);
@@ -1160,6 +1236,7 @@ static void node_free(struct node *n)
 	free(n->doc);
 	free(n->path);
 	free(n->task_name);
+	free(n->display_name);
 }
 
 void pipeline_free(struct pipeline *p)

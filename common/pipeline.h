@@ -81,6 +81,7 @@ struct node {
 	char *doc;		/* comments attached to it, joined by \n\n */
 	char *path;		/* "pipelines[0].nodes[2]" for messages */
 	char *task_name;	/* Argo/Kubernetes name, unique (derived) */
+	char *display_name;	/* Elyra's scrubbed, de-duplicated name */
 };
 
 enum param_type { PARAM_STRING, PARAM_INTEGER, PARAM_FLOAT, PARAM_BOOL };
@@ -145,6 +146,13 @@ const struct node *pipeline_node(const struct pipeline *p, const char *id);
 int pipeline_is_ancestor(const struct node *n, int a);
 const struct param *pipeline_param(const struct pipeline *p,
 				   const char *name);
+/*
+ * Elyra's sanitize_label_value: invalid bytes become '_', an 'a' is put
+ * where the value would start or end with a non-alphanumeric, at most 63.
+ */
+void pipeline_label_value(struct buf *out, const char *s);
+/* Whether some node uses the parameter. */
+int pipeline_param_used(const struct pipeline *p, const char *name);
 /* Kubernetes-style name: lower-case [a-z0-9-], no leading/trailing '-'. */
 void pipeline_k8s_name(struct buf *out, const char *s);
 

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/cabundle.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 
@@ -148,6 +149,12 @@ struct s3_client *s3_client_new(const struct s3_config *cfg)
 	if (c->cfg.part_size < S3_MIN_PART_SIZE)
 		c->cfg.part_size = S3_MIN_PART_SIZE;
 	if (s3_endpoint_parse(c, c->cfg.endpoint) < 0) {
+		s3_client_free(c);
+		return NULL;
+	}
+	/* No CA path compiled in is trusted: the static build has none. */
+	if (!strcmp(c->scheme, "https") && !c->cfg.ca_bundle &&
+	    !c->cfg.insecure && cabundle_find(&c->cfg.ca_bundle) < 0) {
 		s3_client_free(c);
 		return NULL;
 	}

@@ -28,7 +28,7 @@ struct s3_config {
 	char *access_key;	/* NULL or "": anonymous requests */
 	char *secret_key;
 	char *session_token;	/* optional, sent as x-amz-security-token */
-	char *ca_bundle;	/* CA file for TLS; NULL: libcurl's default */
+	char *ca_bundle;	/* CA file for TLS; NULL: cabundle_find()'s */
 	int virtual_host;	/* 1: bucket.host/key instead of host/bucket/key */
 	int insecure;		/* 1: do not verify the TLS peer (debug only) */
 	size_t part_size;	/* multipart part size; also the threshold */

@@ -58,8 +58,10 @@ static char *pipeline_spec(const struct pipeline *p, const char *name)
 		const struct param *pm = &p->params[i];
 		cJSON *in = cJSON_CreateObject();
 
-		if (!pm->name)
+		if (!pm->name || !pipeline_param_used(p, pm->name)) {
+			cJSON_Delete(in);
 			continue;
+		}
 		if (pm->value)
 			add_str(in, "default", pm->value);
 		if (pm->description)
@@ -243,12 +245,12 @@ static cJSON *container_template(const struct pipeline *p,
 	/* pod metadata: Elyra's elyra/ labels, then the user's */
 	add_str(labels, "elyra/node-type", "notebook-script");
 	buf_reset(&b);
-	pipeline_k8s_name(&b, p->name);
+	pipeline_label_value(&b, p->name);
 	add_str(labels, "elyra/pipeline-name", b.buf);
 	add_str(labels, "elyra/pipeline-version", "");
 	add_str(labels, "elyra/experiment-name", "");
 	buf_reset(&b);
-	pipeline_k8s_name(&b, n->label);
+	pipeline_label_value(&b, n->display_name);
 	add_str(labels, "elyra/node-name", b.buf);
 	add_str(labels, "pipelines.kubeflow.org/pipeline-sdk-type", "t3q");
 	for (int i = 0; i < n->nlabels; i++)
@@ -261,7 +263,8 @@ static cJSON *container_template(const struct pipeline *p,
 					: p->source);
 	if (n->doc)
 		add_str(annos, "elyra/node-user-doc", n->doc);
-	add_str(annos, "pipelines.kubeflow.org/task_display_name", n->label);
+	add_str(annos, "pipelines.kubeflow.org/task_display_name",
+		n->display_name);
 	if (n->disable_caching)
 		add_str(annos, "pipelines.kubeflow.org/max_cache_staleness",
 			"P0D");
@@ -513,7 +516,8 @@ cJSON *argo_build(const struct pipeline *p, const struct argo_opts *o)
 		for (int i = 0; i < p->nparams; i++) {
 			const struct param *pm = &p->params[i];
 
-			if (!pm->name)
+			/* As Elyra: a parameter no node uses is left out. */
+			if (!pm->name || !pipeline_param_used(p, pm->name))
 				continue;
 			cJSON_AddItemToArray(params, name_value(pm->name,
 				pm->value ? pm->value : ""));
@@ -542,7 +546,8 @@ cJSON *argo_build(const struct pipeline *p, const struct argo_opts *o)
 			cJSON_CreateArray();
 
 		for (int i = 0; i < p->nparams; i++)
-			if (p->params[i].name)
+			if (p->params[i].name &&
+			    pipeline_param_used(p, p->params[i].name))
 				cJSON_AddItemToArray(params,
 						     named(p->params[i].name));
 		cJSON_AddItemToObject(inputs, "parameters", params);

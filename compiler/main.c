@@ -142,7 +142,8 @@ static int read_runtime_config(struct cli *c)
 		c->argo.cos_bucket = cfg_str(c, md, "cos_bucket");
 	v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(md,
 							"cos_auth_type"));
-	if (!c->argo.cos_secret && (!v || strcmp(v, "USER_CREDENTIALS")))
+	/* As Elyra: a cos_secret, when set, is used whatever the auth type. */
+	if (!c->argo.cos_secret)
 		c->argo.cos_secret = cfg_str(c, md, "cos_secret");
 	/* IRSA: the pod's service account holds the credentials. */
 	if (!v || strcmp(v, "AWS_IAM_ROLES_FOR_SERVICE_ACCOUNTS")) {
