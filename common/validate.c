@@ -461,8 +461,24 @@ static void check_graph(struct pipeline *p)
 	}
 }
 
+/*
+ * Free text (the description, comments) goes into annotations; a "{{" in
+ * it would fail Argo's upload, so the emitter breaks it up and we say so.
+ */
+static void braces_in_text(struct pipeline *p, const struct node *n,
+			   const char *field, const char *s)
+{
+	if (s && strstr(s, "{{"))
+		pipeline_diag(p, 0, n, field, "'{{' is written as '{ {' in the "
+			      "workflow, since Argo would read it as a "
+			      "placeholder");
+}
+
 int pipeline_validate(struct pipeline *p)
 {
+	braces_in_text(p, NULL, "description", p->description);
+	for (int i = 0; i < p->nnodes; i++)
+		braces_in_text(p, &p->nodes[i], "comments", p->nodes[i].doc);
 	if (p->version < 3)
 		pipeline_diag(p, 1, NULL, "app_data.version", "Pipeline "
 			      "version %d is older than Elyra 1.2; open and "

@@ -25,6 +25,19 @@ static cJSON *str(const char *s)
 	return cJSON_CreateString(s ? s : "");
 }
 
+/* Free text for an annotation, with every "{{" broken up (validate.c). */
+static char *unbrace(const char *s)
+{
+	struct buf b = BUF_INIT;
+
+	for (; *s; s++) {
+		buf_addch(&b, *s);
+		if (s[0] == '{' && s[1] == '{')
+			buf_addch(&b, ' ');
+	}
+	return buf_detach(&b, NULL);
+}
+
 static void add_str(cJSON *o, const char *k, const char *v)
 {
 	cJSON_AddItemToObject(o, k, str(v));
@@ -72,8 +85,12 @@ static char *pipeline_spec(const struct pipeline *p, const char *name)
 		add_str(in, "type", types[pm->type]);
 		cJSON_AddItemToArray(inputs, in);
 	}
-	if (p->description)
-		add_str(spec, "description", p->description);
+	if (p->description) {
+		char *d = unbrace(p->description);
+
+		add_str(spec, "description", d);
+		free(d);
+	}
 	if (cJSON_GetArraySize(inputs))
 		cJSON_AddItemToObject(spec, "inputs", inputs);
 	else
@@ -261,8 +278,12 @@ static cJSON *container_template(const struct pipeline *p,
 	add_str(annos, "elyra/pipeline-source",
 		strrchr(p->source, '/') ? strrchr(p->source, '/') + 1
 					: p->source);
-	if (n->doc)
-		add_str(annos, "elyra/node-user-doc", n->doc);
+	if (n->doc) {
+		char *d = unbrace(n->doc);
+
+		add_str(annos, "elyra/node-user-doc", d);
+		free(d);
+	}
 	add_str(annos, "pipelines.kubeflow.org/task_display_name",
 		n->display_name);
 	if (n->disable_caching)
