@@ -60,8 +60,9 @@ int cabundle_find_in(const char *const *system_paths, char **path)
 			*path = xstrdup(*p);
 			return 0;
 		}
-		buf_addf(&probed, "%s%s", probed.len ? ", " : "", *p);
 	}
+	for (const char *const *p = system_paths; *p; p++)
+		buf_addf(&probed, "%s%s", probed.len ? ", " : "", *p);
 	r = error("no CA bundle for the https endpoint: AWS_CA_BUNDLE, "
 		  "CURL_CA_BUNDLE and SSL_CERT_FILE are unset and none of %s "
 		  "exists; set AWS_CA_BUNDLE to a PEM file of CA certificates, "
