@@ -1,0 +1,309 @@
+"""report.py RESULTS.jsonl RESULTS.md [STATIC.md]: the figures, their
+targets and verdicts, from the raw measurements bench/run recorded. Prints
+the table as text and writes it, with the details, as markdown.
+
+The targets live here, in FIGURES below, and nowhere else. A missed
+target is printed as MISSED; nothing is left out of the table.
+"""
+import json
+import statistics
+import sys
+
+MIB = 1024 * 1024
+
+
+def load(path):
+    res, meta = {}, {}
+    for line in open(path):
+        line = line.strip()
+        if not line:
+            continue
+        r = json.loads(line)
+        if r["id"] == "meta":
+            meta.update(r)
+        else:
+            res[r["id"]] = r
+    return res, meta
+
+
+def med(r):
+    return statistics.median(r["wall_s"])
+
+
+def peak(r):
+    return max(r["rss_kib"]) / 1024.0
+
+
+def ms(s):
+    return "%.1f ms" % (s * 1000)
+
+
+def size_name(n):
+    if n >= 1024 * MIB and n % (1024 * MIB) == 0:
+        return "%d GiB" % (n // (1024 * MIB))
+    return "%d MiB" % (n // MIB)
+
+
+def verdict(ok):
+    return "MET" if ok else "MISSED"
+
+
+def figures(res, meta):
+    """Rows: (bench, figure, n, t3q, baseline, ratio, target, result)."""
+    rows = []
+
+    def have(*ids):
+        return all(i in res for i in ids)
+
+    # 1. Bootstrap overhead.
+    if have("boot.t3q", "boot.py"):
+        t, b = med(res["boot.t3q"]), med(res["boot.py"])
+        d = t - b
+        rows.append(("1 bootstrap", "trivial .py node: overhead on python3",
+                     len(res["boot.t3q"]["wall_s"]), ms(t),
+                     "python3 direct " + ms(b),
+                     "+%s (%.1fx)" % (ms(d), t / b), "overhead <= 30 ms",
+                     verdict(d <= 0.030)))
+
+    # 2. Transfer.
+    big = meta.get("transfer_bytes", 0)
+    small = meta.get("transfer_small_bytes", 0)
+    for way, verb in (("up", "put"), ("down", "get")):
+        t, c = "%s.t3q" % way, "%s.curl" % way
+        if have(t, c):
+            tt, ct = med(res[t]), med(res[c])
+            rows.append(("2 transfer", "s3 %s %s, throughput" % (
+                         verb, size_name(big)),
+                         len(res[t]["wall_s"]),
+                         "%.0f MiB/s" % (big / MIB / tt),
+                         "curl %.0f MiB/s" % (big / MIB / ct),
+                         "%.2f" % (ct / tt), "ratio >= 1.0",
+                         verdict(ct / tt >= 1.0)))
+    for sz, suffix in ((big, ""), (small, ".small")):
+        for way, verb in (("up", "put"), ("down", "get")):
+            t, c = "%s.t3q%s" % (way, suffix), "%s.curl%s" % (way, suffix)
+            if have(t, c):
+                p, pc = peak(res[t]), peak(res[c])
+                rows.append(("2 transfer", "s3 %s %s, peak RSS" % (
+                             verb, size_name(sz)),
+                             len(res[t]["rss_kib"]), "%.1f MiB" % p,
+                             "curl %.1f MiB" % pc, "%.2f" % (p / pc),
+                             "<= 32 MiB", verdict(p <= 32)))
+
+    # 3. Log streaming.
+    lb = meta.get("log_bytes", 0)
+    ls = meta.get("log_small_bytes", 0)
+    if have("log.t3q", "log.tee"):
+        tt, bt = med(res["log.t3q"]), med(res["log.tee"])
+        rows.append(("3 log", "stream %s of stdout, throughput" %
+                     size_name(lb), len(res["log.t3q"]["wall_s"]),
+                     "%.0f MiB/s" % (lb / MIB / tt),
+                     "writer | tee %.0f MiB/s" % (lb / MIB / bt),
+                     "%.2f" % (bt / tt), "ratio >= 0.9",
+                     verdict(bt / tt >= 0.9)))
+    if have("log.t3q", "log.t3q.small"):
+        pb, ps = peak(res["log.t3q"]), peak(res["log.t3q.small"])
+        rows.append(("3 log", "stream %s, peak RSS" % size_name(lb),
+                     len(res["log.t3q"]["rss_kib"]), "%.1f MiB" % pb,
+                     "%s streamed %.1f MiB" % (size_name(ls), ps),
+                     "%+.1f MiB" % (pb - ps), "within +2 MiB",
+                     verdict(pb - ps <= 2.0)))
+    if have("lat.t3q", "lat.pipe"):
+        t, p = res["lat.t3q"], res["lat.pipe"]
+        rows.append(("3 log", "line latency p50 (every 10 ms, %d s)"
+                     % meta.get("latency_secs", 0), t["lines"],
+                     "%.2f ms" % (t["p50_us"] / 1000.0),
+                     "direct pipe %.2f ms" % (p["p50_us"] / 1000.0),
+                     "%.1fx" % (t["p50_us"] / max(p["p50_us"], 1)),
+                     "(none)", "-"))
+        rows.append(("3 log", "line latency p99 (max %.1f ms)" %
+                     (t["max_us"] / 1000.0), t["lines"],
+                     "%.2f ms" % (t["p99_us"] / 1000.0),
+                     "direct pipe %.2f ms" % (p["p99_us"] / 1000.0),
+                     "%.1fx" % (t["p99_us"] / max(p["p99_us"], 1)),
+                     "p99 <= 10 ms", verdict(t["p99_us"] <= 10000)))
+
+    # 4. Compiler scale.
+    sizes = meta.get("compile_sizes", [])
+    for n in sizes:
+        r = res.get("compile.%d" % n)
+        if not r:
+            continue
+        target, ok = "(none)", "-"
+        if n == 1000:
+            target, ok = "<= 100 ms", verdict(med(r) <= 0.100)
+        rows.append(("4 compile", "%d nodes (peak RSS %.1f MiB)" % (
+                     n, peak(r)), len(r["wall_s"]),
+                     ms(med(r)), "-", "-", target, ok))
+    if have("compile.1000", "compile.5000"):
+        a, b = med(res["compile.1000"]), med(res["compile.5000"])
+        rows.append(("4 compile", "growth time(5000)/time(1000)",
+                     len(res["compile.5000"]["wall_s"]),
+                     ms(b), "1000 nodes " + ms(a), "%.2f" % (b / a),
+                     "<= 6", verdict(b / a <= 6)))
+    return rows
+
+
+HEAD = ("bench", "figure", "n", "t3q", "baseline (same run)", "ratio",
+        "target", "result")
+
+
+def text_table(rows):
+    cols = list(zip(*([HEAD] + [tuple(str(c) for c in r) for r in rows])))
+    widths = [min(max(len(c) for c in col), 60) for col in cols]
+    out = []
+    for i, r in enumerate([HEAD] + rows):
+        cells = []
+        for w, c in zip(widths, r):
+            c = str(c)
+            if len(c) > w:
+                c = c[:w - 3] + "..."
+            cells.append(c.ljust(w))
+        out.append("  ".join(cells).rstrip())
+        if i == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def md_table(rows):
+    def esc(c):
+        return str(c).replace("|", "\\|")
+    out = ["| " + " | ".join(HEAD) + " |",
+           "|" + "|".join("---" for _ in HEAD) + "|"]
+    for r in rows:
+        cells = [esc(c) for c in r]
+        if r[-1] == "MISSED":
+            cells[-1] = "**MISSED**"
+        out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+def details(res):
+    out = ["| measurement | runs | wall min | wall median | wall max | "
+           "RSS median | RSS max |", "|---|---|---|---|---|---|---|"]
+    for k, r in res.items():
+        if "wall_s" not in r:
+            out.append("| %s | %s lines | p50 %.2f ms | p99 %.2f ms | max "
+                       "%.2f ms | | |" % (k, r["lines"], r["p50_us"] / 1e3,
+                                          r["p99_us"] / 1e3,
+                                          r["max_us"] / 1e3))
+            continue
+        w, m = r["wall_s"], r["rss_kib"]
+        out.append("| %s | %d | %s | %s | %s | %.1f MiB | %.1f MiB |" % (
+            k, len(w), ms(min(w)), ms(statistics.median(w)), ms(max(w)),
+            statistics.median(m) / 1024, max(m) / 1024))
+    return "\n".join(out)
+
+
+ELYRA = ("Reference, not measured here: Elyra's bootstrapper spends about "
+         "2 s per node before the notebook starts (download of "
+         "bootstrapper.py and requirements-elyra.txt, `pip install "
+         "packaging`, `pip freeze`, then the bootstrapper itself).")
+
+
+NOTES = [
+    "**1 bootstrap:** `t3q-bootstrap -e -b -d -t trivial.tar.gz -f "
+    "trivial.py -n -o out.txt`, a fresh `--work-dir` each run, "
+    "`T3Q_PYTHON=/usr/bin/python3`: the archive is downloaded and "
+    "extracted, the node prints a line and writes `out.txt`, the log and "
+    "the output are uploaded, the KFP metadata written. Baseline: "
+    "`/usr/bin/python3 trivial.py`. Two warm-up runs each, not counted. "
+    "The binary is build-bench's (Release, dynamically linked); the "
+    "shipped one is static (5).",
+    "**2 transfer:** one incompressible file; curl sends it as one PUT "
+    "(`UNSIGNED-PAYLOAD`), t3q as a multipart upload (16 MiB parts, 4 in "
+    "flight), as each does by default. Both download the object curl put "
+    "(a plain-MD5 ETag, which t3q verifies); every download is compared "
+    "with the source, untimed. Throughput is size / median wall time; "
+    "peak RSS is the largest over the runs.",
+    "**3 log:** the step `stream.sh` is `exec benchtool write N` (100-byte "
+    "lines in writes of about 1 MiB); the bootstrap's stdout goes to "
+    "/dev/null and it tees the bytes into `stream.log` in its work dir, as "
+    "`tee` writes its file. The log's upload at the end is turned off "
+    "(`ELYRA_GENERIC_NODES_ENABLE_SCRIPT_OUTPUT_TO_S3=false`): that is a "
+    "transfer (2), not streaming. GNU time's peak RSS covers the bootstrap "
+    "and its child (the writer: about 1.5 MiB). Latency: `tick.sh` writes "
+    "`SEQ CLOCK_REALTIME-usec` every 10 ms, the bootstrap's stdout is a "
+    "pipe to `benchtool recv`, which takes receive minus write time; log "
+    "upload on, as by default. Baseline: the same writer piped straight "
+    "into the reader.",
+    "**4 compile:** `tests/compile/gen-pipeline.py N`, then `t3q-compile "
+    "gen.pipeline --cos-endpoint http://m:9000 --cos-bucket b -o "
+    "out.yaml`; one warm-up run each, not counted.",
+]
+
+
+def main():
+    res, meta = load(sys.argv[1])
+    mdpath = sys.argv[2]
+    static = None
+    if len(sys.argv) > 3:
+        try:
+            static = open(sys.argv[3]).read().rstrip()
+        except OSError:
+            static = None
+    rows = figures(res, meta)
+    missed = [r for r in rows if r[-1] == "MISSED"]
+    mode = "QUICK (fewer runs, smaller sizes)" if meta.get("quick") else "full"
+    machine = "%s CPUs, %s, %s" % (meta.get("nproc"), meta.get("model"),
+                                   meta.get("kernel"))
+    static_text = static if static else (
+        "bench/static.sh was not available (or failed); static binary "
+        "size and exec-to-first-line time not measured in this run.")
+
+    print()
+    print("t3q benchmarks, %s run: %s" % (mode, meta.get("date")))
+    print("machine: %s; commit %s" % (machine, meta.get("commit")))
+    print()
+    print(text_table(rows))
+    print()
+    print("targets: %d met, %d missed%s" % (
+        sum(r[-1] == "MET" for r in rows), len(missed),
+        "" if not missed else " (" + "; ".join(
+            "%s: %s" % (r[0], r[1].split(" (")[0]) for r in missed) + ")"))
+    print(ELYRA)
+    print()
+    print("5 static binary:")
+    print(static_text)
+
+    md = []
+    md.append("# t3q benchmark results")
+    md.append("")
+    md.append("Written by `bench/run`%s; what each benchmark does, its "
+              "baseline and its target: [README.md](README.md). Where a "
+              "target is missed, [FINDINGS.md](FINDINGS.md) says where the "
+              "time goes." % (" --quick" if meta.get("quick") else ""))
+    md.append("")
+    md.append("- **run:** %s%s" % (mode, "" if not meta.get("quick") else
+                                     " — not the reference numbers"))
+    md.append("- **date:** %s" % meta.get("date"))
+    md.append("- **machine:** %s" % machine)
+    md.append("- **commit:** %s" % meta.get("commit"))
+    md.append("- **total time of the run:** %s s" % meta.get("elapsed_s", "?"))
+    md.append("")
+    md.append("t3q and baseline are medians over `n` runs, interleaved in "
+              "the same run (ABBA order); peak RSS is GNU time's "
+              "\"Maximum resident set size\". Targets: %d met, %d missed."
+              % (sum(r[-1] == "MET" for r in rows), len(missed)))
+    md.append("")
+    md.append(md_table(rows))
+    md.append("")
+    md.append(ELYRA)
+    md.append("")
+    md.append("How each figure is taken (details in [README.md](README.md)):")
+    md.append("")
+    md.extend("- " + n for n in NOTES)
+    md.append("")
+    md.append("## 5. Static binary")
+    md.append("")
+    md.append(static_text)
+    md.append("")
+    md.append("## Raw measurements")
+    md.append("")
+    md.append(details(res))
+    md.append("")
+    open(mdpath, "w").write("\n".join(md))
+
+
+if __name__ == "__main__":
+    main()
