@@ -252,10 +252,13 @@ int proc_run(struct proc_spec *spec)
 		}
 		if (done) {
 			cleanup_step(&cl, pid);
+			/* All ended and drained: no reason to wait a round. */
+			if (!open_pipes && !signal_children(0))
+				break;
 			/* A grandchild past SIGKILL still holding a pipe. */
 			if (cl.state == 2 && log_now() > cl.deadline)
 				break;
-			timeout = 100;
+			timeout = 50;
 		}
 		if (poll(fds, 3, timeout) < 0 && errno != EINTR)
 			return error_errno("poll");

@@ -38,6 +38,68 @@ void pipeline_diag(struct pipeline *p, int error, const struct node *n,
 		p->nerrors++;
 }
 
+/* An open-addressing set of strings, for de-duplicating large lists. */
+struct strset {
+	const char **slot;
+	int *val;
+	size_t size;
+};
+
+static size_t str_hash(const char *s)
+{
+	size_t h = 1469598103934665603ull;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	return h;
+}
+
+static int strset_has(const struct strset *set, const char *s)
+{
+	size_t i = str_hash(s) & (set->size - 1);
+
+	while (set->slot[i]) {
+		if (!strcmp(set->slot[i], s))
+			return 1;
+		i = (i + 1) & (set->size - 1);
+	}
+	return 0;
+}
+
+/* Returns the slot for s, adding it with val if absent. */
+static int *strset_get(struct strset *set, const char *s, int val)
+{
+	size_t i = str_hash(s) & (set->size - 1);
+
+	while (set->slot[i] && strcmp(set->slot[i], s))
+		i = (i + 1) & (set->size - 1);
+	if (!set->slot[i]) {
+		set->slot[i] = s;
+		set->val[i] = val;
+	}
+	return &set->val[i];
+}
+
+static void strset_init(struct strset *set, size_t n)
+{
+	set->size = 16;
+	while (set->size < 2 * n)
+		set->size *= 2;
+	set->slot = xcalloc(set->size, sizeof(*set->slot));
+	set->val = xcalloc(set->size, sizeof(*set->val));
+}
+
+static void strset_release(struct strset *set)
+{
+	free(set->slot);
+	free(set->val);
+	memset(set, 0, sizeof(*set));
+}
+
+struct pipeline_index {
+	struct strset ids;
+};
+
 static char *dupstr(const char *s)
 {
 	return s ? xstrdup(s) : NULL;
@@ -772,36 +834,6 @@ int pipeline_is_ancestor(const struct node *n, int a)
 	return n->ancestors && (n->ancestors[a / 8] >> (a % 8)) & 1;
 }
 
-/* An open-addressing set of strings, for de-duplicating large lists. */
-struct strset {
-	const char **slot;
-	int *val;
-	size_t size;
-};
-
-static size_t str_hash(const char *s)
-{
-	size_t h = 1469598103934665603ull;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-	return h;
-}
-
-/* Returns the slot for s, adding it with val if absent. */
-static int *strset_get(struct strset *set, const char *s, int val)
-{
-	size_t i = str_hash(s) & (set->size - 1);
-
-	while (set->slot[i] && strcmp(set->slot[i], s))
-		i = (i + 1) & (set->size - 1);
-	if (!set->slot[i]) {
-		set->slot[i] = s;
-		set->val[i] = val;
-	}
-	return &set->val[i];
-}
-
 /*
  * Ancestors as bit sets, in one pass over the topological order; then
  * each node's inputs are every ancestor's outputs (Elyra passes them all),
@@ -911,6 +943,9 @@ int pipeline_param_used(const struct pipeline *p, const char *name)
  */
 static void display_names(struct pipeline *p)
 {
+	struct strset used;
+
+	strset_init(&used, p->nnodes);
 	for (int i = 0; i < p->nnodes; i++) {
 		struct buf b = BUF_INIT;
 		size_t base;
@@ -931,18 +966,15 @@ static void display_names(struct pipeline *p)
 		}
 		base = b.len;
 		for (int k = 1;; k++) {
-			int clash = 0;
-
-			for (int j = 0; j < i && !clash; j++)
-				clash = !strcmp(p->nodes[j].display_name,
-						b.buf);
-			if (!clash)
+			if (!strset_has(&used, b.buf))
 				break;
 			buf_setlen(&b, base);
 			buf_addf(&b, "_%d", k);
 		}
 		p->nodes[i].display_name = buf_detach(&b, NULL);
+		*strset_get(&used, p->nodes[i].display_name, i) = i;
 	}
+	strset_release(&used);
 }
 
 void pipeline_k8s_name(struct buf *out, const char *s)
@@ -971,6 +1003,9 @@ void pipeline_k8s_name(struct buf *out, const char *s)
  */
 static void name_tasks(struct pipeline *p)
 {
+	struct strset used;
+
+	strset_init(&used, p->nnodes);
 	for (int i = 0; i < p->nnodes; i++) {
 		struct buf b = BUF_INIT;
 		size_t base;
@@ -986,18 +1021,16 @@ static void name_tasks(struct pipeline *p)
 			buf_setlen(&b, b.len - 1);
 		base = b.len;
 		for (int k = 2;; k++) {
-			int clash = 0;
-
-			for (int j = 0; j < i && !clash; j++)
-				clash = !strcmp(p->nodes[j].task_name, b.buf);
-			/* The root DAG template takes the pipeline's name. */
-			if (!clash)
+			if (!strset_has(&used, b.buf))
 				break;
 			buf_setlen(&b, base);
 			buf_addf(&b, "-%d", k);
 		}
 		p->nodes[i].task_name = buf_detach(&b, NULL);
+		/* The set keeps the name's pointer: add it once it is final. */
+		*strset_get(&used, p->nodes[i].task_name, i) = i;
 	}
+	strset_release(&used);
 }
 
 static char *stem(const char *path)
@@ -1169,6 +1202,10 @@ int pipeline_load(struct pipeline *p, const char *path)
 	if (!ret && sort_nodes(p) < 0)
 		ret = -1;
 	if (!ret) {
+		p->index = xcalloc(1, sizeof(*p->index));
+		strset_init(&p->index->ids, p->nnodes);
+		for (int i = 0; i < p->nnodes; i++)
+			strset_get(&p->index->ids, p->nodes[i].id, i);
 		propagate_inputs(p);
 		name_tasks(p);
 		display_names(p);
@@ -1244,6 +1281,10 @@ void pipeline_free(struct pipeline *p)
 	for (int i = 0; i < p->nnodes; i++)
 		node_free(&p->nodes[i]);
 	free(p->nodes);
+	if (p->index) {
+		strset_release(&p->index->ids);
+		free(p->index);
+	}
 	for (int i = 0; i < p->nparams; i++) {
 		free(p->params[i].name);
 		free(p->params[i].description);
@@ -1270,6 +1311,16 @@ void pipeline_free(struct pipeline *p)
 
 const struct node *pipeline_node(const struct pipeline *p, const char *id)
 {
+	if (p->index) {
+		size_t i = str_hash(id) & (p->index->ids.size - 1);
+
+		while (p->index->ids.slot[i]) {
+			if (!strcmp(p->index->ids.slot[i], id))
+				return &p->nodes[p->index->ids.val[i]];
+			i = (i + 1) & (p->index->ids.size - 1);
+		}
+		return NULL;
+	}
 	for (int i = 0; i < p->nnodes; i++)
 		if (!strcmp(p->nodes[i].id, id))
 			return &p->nodes[i];

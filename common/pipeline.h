@@ -121,6 +121,7 @@ struct pipeline {
 	struct diag *diags;
 	int ndiags;
 	int nerrors;
+	struct pipeline_index *index;	/* node id -> index (private) */
 };
 
 /*

@@ -232,7 +232,11 @@ int s3_req_setup(struct s3_client *c, struct s3_req *r, CURL *easy)
 	/* Undo what an earlier attempt counted and wrote. */
 	if (r->progress)
 		r->progress->done -= upload ? r->in_pos : r->received;
-	if (r->out_fd >= 0) {
+	/*
+	 * Only a retry has bytes to drop: truncating an empty file is free,
+	 * but ext4 then flushes the whole file at close (auto_da_alloc).
+	 */
+	if (r->out_fd >= 0 && lseek(r->out_fd, 0, SEEK_END) > 0) {
 		if (ftruncate(r->out_fd, 0) < 0 ||
 		    lseek(r->out_fd, 0, SEEK_SET) < 0)
 			return error_errno("cannot reset the download file");

@@ -17,16 +17,37 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/*
+ * The patterns are a handful of literals used for every node: compiled
+ * once each (regcomp costs a hundred times what a match does), kept for
+ * the life of the process.
+ */
 static int matches(const char *re_text, const char *s)
 {
-	regex_t re;
-	int ok;
+	static struct {
+		const char *text;
+		regex_t re;
+	} cache[16];
+	static int ncache;
+	int i;
 
-	if (regcomp(&re, re_text, REG_EXTENDED | REG_NOSUB))
-		return 0;
-	ok = !regexec(&re, s, 0, NULL, 0);
-	regfree(&re);
-	return ok;
+	for (i = 0; i < ncache && cache[i].text != re_text; i++)
+		;
+	if (i == ncache) {
+		regex_t re;
+
+		if (regcomp(&re, re_text, REG_EXTENDED | REG_NOSUB))
+			return 0;
+		if (ncache == 16) {
+			int ok = !regexec(&re, s, 0, NULL, 0);
+
+			regfree(&re);
+			return ok;
+		}
+		cache[ncache].text = re_text;
+		cache[ncache++].re = re;
+	}
+	return !regexec(&cache[i].re, s, 0, NULL, 0);
 }
 
 /* DNS-1123 subdomain: secrets, PVCs. */
