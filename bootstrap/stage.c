@@ -229,47 +229,6 @@ static int fetch_input(struct step *s, const char *in)
 	return ret;
 }
 
-/* Links src to dst, or copies it where a link cannot cross devices. */
-static int link_or_copy(const char *src, const char *dst)
-{
-	if (fs_mkdir_parents(dst) < 0)
-		return -1;
-	unlink(dst);
-	if (link(src, dst) == 0)
-		return 0;
-	return fs_copy_file(src, dst);
-}
-
-static const char *tree_src, *tree_dst;
-static int tree_failed;
-
-static int tree_link_one(const char *path, const struct stat *st, int type,
-			 struct FTW *ftw)
-{
-	char *dst;
-
-	(void)st;
-	(void)ftw;
-	if (type != FTW_F)
-		return 0;
-	dst = xstrfmt("%s%s", tree_dst, path + strlen(tree_src));
-	if (link_or_copy(path, dst) < 0)
-		tree_failed = 1;
-	free(dst);
-	return 0;
-}
-
-/* Copies the tree src into dst (both directories) by links or copies. */
-static int link_tree(const char *src, const char *dst)
-{
-	tree_src = src;
-	tree_dst = dst;
-	tree_failed = 0;
-	if (nftw(src, tree_link_one, 16, FTW_PHYS) < 0)
-		return error_errno("cannot walk '%s'", src);
-	return tree_failed ? -1 : 0;
-}
-
 /*
  * Argo has put the artifact of this input at <artifact_in>/<name>: a file
  * for a file output, or a tree of paths relative to the producer's work
@@ -291,9 +250,9 @@ static int place_artifact(struct step *s, const char *in)
 		      "artifacts there)", in, src);
 		ret = T3Q_EXIT_STORE;
 	} else if (S_ISDIR(st.st_mode))
-		ret = link_tree(src, ".") < 0 ? T3Q_EXIT_STORE : 0;
+		ret = fs_link_tree(src, ".") < 0 ? T3Q_EXIT_STORE : 0;
 	else
-		ret = link_or_copy(src, in) < 0 ? T3Q_EXIT_STORE : 0;
+		ret = fs_link_or_copy(src, in) < 0 ? T3Q_EXIT_STORE : 0;
 	if (!ret)
 		step_log(s, 0, "placed artifact %s at %s", name.buf, in);
 	free(src);
@@ -415,7 +374,7 @@ static int stage_output_artifact(struct step *s, const char *out,
 	dst = xstrfmt("%s/%s", s->o->artifact_out, name.buf);
 	if (!has_glob(out) && n == 1 && stat(matches[0], &st) == 0 &&
 	    !S_ISDIR(st.st_mode)) {
-		ret = link_or_copy(matches[0], dst);
+		ret = fs_link_or_copy(matches[0], dst);
 	} else {
 		/* An empty glob still leaves the path Argo will collect. */
 		ret = fs_mkdir_p(dst);
@@ -424,9 +383,9 @@ static int stage_output_artifact(struct step *s, const char *out,
 
 			if (stat(matches[i], &st) == 0 && S_ISDIR(st.st_mode))
 				ret = fs_mkdir_p(to) < 0 ? -1 :
-					link_tree(matches[i], to);
+					fs_link_tree(matches[i], to);
 			else
-				ret = link_or_copy(matches[i], to);
+				ret = fs_link_or_copy(matches[i], to);
 			free(to);
 		}
 	}

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,4 +135,44 @@ int fs_copy_file(const char *src, const char *dst)
 		unlink(tmp.buf);
 	buf_release(&tmp);
 	return ret;
+}
+
+int fs_link_or_copy(const char *src, const char *dst)
+{
+	if (fs_mkdir_parents(dst) < 0)
+		return -1;
+	unlink(dst);
+	if (link(src, dst) == 0)
+		return 0;
+	return fs_copy_file(src, dst);
+}
+
+/* nftw() takes no context: the walk's state, one walk at a time. */
+static const char *tree_src, *tree_dst;
+static int tree_failed;
+
+static int tree_one(const char *path, const struct stat *st, int type,
+		    struct FTW *ftw)
+{
+	char *dst;
+
+	(void)st;
+	(void)ftw;
+	dst = xstrfmt("%s%s", tree_dst, path + strlen(tree_src));
+	if (type == FTW_D)
+		tree_failed |= fs_mkdir_p(dst) < 0;
+	else if (type == FTW_F)
+		tree_failed |= fs_link_or_copy(path, dst) < 0;
+	free(dst);
+	return 0;
+}
+
+int fs_link_tree(const char *src, const char *dst)
+{
+	tree_src = src;
+	tree_dst = dst;
+	tree_failed = 0;
+	if (nftw(src, tree_one, 16, FTW_PHYS) < 0)
+		return error_errno("cannot walk '%s'", src);
+	return tree_failed ? -1 : 0;
 }

@@ -23,4 +23,15 @@ int fs_temp_beside(const char *path, struct buf *tmp);
  */
 int fs_copy_file(const char *src, const char *dst);
 
+/*
+ * Hard-links src to dst (replacing dst), or copies it where a link cannot
+ * be made (another file system); parents of dst are created.
+ */
+int fs_link_or_copy(const char *src, const char *dst);
+/*
+ * Lays the tree src (a directory) into dst by fs_link_or_copy() of each
+ * file; symlinks are not followed. Directories are created as needed.
+ */
+int fs_link_tree(const char *src, const char *dst);
+
 #endif

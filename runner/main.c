@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
@@ -118,49 +117,25 @@ static char *find_bootstrap(const char *given)
 }
 
 /* Artifacts, as Argo passes them: the producer's staged outputs,
- * copied into the consumer's input dir under the same names. */
-static const char *copy_src, *copy_dst;
-static int copy_failed;
-
-static int copy_one(const char *path, const struct stat *st, int type,
-		    struct FTW *ftw)
-{
-	char *dst;
-
-	(void)st;
-	(void)ftw;
-	dst = xstrfmt("%s%s", copy_dst, path + strlen(copy_src));
-	if (type == FTW_D)
-		copy_failed |= fs_mkdir_p(dst) < 0;
-	else if (type == FTW_F && link(path, dst) < 0 &&
-		 fs_copy_file(path, dst) < 0)
-		copy_failed = 1;
-	free(dst);
-	return 0;
-}
-
-static int copy_tree(const char *src, const char *dst)
-{
-	copy_src = src;
-	copy_dst = dst;
-	copy_failed = 0;
-	if (nftw(src, copy_one, 16, FTW_PHYS) < 0)
-		return error_errno("cannot copy artifact '%s'", src);
-	return copy_failed ? -1 : 0;
-}
-
+ * laid into the consumer's input dir under the same names. */
 static int stage_inputs(struct run *r, struct job *j, const char *in_dir)
 {
 	for (int i = 0; i < j->n->inputs.n; i++) {
 		struct job *from = &r->job[j->n->input_from[i]];
 		struct buf name = BUF_INIT;
+		struct stat st;
 		char *src, *dst;
 		int ret;
 
 		names_artifact(&name, j->n->inputs.v[i]);
 		src = xstrfmt("%s/artifacts/out/%s", from->dir, name.buf);
 		dst = xstrfmt("%s/%s", in_dir, name.buf);
-		ret = access(src, F_OK) ? 0 : copy_tree(src, dst);
+		if (access(src, F_OK))
+			ret = 0;
+		else if (stat(src, &st) == 0 && S_ISDIR(st.st_mode))
+			ret = fs_link_tree(src, dst);
+		else
+			ret = fs_link_or_copy(src, dst);
 		free(src);
 		free(dst);
 		buf_release(&name);
