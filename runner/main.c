@@ -528,28 +528,62 @@ static int check_overrides(struct run *r)
 	return 0;
 }
 
+static void run_release(struct run *r)
+{
+	if (r->job) {
+		for (int i = 0; i < r->p.nnodes; i++) {
+			buf_release(&r->job[i].line[0]);
+			buf_release(&r->job[i].line[1]);
+			free(r->job[i].dir);
+		}
+		free(r->job);
+	}
+	for (int i = 0; i < r->noverrides; i++) {
+		free(r->overrides[i].key);
+		free(r->overrides[i].value);
+	}
+	free(r->overrides);
+	store_free(r->store);
+	pipeline_free(&r->p);
+	free(r->store_url);
+	free(r->bucket);
+	free(r->endpoint);
+	free(r->bootstrap);
+	free(r->run_id);
+	free(r->run_dir);
+	free(r->cos_directory);
+	if (r->sigfd > 0)
+		close(r->sigfd);
+}
+
 int main(int argc, char **argv)
 {
 	struct run r = { 0 };
 	sigset_t set;
 	struct buf dir = BUF_INIT;
-	int failed;
+	int failed, rc;
 
 	log_init_env();
-	if (setup(&r, argc, argv) < 0)
+	if (setup(&r, argc, argv) < 0) {
+		run_release(&r);
 		return 2;
+	}
 	/* 1. read and validate, as t3q-compile does */
 	if (pipeline_load(&r.p, argv[optind]) == 0)
 		pipeline_validate(&r.p);
 	pipeline_print_diags(&r.p, 0);
-	if (r.p.nerrors || check_overrides(&r) < 0)
+	if (r.p.nerrors || check_overrides(&r) < 0) {
+		run_release(&r);
 		return 2;
+	}
 	/* 2. the store, and each node's dependency archive in it */
 	store_key_join(&dir, r.p.cos_prefix ? r.p.cos_prefix : "", r.p.name);
 	r.cos_directory = buf_detach(&dir, NULL);
 	if (open_store(&r) < 0 ||
-	    upload_archives(&r.p, r.store, r.cos_directory) < 0)
+	    upload_archives(&r.p, r.store, r.cos_directory) < 0) {
+		run_release(&r);
 		return 1;
+	}
 	/* 3. Ctrl-C reaches us as an event, not as a death */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
@@ -571,13 +605,7 @@ int main(int argc, char **argv)
 	schedule(&r);
 	/* 5. the summary */
 	failed = summary(&r);
-	for (int i = 0; i < r.p.nnodes; i++) {
-		buf_release(&r.job[i].line[0]);
-		buf_release(&r.job[i].line[1]);
-		free(r.job[i].dir);
-	}
-	free(r.job);
-	store_free(r.store);
-	pipeline_free(&r.p);
-	return r.interrupted ? 130 : failed ? 1 : 0;
+	rc = r.interrupted ? 130 : failed ? 1 : 0;
+	run_release(&r);
+	return rc;
 }
