@@ -7,7 +7,6 @@
 # finish prints "N passed, N failed" and sets the exit code.
 set -u
 
-: "${T3Q_BIN:?T3Q_BIN must point at the build directory}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/t3q-test.XXXXXX")
 passed=0
 failed=0
@@ -28,7 +27,7 @@ if [ -n "${T3Q_S3_STATE:-}" ]; then
 	. "$T3Q_S3_STATE/env"
 fi
 
-t3q() { "$T3Q_BIN/bootstrap/t3q-bootstrap" "$@"; }
+t3q() { "${T3Q_BIN:?T3Q_BIN must point at the build directory}/bootstrap/t3q-bootstrap" "$@"; }
 
 # step TITLE CMD...: runs CMD, counts it, prints its output on failure.
 step() {

@@ -43,23 +43,6 @@ PY
 
 # is_merge LOG OUT ERR: LOG is OUT's and ERR's bytes interleaved, each in
 # its own order (how two pipes interleave is up to the scheduler).
-is_merge() {
-	/usr/bin/python3 - "$@" <<'PY'
-import sys
-log, a, b = (open(p, "rb").read() for p in sys.argv[1:])
-ok = len(log) == len(a) + len(b)
-reach = {0}	# how much of a can have been used after k bytes of log
-for k, c in enumerate(log if ok else b""):
-    reach = {i2 for i in reach for i2 in ((i + 1,) if i < len(a) and a[i] == c else ()) +
-             ((i,) if k - i < len(b) and b[k - i] == c else ())}
-    if not reach:
-        break
-if not (ok and len(a) in reach):
-    sys.exit("the log is not the two streams merged:\n--- log\n%r\n--- stdout\n%r\n--- stderr\n%r" % (log, a, b))
-PY
-}
-# the child's stderr: ours without the bootstrap's own lines
-child_stderr() { grep -v '^\[[DIWE] [0-9][0-9]:[0-9][0-9]:' "$1" || true; }
 
 for half in "${halves[@]}"; do
 	runner=${half%%:*} py=${half#*:}

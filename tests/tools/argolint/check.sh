@@ -29,24 +29,9 @@ if [ ! -x "$T3Q_ARGOLINT_BIN" ]; then
 fi
 lint=$T3Q_ARGOLINT_BIN
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/t3q-argolint-check.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-passed=0
-failed=0
-
-# check TITLE CMD...: runs CMD, counts it, prints its output on failure.
-check() {
-	local title=$1
-	shift
-	if "$@" >"$T/check.out" 2>&1; then
-		passed=$((passed + 1))
-		echo "ok - $title"
-	else
-		failed=$((failed + 1))
-		echo "not ok - $title"
-		sed 's/^/#   /' "$T/check.out"
-	fi
-}
+# The shared preamble: $T, step, the counters.
+. "$here/../../lib.sh"
+check() { step "$@"; }
 
 # fixture FILE: argolint's stdout line is "FILE: <expect>" exactly for
 # 'ok', else contains <expect>; the exit status matches; stderr carries the

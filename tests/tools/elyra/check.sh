@@ -19,24 +19,8 @@ if [ ! -x "$py" ]; then
 	exit 1
 fi
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/t3q-elyra-check.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-passed=0
-failed=0
-
-# step TITLE CMD...: runs CMD, counts it, prints its output on failure.
-step() {
-	local title=$1
-	shift
-	if "$@" >"$T/step.out" 2>&1; then
-		passed=$((passed + 1))
-		echo "ok - $title"
-	else
-		failed=$((failed + 1))
-		echo "not ok - $title"
-		sed 's/^/#   /' "$T/step.out"
-	fi
-}
+# The shared preamble: $T, step, finish.
+. "$here/../../lib.sh"
 
 # stage NAME: copies the reference pipeline NAME into its own dir with
 # empty stand-ins for the node files (and dependencies) it names.
@@ -131,5 +115,4 @@ if socket.getaddrinfo("minio.example", 9000)[0][4] != ("127.0.0.1", 1):
     sys.exit("cos_endpoint not redirected")
 EOF
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish
