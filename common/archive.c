@@ -716,6 +716,8 @@ struct creator {
 	struct dir_id *dirs;	/* the directories being walked */
 	size_t depth, alloc;
 	char *chunk;
+	archive_filter_fn *filter;	/* NULL: every entry */
+	void *filter_ctx;
 };
 
 static int create_header(struct creator *c, const struct stat *st,
@@ -797,6 +799,19 @@ static int dirent_cmp(const void *a, const void *b)
 
 static int create_path(struct creator *c);
 
+/* Python's tarfile.add(filter=): a dropped directory is not entered. */
+static int filtered_out(struct creator *c)
+{
+	struct stat st;
+
+	if (!c->filter)
+		return 0;
+	/* Dereferenced, as the entry will be stored; errors come later. */
+	if (stat(c->path.buf, &st) < 0)
+		return 0;
+	return !c->filter(c->name.buf, S_ISDIR(st.st_mode), c->filter_ctx);
+}
+
 static int create_dir(struct creator *c, const struct stat *st)
 {
 	size_t plen = c->path.len, nlen = c->name.len;
@@ -833,7 +848,7 @@ static int create_dir(struct creator *c, const struct stat *st)
 			if (nlen)
 				buf_addch(&c->name, '/');
 			buf_adds(&c->name, d);
-			ret = create_path(c);
+			ret = filtered_out(c) ? 0 : create_path(c);
 			buf_setlen(&c->path, plen);
 			buf_setlen(&c->name, nlen);
 		}
@@ -875,11 +890,13 @@ static int create_path(struct creator *c)
 		     "directory", c->archive, c->name.buf, c->path.buf);
 }
 
-int archive_create(const char *archive_path, const char *base_dir,
-		   const char *const *members, int n)
+static int create(const char *archive_path, const char *base_dir,
+		  const char *const *members, int n, archive_filter_fn *filter,
+		  void *ctx)
 {
 	struct creator c = { .archive = archive_path, .path = BUF_INIT,
-			     .name = BUF_INIT };
+			     .name = BUF_INIT, .filter = filter,
+			     .filter_ctx = ctx };
 	struct buf tmp = BUF_INIT;
 	struct utf8_scope u;
 	struct stat st;
@@ -937,4 +954,18 @@ int archive_create(const char *archive_path, const char *base_dir,
 	free(c.dirs);
 	free(c.chunk);
 	return ret;
+}
+
+int archive_create(const char *archive_path, const char *base_dir,
+		   const char *const *members, int n)
+{
+	return create(archive_path, base_dir, members, n, NULL, NULL);
+}
+
+int archive_create_filtered(const char *archive_path, const char *base_dir,
+			    archive_filter_fn *filter, void *ctx)
+{
+	static const char *const all[] = { "." };
+
+	return create(archive_path, base_dir, all, 1, filter, ctx);
 }

@@ -34,7 +34,14 @@
  * stored in the order given. The archive is written beside archive_path
  * and renamed onto it, so that it appears whole or not at all.
  *
- * Both return 0, or -1 after logging what was wrong, naming the archive
+ * archive_create_filtered() walks all of base_dir the way Python's
+ * tarfile.add(base_dir, arcname="", filter=...) does, as Elyra builds its
+ * dependency archives: filter(name, is_dir, ctx) is asked about every entry
+ * below base_dir (name relative to it, links dereferenced), and an entry it
+ * refuses (returns 0) is left out; a refused directory is not entered.
+ * Entries are visited sorted bytewise, parents before children.
+ *
+ * All three return 0, or -1 after logging what was wrong, naming the archive
  * and the member. If archive_extract_safe() fails after its first pass
  * (a write error, or an archive that changed between the passes), the
  * message says that extraction is incomplete. Strings are borrowed.
@@ -45,5 +52,9 @@
 int archive_extract_safe(const char *archive_path, const char *dest_dir);
 int archive_create(const char *archive_path, const char *base_dir,
 		   const char *const *members, int n);
+
+typedef int archive_filter_fn(const char *name, int is_dir, void *ctx);
+int archive_create_filtered(const char *archive_path, const char *base_dir,
+			    archive_filter_fn *filter, void *ctx);
 
 #endif

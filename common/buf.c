@@ -2,6 +2,7 @@
 #include "common/buf.h"
 
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -198,4 +199,85 @@ int buf_read_file(struct buf *b, const char *path)
 	}
 	close(fd);
 	return 0;
+}
+
+void buf_add_pyfloat(struct buf *b, double d)
+{
+	char tmp[64], digits[24];
+	int nd = 0, exp10, decpt;
+	char *e;
+
+	if (isnan(d)) {
+		buf_adds(b, "nan");
+		return;
+	}
+	if (isinf(d)) {
+		buf_adds(b, d < 0 ? "-inf" : "inf");
+		return;
+	}
+	if (signbit(d))
+		buf_addch(b, '-');
+	d = fabs(d);
+	if (d == 0) {
+		buf_adds(b, "0.0");
+		return;
+	}
+	/* The shortest "%.Ne" that reads back as the same double. */
+	for (int prec = 0; prec < 17; prec++) {
+		snprintf(tmp, sizeof(tmp), "%.*e", prec, d);
+		if (strtod(tmp, NULL) == d)
+			break;
+	}
+	for (const char *p = tmp; *p && *p != 'e'; p++)
+		if (*p >= '0' && *p <= '9')
+			digits[nd++] = *p;
+	while (nd > 1 && digits[nd - 1] == '0')
+		nd--;
+	digits[nd] = 0;
+	e = strchr(tmp, 'e');
+	exp10 = atoi(e + 1);
+	decpt = exp10 + 1;	/* d = 0.DIGITS x 10^decpt */
+	if (decpt <= -4 || decpt > 16) {
+		buf_addch(b, digits[0]);
+		if (nd > 1)
+			buf_addf(b, ".%s", digits + 1);
+		buf_addf(b, "e%c%02d", exp10 < 0 ? '-' : '+', abs(exp10));
+	} else if (decpt <= 0) {
+		buf_adds(b, "0.");
+		for (int i = 0; i < -decpt; i++)
+			buf_addch(b, '0');
+		buf_adds(b, digits);
+	} else if (decpt >= nd) {
+		buf_adds(b, digits);
+		for (int i = nd; i < decpt; i++)
+			buf_addch(b, '0');
+		buf_adds(b, ".0");
+	} else {
+		buf_add(b, digits, decpt);
+		buf_addf(b, ".%s", digits + decpt);
+	}
+}
+
+/* Strict UTF-8: no overlongs, surrogates or code points past U+10FFFF. */
+const char *utf8_invalid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		unsigned c = *p;
+		int n = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 :
+			c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ?
+			3 : -1;
+
+		if (n < 0)
+			return (const char *)p;
+		for (int i = 1; i <= n; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				return (const char *)p;
+		if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] > 0x9f) ||
+		    (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] > 0x8f))
+			return (const char *)p;
+		p += n + 1;
+	}
+	return NULL;
 }

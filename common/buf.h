@@ -40,6 +40,19 @@ void buf_vaddf(struct buf *b, const char *fmt, va_list ap);
 /* Reads a whole file into b (appending). Returns 0, or -1 with errno set. */
 int buf_read_file(struct buf *b, const char *path);
 
+/*
+ * Appends d as Python's repr() of a float writes it, the way Elyra prints
+ * a number: the shortest digits that read back as d, fixed notation from
+ * 1e-4 to below 1e16 ("0.3", "3.0", "1e-07", "1e+16", "inf").
+ */
+void buf_add_pyfloat(struct buf *b, double d);
+
+/*
+ * The first byte of s that is not strict UTF-8 (overlong forms, surrogates
+ * and code points past U+10FFFF are not), or NULL when all of it is.
+ */
+const char *utf8_invalid(const char *s);
+
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);

@@ -17,12 +17,49 @@ static int reserved(const char *s)
 	       !strcmp(s, "mlpipeline-metrics") || !strcmp(s, "main-logs");
 }
 
-void names_artifact(struct buf *out, const char *path)
+void names_normalize(struct buf *out, const char *path)
+{
+	const char *b = path, *e = path + strlen(path);
+	size_t start = out->len;
+
+	while (b < e && (*b == ' ' || *b == '\t'))
+		b++;
+	while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	if (b == e)
+		return;
+	if (*b == '/')
+		buf_addch(out, '/');
+	while (b < e) {
+		size_t n = 0;
+
+		while (b + n < e && b[n] != '/')
+			n++;
+		/* "." segments and empty ones ("a//b") name nothing. */
+		if (n && !(n == 1 && *b == '.')) {
+			if (out->len > start && out->buf[out->len - 1] != '/')
+				buf_addch(out, '/');
+			buf_add(out, b, n);
+		}
+		b += n;
+		if (b < e)
+			b++;
+	}
+	/* Nothing left of "./" or ".": it names the work dir itself. */
+	if (out->len == start)
+		buf_addch(out, '.');
+}
+
+void names_artifact(struct buf *out, const char *raw)
 {
 	size_t start = out->len, n = 0;
 	uint32_t h = 2166136261u;	/* FNV-1a: stable across builds */
 	int lossy = 0;
+	struct buf norm = BUF_INIT;
+	const char *path;
 
+	names_normalize(&norm, raw);
+	path = norm.buf;
 	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
 		h = (h ^ *p) * 16777619u;
 		if (name_char(*p)) {
@@ -49,4 +86,5 @@ void names_artifact(struct buf *out, const char *path)
 			buf_addch(out, '-');
 		buf_addf(out, "%08x", (unsigned)h);
 	}
+	buf_release(&norm);
 }

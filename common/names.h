@@ -9,11 +9,21 @@
 #include "common/buf.h"
 
 /*
+ * Appends the one spelling of a declared path that names() hashes: blanks
+ * around it trimmed, "." and empty segments dropped ("./x" and "x", "m/"
+ * and "m", "a//b" and "a/b" are one path). A leading '/' is kept; ".."
+ * is kept (callers refuse it). Idempotent.
+ */
+void names_normalize(struct buf *out, const char *path);
+
+/*
  * Appends the artifact name of a declared input/output path to out. Argo
  * wants names of [-a-zA-Z0-9_]. A path that is already such a name (and
  * not one KFP reserves) is kept; otherwise runs of other bytes become '-'
  * and an 8-hex-digit hash of the whole path is appended, so that "a.b" and
  * "a-b" never share a name: "data/x.csv" -> "data-x-csv-1f3c9a2b".
+ * The path is normalised first (names_normalize), so every spelling of
+ * one path gets one name, in the compiler and in the bootstrap alike.
  */
 void names_artifact(struct buf *out, const char *path);
 

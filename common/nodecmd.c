@@ -24,6 +24,15 @@ static void env(struct nodecmd *c, const char *k, const char *v)
 	c->env[c->nenv++].value = xstrdup(v);
 }
 
+/* Elyra's bootstrapper never overwrites a name that is already set. */
+static void env_default(struct nodecmd *c, const char *k, const char *v)
+{
+	for (int i = 0; i < c->nenv; i++)
+		if (!strcmp(c->env[i].key, k))
+			return;
+	env(c, k, v);
+}
+
 static void join(struct buf *b, const struct strlist *l)
 {
 	for (int i = 0; i < l->n; i++) {
@@ -125,13 +134,15 @@ void nodecmd_build(const struct nodecmd_ctx *c, const struct node *n,
 	/*
 	 * Parameters as env vars directly, so that a value holding ';' or
 	 * '=' reaches the step whole; --pipeline-parameters says the same
-	 * for bootstrapper.py compatibility.
+	 * for bootstrapper.py compatibility. A node env var of the same name
+	 * wins, as in Elyra, whose bootstrapper keeps a name already set.
 	 */
 	for (int i = 0; i < n->params.n; i++) {
 		const struct param *pm = pipeline_param(c->p, n->params.v[i]);
 
 		if (pm)
-			env(out, pm->name, c->param_value(c->ctx, pm));
+			env_default(out, pm->name,
+				    c->param_value(c->ctx, pm));
 	}
 	free(archive);
 	buf_release(&b);

@@ -123,21 +123,33 @@ static void strlist_free(struct strlist *l)
 	l->n = 0;
 }
 
+void pipeline_number(struct buf *out, const cJSON *j)
+{
+	const char *raw = j->valuestring;
+
+	/* Python's json: no '.', 'e' or 'E' is an int, printed as written. */
+	if (raw && !strpbrk(raw, ".eE")) {
+		buf_adds(out, strcmp(raw, "-0") ? raw : "0");
+		return;
+	}
+	if (!raw && j->valuedouble == floor(j->valuedouble) &&
+	    fabs(j->valuedouble) < 1e15) {
+		buf_addf(out, "%.0f", j->valuedouble);
+		return;
+	}
+	buf_add_pyfloat(out, j->valuedouble);
+}
+
 /* A string, or a number written as Elyra would print it; else NULL. */
 static char *scalar(const cJSON *j)
 {
-	char num[64];
-
 	if (cJSON_IsString(j))
 		return xstrdup(j->valuestring);
 	if (cJSON_IsNumber(j)) {
-		double d = j->valuedouble;
+		struct buf b = BUF_INIT;
 
-		if (d == floor(d) && fabs(d) < 1e15)
-			snprintf(num, sizeof(num), "%.0f", d);
-		else
-			snprintf(num, sizeof(num), "%.17g", d);
-		return xstrdup(num);
+		pipeline_number(&b, j);
+		return buf_detach(&b, NULL);
 	}
 	if (cJSON_IsBool(j))
 		return xstrdup(cJSON_IsTrue(j) ? "True" : "False");
@@ -730,8 +742,12 @@ static void read_params(struct pipeline *p, const cJSON *arr)
 				     sizeof(*p->params));
 		pm = &p->params[p->nparams++];
 		memset(pm, 0, sizeof(*pm));
-		pm->path = xstrfmt("pipeline_parameters[%d]", i++);
 		pm->name = value_of(e, "name");
+		/* Named by its name where it has one, for the user's sake. */
+		pm->path = pm->name ? xstrfmt("pipeline_parameters[%s]",
+					      pm->name)
+				    : xstrfmt("pipeline_parameters[%d]", i);
+		i++;
 		pm->description = value_of(e, "description");
 		pm->required = cJSON_IsTrue(get(e, "required"));
 		pm->type = !type || !strcmp(type, "String") ? PARAM_STRING :
@@ -1069,6 +1085,141 @@ static void json_error(struct pipeline *p, const char *text, const char *at)
 	}
 }
 
+/*
+ * What cJSON forgets, recovered from the text: a number's own spelling
+ * (Python reads "3" as an int and "3.0" as a float, and prints them so),
+ * and a string's "\u0000", which cJSON's C strings silently cut. cJSON
+ * keeps values in document order, so the n-th string or number token of
+ * the text is the n-th string (keys included) or number of the tree.
+ */
+struct json_tok {
+	const char *at;		/* in the text */
+	size_t len;
+	int is_num, has_nul;
+};
+
+struct json_toks {
+	struct json_tok *v;
+	size_t n, alloc, next;
+	const char *text;
+};
+
+static void json_tokenize(struct json_toks *t, const char *s)
+{
+	t->text = s;
+	while (*s) {
+		struct json_tok k = { s, 0, 0, 0 };
+
+		if (*s == '"') {
+			for (s++; *s && *s != '"'; s++)
+				if (*s == '\\' && s[1]) {
+					if (!strncmp(s + 1, "u0000", 5))
+						k.has_nul = 1;
+					s++;
+				}
+			k.len = s - k.at;
+			if (*s)
+				s++;
+		} else if (*s == '-' || (*s >= '0' && *s <= '9')) {
+			while (*s && strchr("+-0123456789.eE", *s))
+				s++;
+			k.len = s - k.at;
+			k.is_num = 1;
+		} else {
+			s++;
+			continue;
+		}
+		if (t->n == t->alloc) {
+			t->alloc = t->alloc ? 2 * t->alloc : 256;
+			t->v = xrealloc(t->v, t->alloc * sizeof(*t->v));
+		}
+		t->v[t->n++] = k;
+	}
+}
+
+static const struct json_tok *json_take(struct json_toks *t, int is_num)
+{
+	while (t->next < t->n && t->v[t->next].is_num != is_num)
+		t->next++;	/* out of step: only if cJSON read oddly */
+	return t->next < t->n ? &t->v[t->next++] : NULL;
+}
+
+static void json_where(const struct json_toks *t, const struct json_tok *k,
+		       int *line, int *col)
+{
+	*line = 1;
+	*col = 1;
+	for (const char *c = t->text; c < k->at; c++, (*col)++)
+		if (*c == '\n') {
+			(*line)++;
+			*col = 0;
+		}
+}
+
+static int json_check_string(struct pipeline *p, struct json_toks *t,
+			     const char *s, const char *path,
+			     const char *node_id)
+{
+	const struct json_tok *k = json_take(t, 0);
+	const char *bad = utf8_invalid(s);
+	int line = 0, col = 0;
+
+	if (k)
+		json_where(t, k, &line, &col);
+	if (bad)
+		pipeline_diag(p, 1, NULL, path, "line %d, column %d%s%s%s: the "
+			      "string is not valid UTF-8 (byte 0x%02x at "
+			      "offset %d); save the file as UTF-8", line, col,
+			      node_id ? " (node '" : "", node_id ? node_id : "",
+			      node_id ? "')" : "", (unsigned char)*bad,
+			      (int)(bad - s));
+	else if (k && k->has_nul)
+		pipeline_diag(p, 1, NULL, path, "line %d, column %d%s%s%s: the "
+			      "string holds a NUL character (\\u0000), which "
+			      "no file name, env var or argument can carry; "
+			      "remove it", line, col, node_id ? " (node '" : "",
+			      node_id ? node_id : "", node_id ? "')" : "");
+	else
+		return 0;
+	return -1;
+}
+
+static int json_annotate(struct pipeline *p, struct json_toks *t,
+			 cJSON *j, struct buf *path, const char *node_id)
+{
+	size_t len = path->len;
+	int ret = 0, i = 0;
+	int nodes = j->string && !strcmp(j->string, "nodes");
+
+	for (cJSON *c = j->child; c; c = c->next, i++) {
+		const char *id = node_id;
+
+		if (c->string) {
+			buf_addf(path, "%s%s", len ? "." : "", c->string);
+			ret |= json_check_string(p, t, c->string, path->buf,
+						 id);
+		} else {
+			buf_addf(path, "[%d]", i);
+		}
+		/* Inside pipelines[].nodes[k], errors name the node's id. */
+		if (nodes && cJSON_IsObject(c))
+			id = cJSON_GetStringValue(cJSON_GetObjectItem(c, "id"));
+		if (cJSON_IsString(c)) {
+			ret |= json_check_string(p, t, c->valuestring,
+						 path->buf, id);
+		} else if (cJSON_IsNumber(c)) {
+			const struct json_tok *k = json_take(t, 1);
+
+			if (k && !c->valuestring)
+				c->valuestring = xstrndup(k->at, k->len);
+		} else if (c->child) {
+			ret |= json_annotate(p, t, c, path, id);
+		}
+		buf_setlen(path, len);
+	}
+	return ret;
+}
+
 int pipeline_load(struct pipeline *p, const char *path)
 {
 	struct buf text = BUF_INIT;
@@ -1099,7 +1250,22 @@ int pipeline_load(struct pipeline *p, const char *path)
 		buf_release(&text);
 		return -1;
 	}
+	{
+		struct json_toks toks = { 0 };
+		struct buf jpath = BUF_INIT;
+
+		json_tokenize(&toks, text.buf);
+		if (root->string || cJSON_IsString(root))
+			json_take(&toks, 0);
+		ret = json_annotate(p, &toks, root, &jpath, NULL) ? -1 : 0;
+		free(toks.v);
+		buf_release(&jpath);
+	}
 	buf_release(&text);
+	if (ret) {
+		cJSON_Delete(root);
+		return -1;
+	}
 
 	/* Elyra's structural checks, with its messages. */
 	if (!cJSON_IsObject(root)) {
@@ -1179,6 +1345,17 @@ int pipeline_load(struct pipeline *p, const char *path)
 	p->version = get(app, "version")->valueint;
 	p->runtime_type = value_of(app, "runtime_type");
 	props = get(app, "properties");
+	if (!p->runtime_type) {
+		/* Before runtime_type (v4, v5): "runtime", in two places. */
+		char *rt = value_of(app, "runtime");
+
+		if (!rt)
+			rt = value_of(props, "runtime");
+		if (rt && (!strcasecmp(rt, "airflow") ||
+			   !strcasecmp(rt, "Apache Airflow")))
+			p->runtime_type = xstrdup("APACHE_AIRFLOW");
+		free(rt);
+	}
 	{
 		const cJSON *defaults = get(props, "pipeline_defaults");
 		char *prefix = value_of(defaults, "cos_object_prefix");

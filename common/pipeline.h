@@ -154,6 +154,14 @@ const struct param *pipeline_param(const struct pipeline *p,
 void pipeline_label_value(struct buf *out, const char *s);
 /* Whether some node uses the parameter. */
 int pipeline_param_used(const struct pipeline *p, const char *name);
+/*
+ * A JSON number as Python prints what json.loads() made of it: an int as
+ * written ("3"), a float by repr() ("3.0", "0.3", "1e-07"). Numbers read
+ * by pipeline_load() keep their spelling; others (none) are ints when
+ * integral below 1e15.
+ */
+struct cJSON;
+void pipeline_number(struct buf *out, const struct cJSON *j);
 /* Kubernetes-style name: lower-case [a-z0-9-], no leading/trailing '-'. */
 void pipeline_k8s_name(struct buf *out, const char *s);
 

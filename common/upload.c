@@ -2,7 +2,7 @@
 #include "common/upload.h"
 
 #include <dirent.h>
-#include <fnmatch.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,71 +13,321 @@
 #include "common/log.h"
 #include "common/nodecmd.h"
 
-struct members {
-	char **v;
-	int n;
-};
+/* ---- Python's fnmatch, on code points ---- */
 
-static void add(struct members *m, const char *s)
+/* One UTF-8 code point; a stray byte stands for itself, as surrogateescape. */
+static uint32_t next_cp(const char **s)
 {
-	for (int i = 0; i < m->n; i++)
-		if (!strcmp(m->v[i], s))
-			return;
-	m->v = xrealloc(m->v, (m->n + 1) * sizeof(*m->v));
-	m->v[m->n++] = xstrdup(s);
+	const unsigned char *p = (const unsigned char *)*s;
+	uint32_t c = p[0];
+	int n = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2
+		: (c & 0xf8) == 0xf0 ? 3 : -1;
+
+	if (n < 0) {
+		(*s)++;
+		return 0xdc00 + c;
+	}
+	for (int i = 1; i <= n; i++)
+		if ((p[i] & 0xc0) != 0x80) {
+			(*s)++;
+			return 0xdc00 + c;
+		}
+	c &= n == 0 ? 0x7f : n == 1 ? 0x1f : n == 2 ? 0x0f : 0x07;
+	for (int i = 1; i <= n; i++)
+		c = (c << 6) | (p[i] & 0x3f);
+	*s += n + 1;
+	return c;
 }
 
-static int wanted(const struct node *n, const char *rel, const char *file)
+/*
+ * A '[' set as fnmatch.translate() reads it: '!' negates, a ']' first is
+ * literal, "a-z" is a range (an inverted one matches nothing), no escapes.
+ * *end gets the byte after the closing ']', or NULL when there is none
+ * (then '[' is an ordinary character).
+ */
+static int set_match(const char *p, uint32_t c, const char **end)
 {
-	if (!strcmp(rel, file))
-		return 1;
-	/* Python's fnmatch, as Elyra uses it: '*' also matches '/'. */
-	for (int i = 0; i < n->dependencies.n; i++)
-		if (!fnmatch(n->dependencies.v[i], rel, 0))
+	const char *j = p + 1, *q;
+	int neg = 0, hit = 0;
+
+	if (*j == '!')
+		j++;
+	if (*j == ']')
+		j++;
+	while (*j && *j != ']')
+		j++;
+	if (!*j) {
+		*end = NULL;
+		return 0;
+	}
+	*end = j + 1;
+	q = p + 1;
+	if (*q == '!') {
+		neg = 1;
+		q++;
+	}
+	while (q < j) {
+		uint32_t lo = next_cp(&q), hi = lo;
+
+		if (*q == '-' && q + 1 < j) {
+			q++;
+			hi = next_cp(&q);
+		}
+		if (c >= lo && c <= hi)
+			hit = 1;
+	}
+	return neg ? !hit : hit;
+}
+
+int upload_fnmatch(const char *p, const char *s)
+{
+	while (*p) {
+		const char *end;
+
+		if (*p == '*') {
+			while (*p == '*')
+				p++;
+			if (!*p)
+				return 1;
+			for (;;) {
+				if (upload_fnmatch(p, s))
+					return 1;
+				if (!*s)
+					return 0;
+				next_cp(&s);
+			}
+		}
+		if (!*s)
+			return 0;
+		if (*p == '?') {
+			p++;
+			next_cp(&s);
+			continue;
+		}
+		if (*p == '[') {
+			const char *t = s;
+			int m = set_match(p, next_cp(&t), &end);
+
+			if (end) {
+				if (!m)
+					return 0;
+				p = end;
+				s = t;
+				continue;
+			}
+		}
+		{
+			const char *pp = p, *ss = s;
+
+			if (next_cp(&pp) != next_cp(&ss))
+				return 0;
+			p = pp;
+			s = ss;
+		}
+	}
+	return !*s;
+}
+
+/* ---- create_temp_archive's tar_filter ---- */
+
+struct scan {
+	const struct node *n;
+	struct strlist names;	/* the file's base name, then dependencies */
+	char *matched;		/* per name */
+	int include_all;	/* a lone "*" among them */
+	struct strlist *members;
+};
+
+static int has_wildcards(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+/* os.sep in it, not absolute, not ending in it. */
+static int directory_prefixed(const char *s)
+{
+	size_t len = strlen(s);
+
+	return strchr(s, '/') && s[0] != '/' && s[len - 1] != '/';
+}
+
+static int directory_in_list(const struct scan *sc, const char *dir)
+{
+	size_t len = strlen(dir);
+
+	for (int i = 0; i < sc->names.n; i++) {
+		const char *f = sc->names.v[i];
+
+		if ((!strncmp(f, dir, len) && f[len] == '/') ||
+		    upload_fnmatch(f, dir))
 			return 1;
+	}
 	return 0;
 }
 
-static void walk(const struct node *n, const char *base, const char *rel,
-		 const char *file, struct members *m)
+static int elyra_filter(const char *name, int is_dir, void *ctx)
 {
-	char *dir = *rel ? xstrfmt("%s/%s", base, rel) : xstrdup(base);
-	DIR *d = opendir(dir);
-	struct dirent *de;
+	struct scan *sc = ctx;
+	const char *base = strrchr(name, '/');
+	int take = 0;
 
-	free(dir);
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
+	base = base ? base + 1 : name;
+	if (is_dir) {
+		/* Hidden directories (checkpoints, trash) never go in. */
+		for (const char *p = name; p; p = strchr(p, '/')) {
+			if (*p == '/')
+				p++;
+			if (*p == '.')
+				return 0;
+		}
+		return sc->n->include_subdirectories ||
+		       (!sc->include_all && directory_in_list(sc, name));
+	}
+	if (sc->include_all)
+		take = 1;
+	/*
+	 * Elyra credits only the first matching pattern, in its set's
+	 * (hash-seeded) order, so its completeness check can fail at random
+	 * when patterns overlap; t3q credits every pattern a file matches.
+	 */
+	for (int i = 0; i < sc->names.n; i++) {
+		const char *f = sc->names.v[i];
+
+		if (!*f)
+			continue;
+		if (upload_fnmatch(f, name) ||
+		    (!directory_prefixed(f) && has_wildcards(f) &&
+		     upload_fnmatch(f, base))) {
+			sc->matched[i] = 1;
+			take = 1;
+		}
+	}
+	return take;
+}
+
+static void list_add(struct strlist *l, const char *s)
+{
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	l->v[l->n++] = xstrdup(s);
+}
+
+static int bytewise(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* tarfile.add()'s walk: sorted, dereferenced, a refused directory skipped. */
+static int scan_dir(struct scan *sc, const char *root, const char *rel)
+{
+	char *dir = *rel ? xstrfmt("%s/%s", root, rel) : xstrdup(root);
+	struct dirent **list;
+	int n = scandir(dir, &list, NULL, bytewise), ret = 0;
+
+	if (n < 0) {
+		ret = error_errno("cannot read '%s'", dir);
+		free(dir);
+		return ret;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *d = list[i]->d_name;
 		char *r, *full;
 		struct stat st;
 
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+		if (!strcmp(d, ".") || !strcmp(d, "..") || ret) {
+			free(list[i]);
 			continue;
-		r = *rel ? xstrfmt("%s/%s", rel, de->d_name)
-			 : xstrdup(de->d_name);
-		full = xstrfmt("%s/%s", base, r);
+		}
+		r = *rel ? xstrfmt("%s/%s", rel, d) : xstrdup(d);
+		full = xstrfmt("%s/%s", dir, d);
 		if (stat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
-			/* A matching directory goes in whole; hidden ones
-			 * never, and others are searched when asked. */
-			if (de->d_name[0] != '.') {
-				if (wanted(n, r, file))
-					add(m, r);
-				else if (n->include_subdirectories)
-					walk(n, base, r, file, m);
+			if (elyra_filter(r, 1, sc)) {
+				list_add(sc->members, r);
+				ret = scan_dir(sc, root, r);
 			}
-		} else if (wanted(n, r, file)) {
-			add(m, r);
+		} else if (elyra_filter(r, 0, sc)) {
+			list_add(sc->members, r);
 		}
 		free(r);
 		free(full);
+		free(list[i]);
 	}
-	closedir(d);
+	free(list);
+	free(dir);
+	return ret;
 }
 
-static int cmp(const void *a, const void *b)
+static char *node_dir(const struct pipeline *p, const struct node *n)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	const char *slash = strrchr(n->filename, '/');
+
+	if (n->filename[0] == '/')
+		return slash == n->filename ? xstrdup("/")
+			: xstrndup(n->filename, slash - n->filename);
+	if (!slash)
+		return xstrdup(p->dir);
+	return xstrfmt("%s/%.*s", p->dir, (int)(slash - n->filename),
+		       n->filename);
+}
+
+static void scan_init(struct scan *sc, const struct node *n,
+		      struct strlist *members)
+{
+	const char *base = strrchr(n->filename, '/');
+
+	memset(sc, 0, sizeof(*sc));
+	sc->n = n;
+	sc->members = members;
+	/* A Python set: each name once. */
+	list_add(&sc->names, base ? base + 1 : n->filename);
+	for (int i = 0; i < n->dependencies.n; i++) {
+		int seen = 0;
+
+		for (int k = 0; k < sc->names.n && !seen; k++)
+			seen = !strcmp(sc->names.v[k], n->dependencies.v[i]);
+		if (!seen)
+			list_add(&sc->names, n->dependencies.v[i]);
+	}
+	sc->matched = xcalloc(sc->names.n ? sc->names.n : 1, 1);
+	for (int i = 0; i < sc->names.n; i++)
+		if (!strcmp(sc->names.v[i], "*"))
+			sc->include_all = 1;
+}
+
+static void scan_release(struct scan *sc)
+{
+	upload_list_release(&sc->names);
+	free(sc->matched);
+}
+
+void upload_list_release(struct strlist *l)
+{
+	for (int i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+int upload_scan(const struct pipeline *p, const struct node *n,
+		struct strlist *members, struct strlist *unmatched)
+{
+	struct scan sc;
+	char *dir = node_dir(p, n);
+	int ret, lone_script;
+
+	scan_init(&sc, n, members);
+	ret = scan_dir(&sc, dir, "");
+	/* require_complete, with Elyra's one tolerance. */
+	lone_script = n->dependencies.n == 1 &&
+		      (!strcmp(n->dependencies.v[0], "*.py") ||
+		       !strcmp(n->dependencies.v[0], "*.r"));
+	for (int i = 0; !ret && !sc.include_all && !lone_script &&
+	     i < sc.names.n; i++)
+		if (!sc.matched[i])
+			list_add(unmatched, sc.names.v[i]);
+	scan_release(&sc);
+	free(dir);
+	return ret;
 }
 
 int upload_archives(const struct pipeline *p, struct store *st,
@@ -87,37 +337,29 @@ int upload_archives(const struct pipeline *p, struct store *st,
 
 	for (int i = 0; i < p->nnodes && !ret; i++) {
 		const struct node *n = &p->nodes[i];
-		const char *slash = strrchr(n->filename, '/');
-		char *rel_dir = slash ? xstrndup(n->filename, slash - n->filename)
-				      : xstrdup("");
-		char *base = n->filename[0] == '/' ? xstrdup(*rel_dir ? rel_dir
-							     : "/")
-			: xstrfmt("%s%s%s", p->dir, *rel_dir ? "/" : "",
-				  rel_dir);
+		char *dir = node_dir(p, n);
 		char *name = nodecmd_archive_name(n);
 		char *tmp = xstrfmt("%s/t3q-upload-%d-%s", getenv("TMPDIR") ?
 				    getenv("TMPDIR") : "/tmp", (int)getpid(),
 				    name);
 		struct buf key = BUF_INIT;
-		struct members m = { 0 };
+		struct strlist members = { 0 };
+		struct scan sc;
 
-		walk(n, base, "", slash ? slash + 1 : n->filename, &m);
-		qsort(m.v, m.n, sizeof(*m.v), cmp);
+		/* members: unused here, the archive's walk is the scan */
+		scan_init(&sc, n, &members);
 		store_key_join(&key, directory, name);
-		if (archive_create(tmp, base, (const char *const *)m.v,
-				   m.n) < 0 ||
+		if (archive_create_filtered(tmp, dir, elyra_filter, &sc) < 0 ||
 		    store_put(st, tmp, key.buf) < 0)
 			ret = error("node '%s' (%s): cannot upload its "
 				    "dependency archive", n->label, n->id);
 		else
-			info("uploaded %s (%d files) to %s/%s", name, m.n,
-			     store_url(st), key.buf);
+			info("uploaded %s to %s/%s", name, store_url(st),
+			     key.buf);
 		unlink(tmp);
-		for (int k = 0; k < m.n; k++)
-			free(m.v[k]);
-		free(m.v);
-		free(rel_dir);
-		free(base);
+		scan_release(&sc);
+		upload_list_release(&members);
+		free(dir);
 		free(name);
 		free(tmp);
 		buf_release(&key);

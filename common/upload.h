@@ -1,15 +1,37 @@
 /*
- * upload: each node's dependency archive, built as Elyra builds it (the
- * file and its dependency patterns, relative to the file's directory;
- * subdirectories with include_subdirectories; no hidden directories;
- * symlinks dereferenced), then put in the object store at
+ * upload: each node's dependency archive, built exactly as Elyra 4.0.0's
+ * create_temp_archive() builds it, then put in the object store at
  * <directory>/<stem>-<node id>.tar.gz.
+ *
+ * Elyra's rules (elyra/util/archive.py), which upload_scan() follows: the
+ * archive is rooted at the node file's directory and holds the file and the
+ * dependency patterns, matched with Python's fnmatch against the path below
+ * that directory ('*' also matches '/'). Without include_subdirectories a
+ * directory is entered only when a pattern names something in it
+ * ("utils/helper.py", or "*.csv" under "data/") or matches it; a lone
+ * "*" takes the top-level files only. With it every directory is entered, and a pattern
+ * without a '/' ("*.csv") also matches base names below. Hidden directories
+ * never go in; symlinks are dereferenced.
  */
 #ifndef T3Q_COMMON_UPLOAD_H
 #define T3Q_COMMON_UPLOAD_H
 
 #include "common/pipeline.h"
 #include "common/store.h"
+
+/*
+ * The members of node n's archive, in archive order, into *members, and
+ * each dependency that matched no file into *unmatched (Elyra's export
+ * fails on those, except for a lone "*.py" or "*.r"). The caller releases
+ * both with upload_list_release(). Returns 0, or -1 when the node's
+ * directory cannot be read.
+ */
+int upload_scan(const struct pipeline *p, const struct node *n,
+		struct strlist *members, struct strlist *unmatched);
+void upload_list_release(struct strlist *l);
+
+/* Python's fnmatch.fnmatchcase(name, pattern): 1 on a match. */
+int upload_fnmatch(const char *pattern, const char *name);
 
 /* Returns 0, or -1 after logging which node and file failed. */
 int upload_archives(const struct pipeline *p, struct store *st,

@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/upload.h"
+
 /*
  * The patterns are a handful of literals used for every node: compiled
  * once each (regcomp costs a hundred times what a match does), kept for
@@ -94,6 +96,67 @@ static void no_braces(struct pipeline *p, const struct node *n,
 		pipeline_diag(p, 1, n, field, "'%s' contains '{{', which Argo "
 			      "would read as a placeholder and cannot escape; "
 			      "remove it", s);
+}
+
+/*
+ * Argo's global variables, which it resolves in any template field and
+ * its lint (KFP's upload check) accepts: Elyra and the kfp SDK pass them
+ * through in env values, and users put the run's id in env vars this way.
+ */
+static int argo_global(const char *v, size_t len)
+{
+	static const char *const exact[] = {
+		"workflow.name", "workflow.namespace", "workflow.uid",
+		"workflow.serviceAccountName", "workflow.mainEntrypoint",
+		"workflow.creationTimestamp", "workflow.duration",
+		"workflow.priority", "pod.name",
+	};
+	static const char *const prefix[] = {
+		"workflow.creationTimestamp.", "workflow.annotations.",
+		"workflow.labels.",
+	};
+
+	for (size_t i = 0; i < sizeof(exact) / sizeof(*exact); i++)
+		if (len == strlen(exact[i]) && !strncmp(v, exact[i], len))
+			return 1;
+	for (size_t i = 0; i < sizeof(prefix) / sizeof(*prefix); i++) {
+		size_t pl = strlen(prefix[i]);
+
+		if (len > pl && !strncmp(v, prefix[i], pl))
+			return 1;
+	}
+	return 0;
+}
+
+/* An env value may hold Argo's globals; any other '{{' is refused. */
+static void env_braces(struct pipeline *p, const struct node *n,
+		       const char *field, const char *s)
+{
+	const char *o = s;
+
+	while (o && (o = strstr(o, "{{"))) {
+		const char *b = o + 2, *c = strstr(b, "}}");
+
+		while (c && b < c && *b == ' ')
+			b++;
+		if (c) {
+			const char *e = c;
+
+			while (e > b && e[-1] == ' ')
+				e--;
+			if (argo_global(b, e - b) && !memchr(b, '{', e - b)) {
+				o = c + 2;
+				continue;
+			}
+		}
+		pipeline_diag(p, 1, n, field, "'%s' contains '{{', which Argo "
+			      "would read as a placeholder: only Argo's "
+			      "globals ({{workflow.uid}}, {{workflow.name}}, "
+			      "{{workflow.namespace}}, {{pod.name}}, ...) can "
+			      "be used, and Argo cannot escape it otherwise; "
+			      "remove it", s);
+		return;
+	}
 }
 
 static int positive_number(const char *s, double *out)
@@ -181,65 +244,103 @@ static void check_file(struct pipeline *p, const struct node *n)
 			      "file", n->filename);
 }
 
-static const char *walk_pattern;
-static size_t walk_skip;
-static int walk_found;
-
-static int walk_match(const char *path, const struct stat *st, int type,
-		      struct FTW *ftw)
+/* Lexically, does rel leave its directory (absolute, or ".." too far)? */
+static int leaves_dir(const char *rel)
 {
-	(void)st;
-	(void)type;
-	(void)ftw;
-	/* Python's fnmatch, as Elyra matches: '*' crosses '/'. */
-	if (strlen(path) > walk_skip &&
-	    !fnmatch(walk_pattern, path + walk_skip, 0)) {
-		walk_found = 1;
+	int depth = 0;
+
+	if (*rel == '/')
 		return 1;
+	while (*rel) {
+		size_t n = strcspn(rel, "/");
+
+		if (n == 2 && !strncmp(rel, "..", 2))
+			depth--;
+		else if (n && !(n == 1 && *rel == '.'))
+			depth++;
+		if (depth < 0)
+			return 1;
+		rel += n;
+		rel += strspn(rel, "/");
 	}
 	return 0;
 }
 
-/* With include_subdirectories a pattern may match below the file's dir. */
-static int matches_below(const char *dir, const char *pattern)
-{
-	walk_pattern = pattern;
-	walk_skip = strlen(dir) + 1;
-	walk_found = 0;
-	nftw(dir, walk_match, 16, FTW_PHYS);
-	return walk_found;
-}
-
+/*
+ * Elyra's _validate_filepath() on each dependency, relative to the node
+ * file's directory: a '*' pattern must match something (Python's glob),
+ * anything else must be a file. Then its archive: Elyra's export fails
+ * when a pattern matches nothing that create_temp_archive takes
+ * ("data" for a directory, "sub/x.py" with '*' crossing into a directory
+ * it does not enter), so t3q refuses that here, naming the pattern.
+ */
 static void check_dependencies(struct pipeline *p, const struct node *n)
 {
 	const char *slash = n->filename ? strrchr(n->filename, '/') : NULL;
 	char *dir = slash ? xstrndup(n->filename, slash - n->filename)
 			  : xstrdup("");
-	char *base = NULL;
+	struct strlist members = { 0 }, unmatched = { 0 };
+	char *bad = xcalloc(n->dependencies.n + 1, 1);
 
 	for (int i = 0; i < n->dependencies.n; i++) {
 		const char *dep = n->dependencies.v[i];
-		char field[64], *pattern;
+		char field[64], *path;
+		struct stat st;
 		glob_t g;
 
 		snprintf(field, sizeof(field), "dependencies[%d]", i);
 		no_braces(p, n, field, dep);
-		free(base);
-		base = xstrfmt("%s%s%s", p->dir, *dir ? "/" : "", dir);
-		pattern = dep[0] == '/' ? xstrdup(dep) :
-			  xstrfmt("%s/%s%s%s", p->dir, dir, *dir ? "/" : "",
-				  dep);
-		/* Elyra lets these two match nothing. */
-		if (glob(pattern, 0, NULL, &g) != 0 && strcmp(dep, "*.py") &&
-		    strcmp(dep, "*.r") && !(n->include_subdirectories &&
-		    dep[0] != '/' && matches_below(base, dep)))
+		if (leaves_dir(dep)) {
+			pipeline_diag(p, 1, n, field, "Property has an invalid "
+				      "path to a file/dir outside the node's "
+				      "directory ('%s'): the dependency archive "
+				      "holds only '%s' and below; move the file "
+				      "there", dep, *dir ? dir : ".");
+			bad[i] = 1;
+			continue;
+		}
+		path = xstrfmt("%s/%s%s%s", p->dir, dir, *dir ? "/" : "", dep);
+		if (strchr(dep, '*')) {
+			if (glob(path, GLOB_NOESCAPE, NULL, &g) != 0) {
+				pipeline_diag(p, 1, n, field, "Property(wildcard)"
+					      " has an invalid path to a file/dir "
+					      "or the file/dir does not exist. "
+					      "('%s')", dep);
+				bad[i] = 1;
+			}
+			globfree(&g);
+		} else if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
 			pipeline_diag(p, 1, n, field, "Property has an invalid "
 				      "path to a file/dir or the file/dir does "
-				      "not exist. ('%s')", dep);
-		globfree(&g);
-		free(pattern);
+				      "not exist. ('%s'%s)", dep,
+				      !stat(path, &st) && S_ISDIR(st.st_mode) ?
+				      ": a directory; use 'DIR/*'" : "");
+			bad[i] = 1;
+		}
+		free(path);
 	}
-	free(base);
+	if (n->filename && n->dependencies.n &&
+	    !upload_scan(p, n, &members, &unmatched))
+		for (int i = 0; i < unmatched.n; i++)
+			for (int k = 0; k < n->dependencies.n; k++) {
+				char field[64];
+
+				if (bad[k] || strcmp(n->dependencies.v[k],
+						     unmatched.v[i]))
+					continue;
+				snprintf(field, sizeof(field),
+					 "dependencies[%d]", k);
+				pipeline_diag(p, 1, n, field, "'%s' matches no "
+					      "file that the dependency archive "
+					      "takes (as Elyra builds it, a "
+					      "pattern's directory must be named "
+					      "in it, or include_subdirectories "
+					      "set)", unmatched.v[i]);
+				break;
+			}
+	upload_list_release(&members);
+	upload_list_release(&unmatched);
+	free(bad);
 	free(dir);
 }
 
@@ -263,7 +364,7 @@ static void check_env(struct pipeline *p, const struct node *n)
 	for (int i = 0; i < n->nenv; i++) {
 		char field[64];
 
-		snprintf(field, sizeof(field), "env_vars[%d]", i);
+		snprintf(field, sizeof(field), "env_vars[%s]", n->env[i].key);
 		if (strpbrk(n->env[i].key, " \t"))
 			pipeline_diag(p, 1, n, field, "Environment variable "
 				      "'%s' includes invalid space "
@@ -274,7 +375,7 @@ static void check_env(struct pipeline *p, const struct node *n)
 				      "'%s' is not a valid name: use letters, "
 				      "digits, '_', '-' and '.', not starting "
 				      "with a digit", n->env[i].key);
-		no_braces(p, n, field, n->env[i].value);
+		env_braces(p, n, field, n->env[i].value);
 	}
 }
 
@@ -429,9 +530,9 @@ static void check_params(struct pipeline *p)
 					      "multiple parameters with this "
 					      "name are defined.", pm->name);
 		if (pm->required && !pm->value)
-			pipeline_diag(p, 1, NULL, pm->path, "Parameter is "
+			pipeline_diag(p, 1, NULL, pm->path, "Parameter '%s' is "
 				      "marked as required but no value has "
-				      "been assigned.");
+				      "been assigned.", pm->name ? pm->name : "");
 		no_braces(p, NULL, pm->path, pm->value);
 		for (int k = 0; k < p->nnodes && !used; k++)
 			for (int j = 0; j < p->nodes[k].params.n; j++)

@@ -284,11 +284,11 @@ static cJSON *container_template(const struct pipeline *p,
 		add_str(annos, "elyra/node-user-doc", d);
 		free(d);
 	}
-	add_str(annos, "pipelines.kubeflow.org/task_display_name",
-		n->display_name);
-	if (n->disable_caching)
-		add_str(annos, "pipelines.kubeflow.org/max_cache_staleness",
-			"P0D");
+	/* Elyra leaves it out when nothing of the label is left. */
+	if (n->display_name && *n->display_name)
+		add_str(annos, "pipelines.kubeflow.org/task_display_name",
+			n->display_name);
+	/* disable_node_caching: Elyra 4.0.0 ignores it on generic nodes. */
 	for (int i = 0; i < n->nannotations; i++)
 		add_kv_map(annos, n->annotations[i].key,
 			   n->annotations[i].value);

@@ -1,7 +1,6 @@
 /* emit: cJSON -> YAML through libyaml's emitter. */
 #include "compiler/emit.h"
 
-#include <math.h>
 #include <regex.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include <yaml.h>
 
 #include "common/log.h"
+#include "common/pipeline.h"
 
 static int write_handler(void *data, unsigned char *buf, size_t size)
 {
@@ -41,7 +41,15 @@ static int plain_key(const char *s)
 static int scalar(yaml_emitter_t *e, const char *s, yaml_scalar_style_t style)
 {
 	yaml_event_t ev;
+	const char *bad = utf8_invalid(s);
 
+	/* libyaml's emitter can spin forever on bytes that are not UTF-8. */
+	if (bad) {
+		error("cannot write YAML: a string is not valid UTF-8 (byte "
+		      "0x%02x at offset %d)", (unsigned char)*bad,
+		      (int)(bad - s));
+		return 0;
+	}
 	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s,
 				     (int)strlen(s), 1, 1, style);
 	return yaml_emitter_emit(e, &ev);
@@ -51,7 +59,6 @@ static int node(yaml_emitter_t *e, const cJSON *j)
 {
 	yaml_event_t ev;
 	const cJSON *c;
-	char num[64];
 
 	if (cJSON_IsObject(j)) {
 		yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
@@ -85,13 +92,13 @@ static int node(yaml_emitter_t *e, const cJSON *j)
 		return scalar(e, j->valuestring,
 			      YAML_DOUBLE_QUOTED_SCALAR_STYLE);
 	if (cJSON_IsNumber(j)) {
-		double d = j->valuedouble;
+		struct buf b = BUF_INIT;
+		int ok;
 
-		if (d == floor(d) && fabs(d) < 1e15)
-			snprintf(num, sizeof(num), "%.0f", d);
-		else
-			snprintf(num, sizeof(num), "%.17g", d);
-		return scalar(e, num, YAML_PLAIN_SCALAR_STYLE);
+		pipeline_number(&b, j);
+		ok = scalar(e, b.buf, YAML_PLAIN_SCALAR_STYLE);
+		buf_release(&b);
+		return ok;
 	}
 	if (cJSON_IsBool(j))
 		return scalar(e, cJSON_IsTrue(j) ? "true" : "false",
@@ -120,8 +127,8 @@ int emit_yaml(FILE *out, const cJSON *doc)
 	ok = ok && yaml_emitter_emit(&e, &ev);
 	yaml_stream_end_event_initialize(&ev);
 	ok = ok && yaml_emitter_emit(&e, &ev);
-	if (!ok)
-		error("cannot write YAML: %s", e.problem ? e.problem : "?");
+	if (!ok && e.problem)
+		error("cannot write YAML: %s", e.problem);
 	yaml_emitter_delete(&e);
 	return ok ? 0 : -1;
 }

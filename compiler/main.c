@@ -39,8 +39,11 @@ static const char usage[] =
 "      --image-pull-secret S  repeatable\n"
 "      --timestamp[=TIME]     annotate the compilation time; also\n"
 "                             timestamps the default cos directory\n"
-"      --upload[=URL]         upload each node's dependency archive (to\n"
-"                             the cos bucket, or to s3://.. or file://..)\n"
+"      --upload[=URL]         upload each node's dependency archive: to the\n"
+"                             cos bucket through URL (http(s)://host:port),\n"
+"                             T3Q_S3_ENDPOINT, AWS_ENDPOINT_URL or else the\n"
+"                             cos endpoint; or to a store, s3://.. or file://..\n"
+"                             The YAML's --cos-endpoint never changes.\n"
 "      --format text|json     how diagnostics are printed (stderr/stdout)\n"
 "      --dot                  print the DAG as Graphviz instead\n"
 "  -v, --verbose, -h, --help, --version\n";
@@ -79,7 +82,7 @@ static const struct option options[] = {
 struct cli {
 	const char *pipeline, *output, *runtime_config, *format;
 	const char *upload_url;
-	int upload, dot, timestamp;
+	int upload, dot, timestamp, default_image;
 	const char *timestamp_value;
 	struct argo_opts argo;
 	const char *pull_secrets[32];
@@ -158,7 +161,7 @@ static int read_runtime_config(struct cli *c)
 
 static int parse(struct cli *c, int argc, char **argv)
 {
-	int opt;
+	int opt, bootstrap_image_set = 0;
 
 	memset(c, 0, sizeof(*c));
 	c->format = "text";
@@ -175,7 +178,10 @@ static int parse(struct cli *c, int argc, char **argv)
 		case OPT_USER: c->argo.cos_username = optarg; break;
 		case OPT_PASS: c->argo.cos_password = optarg; break;
 		case OPT_DIR: c->argo.cos_directory = optarg; break;
-		case OPT_BIMG: c->argo.bootstrap_image = optarg; break;
+		case OPT_BIMG:
+			c->argo.bootstrap_image = optarg;
+			bootstrap_image_set = 1;
+			break;
 		case OPT_BOOT:
 			if (!strcmp(optarg, "in-image"))
 				c->argo.bootstrap_in_image = 1;
@@ -230,6 +236,8 @@ static int parse(struct cli *c, int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return usage_error("%s", "expected exactly one PIPELINE file");
+	c->default_image = !c->argo.bootstrap_in_image &&
+			   !bootstrap_image_set && !c->dot;
 	c->pipeline = argv[optind];
 	if (c->runtime_config && read_runtime_config(c) < 0)
 		return 2;
@@ -271,25 +279,53 @@ static char *default_directory(const struct pipeline *p, const char *stamp)
 	return buf_detach(&b, NULL);
 }
 
+static int is_http(const char *url)
+{
+	return url && (!strncmp(url, "http://", 7) ||
+		       !strncmp(url, "https://", 8));
+}
+
+/*
+ * Where the archives go up from this machine, which often is not where the
+ * steps reach the store (a port-forward to the cluster's MinIO): --upload's
+ * endpoint, T3Q_S3_ENDPOINT, AWS_ENDPOINT_URL, else the in-cluster one.
+ */
+static const char *upload_endpoint(const struct cli *c)
+{
+	const char *v;
+
+	if (is_http(c->upload_url))
+		return c->upload_url;
+	if ((v = getenv("T3Q_S3_ENDPOINT")) && *v)
+		return v;
+	if ((v = getenv("AWS_ENDPOINT_URL")) && *v)
+		return v;
+	return c->argo.cos_endpoint;
+}
+
 static int upload(struct cli *c, const struct pipeline *p)
 {
 	struct s3_config cfg;
 	struct store *st;
+	const char *store_url = is_http(c->upload_url) ? NULL : c->upload_url;
 	char *url;
 	int ret;
 
 	s3_config_init(&cfg);
-	s3_config_from_env(&cfg);
-	s3_config_set(&cfg.endpoint, c->argo.cos_endpoint);
+	if (s3_config_from_env(&cfg) < 0) {
+		s3_config_release(&cfg);
+		return -1;
+	}
+	s3_config_set(&cfg.endpoint, upload_endpoint(c));
 	/* The runtime config's credentials, unless the env gives some. */
 	if (!cfg.access_key && c->argo.cos_username) {
 		s3_config_set(&cfg.access_key, c->argo.cos_username);
 		s3_config_set(&cfg.secret_key, c->argo.cos_password);
 	}
-	url = c->upload_url ? xstrdup(c->upload_url)
-			    : xstrfmt("s3://%s", c->argo.cos_bucket);
+	url = store_url ? xstrdup(store_url)
+			: xstrfmt("s3://%s", c->argo.cos_bucket);
 	st = store_open(url, &cfg);
-	ret = st ? upload_archives(p, st, c->upload_url ? "" :
+	ret = st ? upload_archives(p, st, store_url ? "" :
 				   c->argo.cos_directory) : -1;
 	store_free(st);
 	free(url);
@@ -324,15 +360,17 @@ int main(int argc, char **argv)
 		pipeline_free(&p);
 		return 0;
 	}
-	if (c.timestamp) {
+	{
+		/* Elyra's stamp, for --timestamp and for --upload's directory. */
 		time_t now = time(NULL);
 		struct tm tm;
 
 		gmtime_r(&now, &tm);
 		strftime(stamp, sizeof(stamp), "%m%d%H%M%S", &tm);
 		strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		c.argo.timestamp = c.timestamp_value ? c.timestamp_value : iso;
 	}
+	if (c.timestamp)
+		c.argo.timestamp = c.timestamp_value ? c.timestamp_value : iso;
 	if (!c.argo.cos_directory) {
 		/* An upload needs a fresh directory: Elyra's timestamp. */
 		dir = default_directory(&p, c.timestamp || c.upload ?
@@ -340,6 +378,12 @@ int main(int argc, char **argv)
 					: NULL);
 		c.argo.cos_directory = dir;
 	}
+	if (c.default_image)
+		warn("no --bootstrap-image: the init containers name '%s', "
+		     "which no registry serves; build and push the "
+		     "t3q-bootstrap image (docker/README.md) and pass "
+		     "--bootstrap-image REGISTRY/t3q-bootstrap:%s",
+		     c.argo.bootstrap_image, T3Q_VERSION);
 	/* 3. the dependency archives, where the steps will look */
 	if (c.upload && upload(&c, &p) < 0) {
 		r = 1;
@@ -347,6 +391,8 @@ int main(int argc, char **argv)
 	}
 	/* 4. the document, 5. YAML */
 	doc = argo_build(&p, &c.argo);
+	if (c.output && !strcmp(c.output, "-"))
+		c.output = NULL;	/* "-o -": stdout, as everywhere */
 	if (c.output && !(out = fopen(c.output, "w"))) {
 		r = error_errno("cannot write '%s'", c.output) ? 2 : 2;
 	} else {

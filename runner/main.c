@@ -388,9 +388,16 @@ static int summary(struct run *r)
 	static const char *const names[] = { "not run", "running",
 					     "succeeded", "failed",
 					     "skipped" };
-	int failed = 0;
+	int failed = 0, w = 4;
 
-	printf("\n%-24s %-10s %9s  %s\n", "node", "status", "seconds",
+	/* As wide as the longest name, so that the columns stay aligned. */
+	for (int i = 0; i < r->p.nnodes; i++) {
+		int len = (int)strlen(r->job[i].n->task_name);
+
+		if (len > w)
+			w = len;
+	}
+	printf("\n%-*s %-10s %9s  %s\n", w, "node", "status", "seconds",
 	       "outputs");
 	for (int i = 0; i < r->p.nnodes; i++) {
 		struct job *j = &r->job[i];
@@ -399,7 +406,7 @@ static int summary(struct run *r)
 		for (int k = 0; k < j->n->outputs.n; k++)
 			buf_addf(&outs, "%s%s", k ? ", " : "",
 				 j->n->outputs.v[k]);
-		printf("%-24s %-10s %9.1f  %s\n", j->n->task_name,
+		printf("%-*s %-10s %9.1f  %s\n", w, j->n->task_name,
 		       names[j->state], j->secs, outs.buf);
 		buf_release(&outs);
 		if (j->state != DONE)

@@ -10,6 +10,7 @@ cd "$T/p" || exit 1
 echo '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}' >nb/a.ipynb
 echo 'x = 1' >nb/helper.py
 echo 'top' >nb/data/top.csv
+echo 'top0' >nb/top0.csv
 echo 'deep' >nb/data/sub/deep.csv
 echo 'secret' >nb/.hidden/h.csv
 echo 'target' >other/real.txt
@@ -27,6 +28,12 @@ doc = {"doc_type": "pipeline", "version": "3.0", "primary_pipeline": "p", "pipel
                  node("second", "nb/b.py", ["*.txt"], False)],
        "app_data": {"version": 8, "properties": {"pipeline_defaults": {"cos_object_prefix": "team"}}}}]}
 json.dump(doc, open("up.pipeline", "w"))
+# Elyra 4.0.0's create_temp_archive: a named subdirectory goes in without
+# include_subdirectories, and a lone "*" takes top-level files only.
+doc["pipelines"][0]["nodes"] = [
+    node("third", "nb/b.py", ["helper.py", "data/*.csv"], False),
+    node("fourth", "nb/a.ipynb", ["*"], False)]
+json.dump(doc, open("sub.pipeline", "w"))
 PY
 step "compile with --upload" "$T3Q_BIN/compiler/t3q-compile" up.pipeline \
 	--cos-endpoint "$T3Q_S3_ENDPOINT" --cos-bucket "$bucket" --cos-directory team/up-1 \
@@ -37,7 +44,8 @@ members() {  # KEY: the archive's member list, sorted
 }
 first() {
 	members a-first.tar.gz >"$T/m1" && cat "$T/m1" &&
-	printf '%s\n' a.ipynb b.py data/sub/deep.csv data/top.csv helper.py link.txt | diff - "$T/m1"
+	printf '%s\n' a.ipynb b.py data/sub/deep.csv data/top.csv helper.py link.txt top0.csv |
+		diff - "$T/m1"
 }
 step "with include_subdirectories: the file, patterns in subdirs, no hidden dir" first
 second() {
@@ -58,4 +66,57 @@ extract() {
 		--python /usr/bin/python3 >"$T/run.out" 2>&1 && grep -q '^1$' "$T/run.out"
 }
 step "the bootstrap runs a node from its uploaded archive" extract
+cd "$T/p" || exit 1
+
+step "subdirectory dependencies: compile with --upload" "$T3Q_BIN/compiler/t3q-compile" \
+	sub.pipeline --cos-endpoint "$T3Q_S3_ENDPOINT" --cos-bucket "$bucket" \
+	--cos-directory team/up-1 --upload -o sub.yaml
+third() {
+	members b-third.tar.gz >"$T/m3" && cat "$T/m3" &&
+	printf '%s\n' b.py data/top.csv helper.py | diff - "$T/m3" &&
+	t3q s3 get "s3://$bucket/team/up-1/b-third.tar.gz" "$T/t.tgz" >/dev/null 2>&1 &&
+	tar -tzf "$T/t.tgz" | grep -qx 'data/' && ! tar -tzf "$T/t.tgz" | grep -q 'data/sub'
+}
+step "'data/*.csv' without include_subdirectories: data/ goes in, data/sub/ not" third
+fourth() {
+	members a-fourth.tar.gz >"$T/m4" && cat "$T/m4" &&
+	printf '%s\n' a.ipynb b.py helper.py link.txt top0.csv | diff - "$T/m4"
+}
+step "a lone '*' without include_subdirectories: top-level files only" fourth
+
+# The upload endpoint is not the steps' endpoint: a port-forward from here
+# to the cluster's MinIO (T3Q_S3_ENDPOINT, AWS_ENDPOINT_URL or --upload=URL),
+# while the YAML keeps the in-cluster one. No --cos-directory: Elyra's
+# <prefix>/<name>-<MMDDHHMMSS>.
+incluster=http://minio-service.kubeflow:9000
+upload_via() {  # HOW: the archive lands where the YAML says; endpoint kept
+	local yaml=$T/via-$1.yaml dir
+	rm -f "$yaml"
+	case $1 in
+	t3q) "$T3Q_BIN/compiler/t3q-compile" up.pipeline --cos-endpoint "$incluster" \
+		--cos-bucket "$bucket" --upload -o "$yaml" ;;
+	aws) env -u T3Q_S3_ENDPOINT AWS_ENDPOINT_URL="$T3Q_S3_ENDPOINT" \
+		"$T3Q_BIN/compiler/t3q-compile" up.pipeline --cos-endpoint "$incluster" \
+		--cos-bucket "$bucket" --upload -o "$yaml" ;;
+	flag) env -u T3Q_S3_ENDPOINT "$T3Q_BIN/compiler/t3q-compile" up.pipeline \
+		--cos-endpoint "$incluster" --cos-bucket "$bucket" \
+		--upload="$T3Q_S3_ENDPOINT" -o "$yaml" ;;
+	esac || return 1
+	grep -c "\"$incluster\"" "$yaml" | grep -qx 2 || { echo "in-cluster endpoint lost"; return 1; }
+	dir=$(grep -A1 -- '"--cos-directory"' "$yaml" | sed -n 2p | sed 's/^ *- *"//; s/"$//')
+	echo "cos directory: $dir"
+	[[ $dir =~ ^team/up-[0-9]{10}$ ]] || { echo "not <prefix>/<name>-<stamp>: '$dir'"; return 1; }
+	t3q s3 stat "s3://$bucket/$dir/a-first.tar.gz"
+}
+step "--upload through T3Q_S3_ENDPOINT, YAML keeps the in-cluster endpoint" upload_via t3q
+step "--upload through AWS_ENDPOINT_URL" upload_via aws
+step "--upload=http://host:port" upload_via flag
+if command -v valgrind >/dev/null && [ -z "${T3Q_SANITIZE:-}" ]; then
+	vg() {
+		valgrind -q --error-exitcode=99 --leak-check=full \
+			"$T3Q_BIN/compiler/t3q-compile" up.pipeline --cos-endpoint "$incluster" \
+			--cos-bucket "$bucket" --upload -o "$T/vg.yaml"
+	}
+	step "valgrind: --upload without --timestamp reads no uninitialised memory" vg
+fi
 finish
