@@ -178,7 +178,11 @@ int opts_parse(struct opts *o, int argc, char **argv)
 	if (getenv("T3Q_MAX_EXTRACT_FILES") && size_opt("T3Q_MAX_EXTRACT_FILES",
 	    getenv("T3Q_MAX_EXTRACT_FILES"), &o->max_extract_files) < 0)
 		return -1;
-	optind = 1;
+	/*
+	 * 0, not 1: glibc then forgets its state from an earlier parse (a
+	 * pointer into that argv, which the fuzzer had freed).
+	 */
+	optind = 0;
 	while ((c = getopt_long(argc, argv, "e:b:d:t:f:o:i:p:n:r:m:vh",
 				options, NULL)) != -1) {
 		switch (c) {

@@ -133,7 +133,7 @@ static void take_userinfo(struct s3_client *c, const char *p, const char *at)
 
 int s3_endpoint_parse(struct s3_client *c, const char *endpoint)
 {
-	const char *p, *slash, *at;
+	const char *p, *slash, *at, *host;
 	struct buf shown = BUF_INIT;
 	size_t len, scheme_len;
 	int ret;
@@ -159,18 +159,19 @@ int s3_endpoint_parse(struct s3_client *c, const char *endpoint)
 	}
 	p += 3;
 	at = userinfo_end(endpoint);
-	if (at) {
-		take_userinfo(c, p, at);
-		p = at + 1;
-	}
-	slash = strchr(p, '/');
-	len = slash ? (size_t)(slash - p) : strlen(p);
-	if (!len || memchr(p, '@', len) || memchr(p, '?', len)) {
+	host = at ? at + 1 : p;
+	slash = strchr(host, '/');
+	len = slash ? (size_t)(slash - host) : strlen(host);
+	if (!len || memchr(host, '@', len) || memchr(host, '?', len)) {
 		ret = error("S3 endpoint '%s' has no usable host: write it "
 			    "as %.*s://host[:port]", shown.buf,
 			    (int)scheme_len, endpoint);
 		goto out;
 	}
+	/* Only a valid endpoint changes the client. */
+	if (at)
+		take_userinfo(c, p, at);
+	p = host;
 	buf_release(&shown);
 	/* Only a valid endpoint changes the client. */
 	free(c->scheme);
