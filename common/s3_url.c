@@ -168,7 +168,7 @@ int s3_endpoint_parse(struct s3_client *c, const char *endpoint)
 			    (int)scheme_len, endpoint);
 		goto out;
 	}
-	/* Only a valid endpoint changes the client. */
+	/* Credentials from the URL, once the host is known good. */
 	if (at)
 		take_userinfo(c, p, at);
 	p = host;
