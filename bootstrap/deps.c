@@ -56,7 +56,7 @@ static const char check_script[] =
 
 static int run(char *const *argv)
 {
-	struct proc_spec spec = { argv, NULL, NULL, -1, 0, NULL, NULL, 0 };
+	struct proc_spec spec = { .argv = argv, .log_fd = -1 };
 
 	return proc_run(&spec);
 }

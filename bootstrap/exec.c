@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bootstrap/params.h"
 #include "bootstrap/proc.h"
 #include "common/exitcode.h"
 #include "common/log.h"
@@ -17,48 +18,37 @@
 extern const char nbrun_py[];
 extern const unsigned long nbrun_py_len;
 
-/* "a=1;b=2" into the environment; names already set are kept (Elyra). */
-static int set_parameters(const char *params)
+static void set_one(void *ctx, const char *name, const char *value)
 {
-	const char *p = params;
+	(void)ctx;
+	setenv(name, value, 0);
+}
 
-	while (p && *p) {
-		size_t n = strcspn(p, ";");
-		char *item = xstrndup(p, n), *eq = strchr(item, '=');
+static const char *lookup(const char *name)
+{
+	return getenv(name);
+}
 
-		if (n && !eq) {
-			error("pipeline parameter '%s' has no '=': write "
-			      "name=value", item);
-			free(item);
-			return -1;
-		}
-		/* Elyra skips empty values: env vars must be non-empty. */
-		if (eq && eq[1] && eq != item) {
-			*eq = '\0';
-			setenv(item, eq + 1, 0);
-		}
-		free(item);
-		p += n;
-		if (*p)
-			p++;
-	}
-	return 0;
+/*
+ * A file named "-x.py" would be read as an option by python3, Rscript and
+ * sh alike; "./-x.py" is the same file and no option. Other names are
+ * passed as they are, as Elyra does, so that sys.argv[0] is unchanged.
+ */
+static char *as_operand(const char *file)
+{
+	return *file == '-' ? xstrfmt("./%s", file) : xstrdup(file);
 }
 
 static void on_tick(void *ctx, enum proc_tick why)
 {
 	struct step *s = ctx;
-	char *key;
 
 	if (!s->o->output_to_s3)
 		return;
 	/* A partial log now beats none when the pod is killed later. */
-	fdatasync(s->log_fd);
-	key = step_key(s, 1, s->log_path);
-	if (store_put(s->store, s->log_path, key) == 0)
+	if (step_put_log(s) == 0)
 		debug("uploaded the log so far (%s)",
 		      why == PROC_TICK_SIGNAL ? "signal" : "timer");
-	free(key);
 }
 
 static char *write_nbrun(void)
@@ -85,9 +75,12 @@ static char *write_nbrun(void)
 int step_execute(struct step *s)
 {
 	const struct opts *o = s->o;
-	struct proc_spec spec = { NULL, NULL, NULL, s->log_fd,
-				  o->log_interval, on_tick, s, 0 };
-	char *argv[8] = { 0 }, *runner = NULL;
+	struct proc_spec spec = {
+		.log_fd = s->log_fd, .log_cut = &s->log_cut,
+		.log_errno = &s->log_errno, .tick_interval = o->log_interval,
+		.on_tick = on_tick, .ctx = s,
+	};
+	char *argv[8] = { 0 }, *runner = NULL, *file, *nb_out, *nb_html;
 	const char *what = "";
 	double t = log_now();
 	int rc;
@@ -98,21 +91,27 @@ int step_execute(struct step *s)
 		      o->archive);
 		return T3Q_EXIT_ARCHIVE;
 	}
-	if (o->pipeline_parameters && set_parameters(o->pipeline_parameters))
+	if (o->pipeline_parameters &&
+	    params_parse(o->pipeline_parameters, lookup, set_one, NULL) < 0)
 		return T3Q_EXIT_USAGE;
+	file = as_operand(s->base);
+	nb_out = as_operand(s->nb_out);
+	nb_html = as_operand(s->nb_html);
 	setenv("PYTHONUNBUFFERED", "1", 1);
 	switch (s->kind) {
 	case STEP_NOTEBOOK:
 		runner = write_nbrun();
-		if (!runner)
-			return T3Q_EXIT_INTERNAL;
+		if (!runner) {
+			rc = T3Q_EXIT_INTERNAL;
+			goto out;
+		}
 		argv[0] = (char *)o->python;
 		argv[1] = "-u";
 		argv[2] = runner;
-		argv[3] = s->base;
-		argv[4] = s->nb_out;
+		argv[3] = file;
+		argv[4] = nb_out;
 		argv[5] = "--html";
-		argv[6] = s->nb_html;
+		argv[6] = nb_html;
 		what = "notebook";
 		step_log(s, 0, "executing notebook using '%s nbrun %s %s'",
 			 o->python, s->base, s->nb_out);
@@ -120,21 +119,21 @@ int step_execute(struct step *s)
 	case STEP_PYTHON:
 		argv[0] = (char *)o->python;
 		argv[1] = "-u";
-		argv[2] = s->base;
+		argv[2] = file;
 		what = "python script";
 		step_log(s, 0, "executing python script using '%s %s' to '%s'",
 			 o->python, s->base, s->log_path);
 		break;
 	case STEP_R:
 		argv[0] = "Rscript";
-		argv[1] = s->base;
+		argv[1] = file;
 		what = "R script";
 		step_log(s, 0, "executing R script using 'Rscript %s' to '%s'",
 			 s->base, s->log_path);
 		break;
 	case STEP_SHELL:
 		argv[0] = "sh";
-		argv[1] = s->base;
+		argv[1] = file;
 		what = "shell script";
 		step_log(s, 0, "executing shell script using 'sh %s' to '%s'",
 			 s->base, s->log_path);
@@ -148,10 +147,14 @@ int step_execute(struct step *s)
 	}
 	step_time(s, "run", log_now() - t);
 	if (rc < 0)
-		return T3Q_EXIT_INTERNAL;
-	if (rc == 0)
+		rc = T3Q_EXIT_INTERNAL;
+	else if (rc == 0)
 		step_log(s, log_now() - t, "%s execution completed", what);
 	else
 		error("%s '%s' failed: exit %d", what, s->base, rc);
+out:
+	free(file);
+	free(nb_out);
+	free(nb_html);
 	return rc;
 }

@@ -5,12 +5,14 @@
  */
 #include "bootstrap/opts.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "common/archive.h"
 #include "common/log.h"
 #include "common/version.h"
 
@@ -46,12 +48,14 @@ static const char usage[] =
 "      --log-upload-interval SECS  upload the log this often [T3Q_LOG_UPLOAD_INTERVAL], 30\n"
 "      --no-install                skip requirements [T3Q_NO_INSTALL=1]\n"
 "      --python PATH               interpreter [T3Q_PYTHON], default python3\n"
+"      --max-extract-bytes SIZE    archive limit [T3Q_MAX_EXTRACT_BYTES], 8G; 0: none\n"
+"      --max-extract-files N       archive limit [T3Q_MAX_EXTRACT_FILES], 1000000\n"
 "  -v, --verbose                   debug lines [T3Q_LOG_LEVEL=debug]\n"
 "  -h, --help, --version\n";
 
 enum {
 	OPT_WORK = 256, OPT_AIN, OPT_AOUT, OPT_RUN, OPT_INTERVAL, OPT_NOINST,
-	OPT_PYTHON, OPT_VERSION,
+	OPT_PYTHON, OPT_VERSION, OPT_MAXBYTES, OPT_MAXFILES,
 };
 
 static const struct option options[] = {
@@ -73,6 +77,8 @@ static const struct option options[] = {
 	{ "log-upload-interval", required_argument, NULL, OPT_INTERVAL },
 	{ "no-install", no_argument, NULL, OPT_NOINST },
 	{ "python", required_argument, NULL, OPT_PYTHON },
+	{ "max-extract-bytes", required_argument, NULL, OPT_MAXBYTES },
+	{ "max-extract-files", required_argument, NULL, OPT_MAXFILES },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -105,6 +111,40 @@ static int usage_error(const char *fmt, const char *arg)
 	return -1;
 }
 
+int opts_parse_size(const char *s, long long *out)
+{
+	static const char units[] = "KMGT";
+	long double v;
+	char *end;
+	const char *u;
+
+	errno = 0;
+	if (!*s || *s == '-' || *s == ' ')
+		return -1;
+	v = strtold(s, &end);
+	if (errno || end == s)
+		return -1;
+	if (*end && (u = strchr(units, *end))) {
+		for (int i = 0; i <= u - units; i++)
+			v *= 1024;
+		end++;
+		if (!strcmp(end, "iB") || !strcmp(end, "B"))
+			end += strlen(end);
+	}
+	if (*end || v > 9.0e18L)
+		return -1;
+	*out = (long long)v;
+	return 0;
+}
+
+static int size_opt(const char *flag, const char *v, long long *out)
+{
+	if (opts_parse_size(v, out) < 0)
+		return usage_error("%s: not a size (write 1000, 512K, 8G or "
+				   "0 for no limit)", flag);
+	return 0;
+}
+
 static void defaults(struct opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -122,6 +162,8 @@ static void defaults(struct opts *o)
 	o->output_to_s3 =
 		env_true("ELYRA_GENERIC_NODES_ENABLE_SCRIPT_OUTPUT_TO_S3", 1);
 	o->writable_dir = env("ELYRA_WRITABLE_CONTAINER_DIR", "/tmp");
+	o->max_extract_bytes = ARCHIVE_DEFAULT_MAX_BYTES;
+	o->max_extract_files = ARCHIVE_DEFAULT_MAX_FILES;
 }
 
 int opts_parse(struct opts *o, int argc, char **argv)
@@ -130,7 +172,17 @@ int opts_parse(struct opts *o, int argc, char **argv)
 	int c;
 
 	defaults(o);
-	optind = 1;
+	if (getenv("T3Q_MAX_EXTRACT_BYTES") && size_opt("T3Q_MAX_EXTRACT_BYTES",
+	    getenv("T3Q_MAX_EXTRACT_BYTES"), &o->max_extract_bytes) < 0)
+		return -1;
+	if (getenv("T3Q_MAX_EXTRACT_FILES") && size_opt("T3Q_MAX_EXTRACT_FILES",
+	    getenv("T3Q_MAX_EXTRACT_FILES"), &o->max_extract_files) < 0)
+		return -1;
+	/*
+	 * 0, not 1: glibc then forgets its state from an earlier parse (a
+	 * pointer into that argv, which the fuzzer had freed).
+	 */
+	optind = 0;
 	while ((c = getopt_long(argc, argv, "e:b:d:t:f:o:i:p:n:r:m:vh",
 				options, NULL)) != -1) {
 		switch (c) {
@@ -158,6 +210,16 @@ int opts_parse(struct opts *o, int argc, char **argv)
 			break;
 		case OPT_NOINST: o->no_install = 1; break;
 		case OPT_PYTHON: o->python = optarg; break;
+		case OPT_MAXBYTES:
+			if (size_opt("--max-extract-bytes", optarg,
+				     &o->max_extract_bytes) < 0)
+				return -1;
+			break;
+		case OPT_MAXFILES:
+			if (size_opt("--max-extract-files", optarg,
+				     &o->max_extract_files) < 0)
+				return -1;
+			break;
 		case 'v': log_level = LOG_DEBUG; break;
 		case 'h': fputs(usage, stdout); return 1;
 		case OPT_VERSION:

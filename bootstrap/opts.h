@@ -32,6 +32,8 @@ struct opts {
 	const char *termination_log;	/* T3Q_TERMINATION_LOG */
 	double log_interval;		/* T3Q_LOG_UPLOAD_INTERVAL, seconds */
 	int no_install;			/* T3Q_NO_INSTALL, ELYRA_INSTALL_PACKAGES */
+	long long max_extract_bytes;	/* T3Q_MAX_EXTRACT_BYTES, 0: none */
+	long long max_extract_files;	/* T3Q_MAX_EXTRACT_FILES, 0: none */
 
 	/* Elyra's switches, from the environment */
 	int pipeline_info;		/* ELYRA_ENABLE_PIPELINE_INFO */
@@ -45,5 +47,11 @@ struct opts {
  * error (exit 2).
  */
 int opts_parse(struct opts *o, int argc, char **argv);
+
+/*
+ * "1000", "512K", "8G", "2TiB": a count of bytes (K, M, G, T are powers
+ * of 1024). Returns 0, or -1 when s is not one.
+ */
+int opts_parse_size(const char *s, long long *out);
 
 #endif

@@ -22,6 +22,48 @@
 static sigset_t forwarded;	/* what we block and read from sigfd */
 static sigset_t saved_mask;	/* what the child gets back */
 static int sigfd = -1;
+static int stop_sig;		/* latched: the first terminating signal */
+static int stop_disarmed;
+
+static int is_terminating(int sig)
+{
+	return sig == SIGTERM || sig == SIGINT || sig == SIGHUP ||
+	       sig == SIGQUIT;
+}
+
+int proc_stop_signal(void)
+{
+	static const int order[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT };
+	sigset_t pend;
+
+	if (stop_sig || sigfd < 0 || sigpending(&pend) < 0)
+		return stop_sig;
+	for (size_t i = 0; i < sizeof(order) / sizeof(*order); i++) {
+		if (sigismember(&pend, order[i])) {
+			stop_sig = order[i];
+			info("received SIG%s; stopping", order[i] == SIGTERM ?
+			     "TERM" : order[i] == SIGINT ? "INT" :
+			     order[i] == SIGHUP ? "HUP" : "QUIT");
+			break;
+		}
+	}
+	return stop_sig;
+}
+
+int proc_cancel(void)
+{
+	return !stop_disarmed && proc_stop_signal();
+}
+
+void proc_stop_disarm(void)
+{
+	stop_disarmed = 1;
+}
+
+void proc_stop_arm(void)
+{
+	stop_disarmed = 0;
+}
 
 static const int fwd_signals[] = {
 	SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
@@ -58,6 +100,23 @@ static int write_all(int fd, const char *p, size_t n)
 			continue;
 		if (w < 0)
 			return -1;
+		p += w;
+		n -= w;
+	}
+	return 0;
+}
+
+/* As write_all(), counting in *done the bytes that reached the file. */
+static int log_write(int fd, const char *p, size_t n, long long *done)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		*done += w;
 		p += w;
 		n -= w;
 	}
@@ -196,6 +255,7 @@ int proc_run(struct proc_spec *spec)
 {
 	int out[2], err[2], errpipe[2], exec_errno = 0, status = 0;
 	int done = 0, open_pipes = 2;
+	long long logged = 0;
 	struct cleanup cl = { 0, 0 };
 	double next_tick;
 	pid_t pid;
@@ -281,8 +341,15 @@ int proc_run(struct proc_spec *spec)
 			/* Our stdout may be gone; the log file must not be. */
 			write_all(i + 1, chunk, n);
 			if (spec->log_fd >= 0 &&
-			    write_all(spec->log_fd, chunk, n) < 0) {
-				error_errno("cannot write the log file");
+			    log_write(spec->log_fd, chunk, n, &logged) < 0) {
+				error_errno("cannot write the log file after "
+					    "%lld bytes; the container log "
+					    "goes on, the file stops there",
+					    logged);
+				if (spec->log_cut)
+					*spec->log_cut = logged;
+				if (spec->log_errno)
+					*spec->log_errno = errno;
 				spec->log_fd = -1;
 			}
 		}
@@ -296,9 +363,10 @@ int proc_run(struct proc_spec *spec)
 					continue;
 				if (!done)
 					forward(pid, sig);
-				if (sig == SIGTERM || sig == SIGINT ||
-				    sig == SIGHUP || sig == SIGQUIT) {
+				if (is_terminating(sig)) {
 					spec->signal_seen = sig;
+					if (!stop_sig)
+						stop_sig = sig;
 					info("received SIG%s; passed it to "
 					     "the step", sig == SIGTERM ?
 					     "TERM" : sig == SIGINT ? "INT" :

@@ -7,7 +7,8 @@
  *
  * proc_run() starts argv in its own process group with stdout and stderr
  * on pipes, and until it ends:
- *   - copies each chunk, as it arrives, to our fd 1 or 2 and to log_fd;
+ *   - copies each chunk, as it arrives, to our fd 1 or 2 and to log_fd
+ *     (a failed write to log_fd never stops the copy to fd 1 and 2);
  *   - forwards SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 to the
  *     child's group, and calls on_tick(PROC_TICK_SIGNAL) at once for the
  *     terminating ones, so the log can be saved before the kubelet kills us;
@@ -26,6 +27,13 @@ struct proc_spec {
 	char *const *envp;	/* NULL: our environment */
 	const char *cwd;	/* NULL: ours */
 	int log_fd;		/* -1: no tee */
+	/*
+	 * Out, when not NULL: set once a write to log_fd fails, to the
+	 * bytes the file holds and the errno. The tee to our fd 1 and 2
+	 * goes on; the file is not written again.
+	 */
+	long long *log_cut;
+	int *log_errno;
 	double tick_interval;	/* 0: no timer ticks */
 	void (*on_tick)(void *ctx, enum proc_tick why);
 	void *ctx;
@@ -33,6 +41,21 @@ struct proc_spec {
 };
 
 int proc_supervise(void);
+
+/*
+ * The first terminating signal (TERM, INT, HUP, QUIT) that reached us, in
+ * any phase, or 0. Outside proc_run() the signals stay blocked and
+ * pending, so this polls sigpending() as well; the answer is latched.
+ */
+int proc_stop_signal(void);
+/*
+ * For the s3 client and the archive (their cancel hooks): non-zero when a
+ * terminating signal came and the stop is armed. proc_stop_disarm() lets
+ * the transfers after it run (the log upload that a stop still owes).
+ */
+int proc_cancel(void);
+void proc_stop_disarm(void);
+void proc_stop_arm(void);
 
 /*
  * Returns the exit code to report: the child's own, 128+N if it died of

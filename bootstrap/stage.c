@@ -6,83 +6,26 @@
  */
 #include "bootstrap/step.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
-#include <ftw.h>
 #include <glob.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bootstrap/items.h"
+#include "bootstrap/proc.h"
 #include "common/archive.h"
 #include "common/exitcode.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/names.h"
 
-/* Calls fn for each ';'-separated, trimmed, non-empty item of list. */
-static int each_item(const char *list, int (*fn)(struct step *, const char *),
-		     struct step *s)
-{
-	struct buf item = BUF_INIT;
-	int ret = 0;
-
-	while (list && *list) {
-		size_t n = strcspn(list, ";");
-		const char *b = list, *e = list + n;
-
-		while (b < e && (*b == ' ' || *b == '\t'))
-			b++;
-		while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
-			e--;
-		buf_reset(&item);
-		buf_add(&item, b, e - b);
-		/* "./x" and "x" are one file; a trailing '/' names a dir. */
-		while (item.len > 2 && !strncmp(item.buf, "./", 2)) {
-			memmove(item.buf, item.buf + 2, item.len - 1);
-			item.len -= 2;
-		}
-		while (item.len > 1 && item.buf[item.len - 1] == '/')
-			buf_setlen(&item, item.len - 1);
-		if (item.len) {
-			int r = fn(s, item.buf);
-
-			if (r && !ret)
-				ret = r;
-		}
-		list += n;
-		if (*list)
-			list++;
-	}
-	buf_release(&item);
-	return ret;
-}
-
 static int has_glob(const char *p)
 {
 	return strpbrk(p, "*?[") != NULL;
-}
-
-/* Inputs and outputs are paths in the work dir: never outside it. */
-static int path_ok(const char *what, const char *p)
-{
-	const char *q = p;
-
-	if (*p == '/')
-		return error("%s '%s' is an absolute path; give it relative "
-			     "to the notebook or script", what, p);
-	while (*q) {
-		size_t n = strcspn(q, "/");
-
-		if (n == 2 && !strncmp(q, "..", 2))
-			return error("%s '%s' reaches outside the work dir "
-				     "with '..'", what, p);
-		q += n;
-		if (*q)
-			q++;
-	}
-	return 0;
 }
 
 static int get_logged(struct step *s, const char *key, const char *path)
@@ -109,20 +52,34 @@ static int put_logged(struct step *s, const char *path, const char *key)
 
 int step_fetch_archive(struct step *s)
 {
+	struct archive_limits lim = {
+		s->o->max_extract_bytes, s->o->max_extract_files,
+		"raise it with --max-extract-bytes/T3Q_MAX_EXTRACT_BYTES or "
+		"--max-extract-files/T3Q_MAX_EXTRACT_FILES, 0 for none",
+		proc_cancel,
+	};
 	double t = log_now();
 	char *key;
-	int ret;
+	int ret, r;
 
 	step_log(s, 0, "processing dependencies");
 	key = step_key(s, 0, s->o->archive);
-	if (path_ok("the dependency archive", s->o->archive) < 0)
+	if (items_path_ok("the dependency archive", s->o->archive) < 0) {
 		ret = T3Q_EXIT_USAGE;
-	else if (get_logged(s, key, s->o->archive) < 0)
+	} else if (get_logged(s, key, s->o->archive) < 0) {
+		step_fail(s, "the dependency archive s3://%s/%s could not be "
+			  "downloaded", s->o->cos_bucket, key);
 		ret = T3Q_EXIT_STORE;
-	else if (archive_extract_safe(s->o->archive, ".") < 0)
-		ret = T3Q_EXIT_ARCHIVE;
-	else
+	} else if ((r = archive_extract(s->o->archive, ".", &lim)) < 0) {
+		/* A full disk is ours to report, not the archive's fault. */
+		ret = r == ARCHIVE_E_NOSPACE ? T3Q_EXIT_INTERNAL
+					     : T3Q_EXIT_ARCHIVE;
+		step_fail(s, "the dependency archive '%s' could not be "
+			  "extracted%s", s->o->archive, r == ARCHIVE_E_NOSPACE ?
+			  ": the work dir is full" : "");
+	} else {
 		ret = 0;
+	}
 	free(key);
 	step_time(s, "dependencies", log_now() - t);
 	return ret;
@@ -147,7 +104,7 @@ static int glob_fetch_one(void *ctx, const struct store_entry *e)
 	if (fnmatch(g->pattern, rel, FNM_PATHNAME | FNM_PERIOD))
 		return 0;
 	g->matched++;
-	if (path_ok("input", rel) < 0 || get_logged(g->s, e->key, rel) < 0)
+	if (items_path_ok("input", rel) < 0 || get_logged(g->s, e->key, rel) < 0)
 		g->failed = 1;
 	return 0;
 }
@@ -167,18 +124,28 @@ static int tree_fetch_one(void *ctx, const struct store_entry *e)
 	if (e->is_prefix || strlen(e->key) <= t->skip)
 		return 0;
 	t->count++;
-	if (path_ok("input", rel) < 0 || get_logged(t->s, e->key, rel) < 0)
+	if (items_path_ok("input", rel) < 0 || get_logged(t->s, e->key, rel) < 0)
 		t->failed = 1;
 	return 0;
 }
 
-static int fetch_input(struct step *s, const char *in)
+/* "." (or "./", "") names the work dir itself, which is no input. */
+static int input_ok(const char *in)
 {
+	if (!strcmp(in, ".") || !*in)
+		return error("input '%s' names the work dir itself; name the "
+			     "files or directories the step needs", in);
+	return items_path_ok("input", in);
+}
+
+static int fetch_input(void *ctx, const char *in)
+{
+	struct step *s = ctx;
 	char *key, *prefix;
 	size_t skip = strlen(s->run_dir) + (*s->run_dir ? 1 : 0);
 	int ret = 0, r;
 
-	if (path_ok("input", in) < 0)
+	if (input_ok(in) < 0)
 		return T3Q_EXIT_USAGE;
 	if (has_glob(in)) {
 		struct glob_fetch g = { s, in, skip, 0, 0 };
@@ -199,6 +166,10 @@ static int fetch_input(struct step *s, const char *in)
 		if (!g.failed && !g.matched)
 			warn("input '%s' matched no object under s3://%s/%s",
 			     in, s->o->cos_bucket, s->run_dir);
+		if (g.failed)
+			step_fail(s, "input '%s' could not be downloaded from "
+				  "s3://%s/%s", in, s->o->cos_bucket,
+				  s->run_dir);
 		return g.failed ? T3Q_EXIT_STORE : 0;
 	}
 	key = step_key(s, 1, in);
@@ -225,6 +196,9 @@ static int fetch_input(struct step *s, const char *in)
 	} else {
 		ret = T3Q_EXIT_STORE;
 	}
+	if (ret)
+		step_fail(s, "input '%s' could not be downloaded from "
+			  "s3://%s/%s", in, s->o->cos_bucket, key);
 	free(key);
 	return ret;
 }
@@ -234,14 +208,15 @@ static int fetch_input(struct step *s, const char *in)
  * for a file output, or a tree of paths relative to the producer's work
  * dir for a directory or glob output (see stage_output_artifact).
  */
-static int place_artifact(struct step *s, const char *in)
+static int place_artifact(void *ctx, const char *in)
 {
+	struct step *s = ctx;
 	struct buf name = BUF_INIT;
 	char *src;
 	struct stat st;
 	int ret = 0;
 
-	if (path_ok("input", in) < 0)
+	if (input_ok(in) < 0)
 		return T3Q_EXIT_USAGE;
 	names_artifact(&name, in);
 	src = xstrfmt("%s/%s", s->o->artifact_in, name.buf);
@@ -267,7 +242,7 @@ int step_fetch_inputs(struct step *s)
 
 	if (!s->o->inputs || !*s->o->inputs)
 		return 0;
-	ret = each_item(s->o->inputs, s->o->artifact_in ? place_artifact
+	ret = items_each(s->o->inputs, s->o->artifact_in ? place_artifact
 				       : fetch_input, s);
 	step_time(s, "inputs", log_now() - t);
 	if (!ret)
@@ -275,21 +250,51 @@ int step_fetch_inputs(struct step *s)
 	return ret;
 }
 
+int step_put_log(struct step *s)
+{
+	struct buf mark = BUF_INIT;
+	char *key;
+	int ret;
+
+	/* Only what reached the disk is worth sending as the whole log. */
+	if (s->log_fd >= 0 && !s->log_errno && fdatasync(s->log_fd) < 0 &&
+	    errno != EINVAL) {
+		s->log_errno = errno;
+		s->log_cut = lseek(s->log_fd, 0, SEEK_END);
+		error_errno("cannot flush the log file '%s'", s->log_path);
+	}
+	/*
+	 * A log cut by a full disk says so at its end, in the object, since
+	 * the file has no room for the line.
+	 */
+	if (s->log_errno)
+		buf_addf(&mark, "\n[t3q-bootstrap: the log was cut at byte "
+			 "%lld: cannot write '%s': %s]\n", s->log_cut,
+			 s->log_path, strerror(s->log_errno));
+	key = step_key(s, 1, s->log_path);
+	ret = store_put_tail(s->store, s->log_path, key, mark.buf, mark.len);
+	free(key);
+	buf_release(&mark);
+	return ret;
+}
+
 int step_upload_logs(struct step *s)
 {
+	double t = log_now();
 	char *key;
 	int ret = 0;
 
 	if (!s->o->output_to_s3)
 		return 0;
-	if (s->log_fd >= 0)
-		fdatasync(s->log_fd);
-	key = step_key(s, 1, s->log_path);
-	if (put_logged(s, s->log_path, key) < 0)
+	if (step_put_log(s) < 0) {
 		ret = T3Q_EXIT_UPLOAD;
-	else
+	} else {
 		s->log_uploaded = 1;
-	free(key);
+		key = step_key(s, 1, s->log_path);
+		step_log(s, log_now() - t, "uploaded %s to bucket: %s object: "
+			 "%s", s->log_path, s->o->cos_bucket, key);
+		free(key);
+	}
 	/* The executed notebook goes up under the notebook's own name. */
 	if (!access(s->nb_out, F_OK)) {
 		key = step_key(s, 1, s->base);
@@ -305,9 +310,6 @@ int step_upload_logs(struct step *s)
 	}
 	return ret;
 }
-
-static struct step *walk_step;
-static int walk_failed;
 
 static void record_output(struct step *s, const char *key, long long size)
 {
@@ -331,30 +333,113 @@ static int upload_file(struct step *s, const char *path)
 	return ret;
 }
 
-static int walk_upload_one(const char *path, const struct stat *st, int type,
-			   struct FTW *ftw)
+/*
+ * The files of one output, found before any is uploaded: symlinks are
+ * followed as Elyra does, but only while they stay in the work dir, so a
+ * link to /etc in an output directory is refused, and nothing of that
+ * output goes up.
+ */
+struct collect {
+	const char *out;	/* the output as declared, for messages */
+	const char *root;	/* realpath of the work dir */
+	char **files;
+	size_t n;
+	struct stat *stack;	/* directories being walked: loops */
+	size_t depth;
+};
+
+/* Whether real (a realpath) is the work dir or below it. */
+static int inside(const char *root, const char *real)
 {
-	(void)st;
-	(void)ftw;
-	if (type == FTW_F && upload_file(walk_step, path) < 0)
-		walk_failed = 1;
+	size_t n = strlen(root);
+
+	return !strcmp(root, "/") || (!strncmp(real, root, n) &&
+				      (!real[n] || real[n] == '/'));
+}
+
+static int collect_path(struct collect *c, const char *path)
+{
+	struct stat st;
+	char *real;
+
+	if (lstat(path, &st) < 0)
+		return error_errno("output '%s': '%s'", c->out, path);
+	if (S_ISLNK(st.st_mode)) {
+		real = realpath(path, NULL);
+		if (!real)
+			return error_errno("output '%s': the symlink '%s' "
+					   "leads nowhere", c->out, path);
+		if (!inside(c->root, real)) {
+			error("output '%s': '%s' is a symlink to '%s', outside "
+			      "the work dir; refusing to upload it", c->out,
+			      path, real);
+			free(real);
+			return -1;
+		}
+		free(real);
+		if (stat(path, &st) < 0)
+			return error_errno("output '%s': '%s'", c->out, path);
+	}
+	if (S_ISDIR(st.st_mode)) {
+		struct dirent **list;
+		int n, ret = 0;
+
+		for (size_t i = 0; i < c->depth; i++)
+			if (c->stack[i].st_dev == st.st_dev &&
+			    c->stack[i].st_ino == st.st_ino)
+				return error("output '%s': '%s' is a symlink "
+					     "loop", c->out, path);
+		n = scandir(path, &list, NULL, alphasort);
+		if (n < 0)
+			return error_errno("cannot read output directory '%s'",
+					   path);
+		c->stack = xrealloc(c->stack, (c->depth + 1) *
+				    sizeof(*c->stack));
+		c->stack[c->depth++] = st;
+		for (int i = 0; i < n; i++) {
+			const char *d = list[i]->d_name;
+
+			if (!ret && strcmp(d, ".") && strcmp(d, "..")) {
+				char *sub = xstrfmt("%s/%s", path, d);
+
+				ret = collect_path(c, sub);
+				free(sub);
+			}
+			free(list[i]);
+		}
+		free(list);
+		c->depth--;
+		return ret;
+	}
+	if (!S_ISREG(st.st_mode))
+		return 0;	/* sockets, FIFOs: not files to upload */
+	c->files = xrealloc(c->files, (c->n + 1) * sizeof(*c->files));
+	c->files[c->n++] = xstrdup(path);
 	return 0;
 }
 
 /* Uploads a file, or a directory's files with hidden ones, as Elyra does. */
-static int upload_path(struct step *s, const char *path)
+static int upload_path(struct step *s, const char *out, const char *path)
 {
-	struct stat st;
+	struct collect c = { out, NULL, NULL, 0, NULL, 0 };
+	char *root = realpath(".", NULL);
+	int ret;
 
-	if (stat(path, &st) < 0)
-		return error_errno("output '%s'", path);
-	if (!S_ISDIR(st.st_mode))
-		return upload_file(s, path);
-	walk_step = s;
-	walk_failed = 0;
-	if (nftw(path, walk_upload_one, 16, 0) < 0)
-		return error_errno("cannot walk output directory '%s'", path);
-	return walk_failed ? -1 : 0;
+	if (!root)
+		return error_errno("cannot find the work dir");
+	c.root = root;
+	ret = collect_path(&c, path);
+	for (size_t i = 0; i < c.n; i++) {
+		if (!ret && proc_cancel())
+			ret = error("output '%s': stopped by a signal", out);
+		if (!ret && upload_file(s, c.files[i]) < 0)
+			ret = -1;
+		free(c.files[i]);
+	}
+	free(c.files);
+	free(c.stack);
+	free(root);
+	return ret;
 }
 
 /*
@@ -394,15 +479,16 @@ static int stage_output_artifact(struct step *s, const char *out,
 	return ret;
 }
 
-static int upload_output(struct step *s, const char *out)
+static int upload_output(void *ctx, const char *out)
 {
+	struct step *s = ctx;
 	char *one[1] = { (char *)out };
 	glob_t g = { 0 };
 	char **matches = one;
 	size_t n = 1;
 	int ret = 0;
 
-	if (path_ok("output", out) < 0)
+	if (items_path_ok("output", out) < 0)
 		return T3Q_EXIT_USAGE;
 	if (has_glob(out)) {
 		int r = glob(out, 0, NULL, &g);
@@ -422,11 +508,17 @@ static int upload_output(struct step *s, const char *out)
 		       T3Q_EXIT_UPLOAD;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (upload_path(s, matches[i]) < 0)
+		if (upload_path(s, out, matches[i]) < 0)
 			ret = T3Q_EXIT_UPLOAD;
+	if (ret)
+		step_fail(s, "output '%s' was not uploaded (to s3://%s/%s/)",
+			  out, s->o->cos_bucket, s->run_dir);
 	if (!ret && s->o->artifact_out &&
-	    stage_output_artifact(s, out, matches, n) < 0)
+	    stage_output_artifact(s, out, matches, n) < 0) {
+		step_fail(s, "output '%s' could not be staged as an Argo "
+			  "artifact in '%s'", out, s->o->artifact_out);
 		ret = T3Q_EXIT_UPLOAD;
+	}
 	if (matches != one)
 		globfree(&g);
 	return ret;
@@ -440,7 +532,7 @@ int step_upload_outputs(struct step *s)
 	if (!s->o->outputs || !*s->o->outputs)
 		return 0;
 	step_log(s, 0, "processing outputs");
-	ret = each_item(s->o->outputs, upload_output, s);
+	ret = items_each(s->o->outputs, upload_output, s);
 	step_time(s, "outputs", log_now() - t);
 	if (!ret)
 		step_log(s, log_now() - t, "outputs processed");

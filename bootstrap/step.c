@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "bootstrap/proc.h"
 #include "common/exitcode.h"
 #include "common/fsutil.h"
 #include "common/log.h"
@@ -62,6 +63,7 @@ int step_init(struct step *s, const struct opts *o)
 	memset(s, 0, sizeof(*s));
 	s->o = o;
 	s->log_fd = -1;
+	s->log_cut = -1;
 	s->t0 = log_now();
 	if (kind_of(o->file, &s->kind) < 0)
 		return T3Q_EXIT_USAGE;
@@ -104,7 +106,15 @@ int step_init(struct step *s, const struct opts *o)
 		return T3Q_EXIT_USAGE;
 	}
 	s3_config_set(&cfg.endpoint, o->cos_endpoint);
-	s->endpoint = xstrdup(o->cos_endpoint);
+	/* TERM stops a transfer at once: Kubernetes KILLs 30 s later. */
+	cfg.cancel = proc_cancel;
+	{
+		/* For links in the UI metadata: never with user info. */
+		struct buf ep = BUF_INIT;
+
+		s3_url_redact(&ep, o->cos_endpoint);
+		s->endpoint = buf_detach(&ep, NULL);
+	}
 	url = !strncmp(o->cos_bucket, "file://", 7) ? xstrdup(o->cos_bucket)
 		: xstrfmt("s3://%s", o->cos_bucket);
 	s->store = store_open(url, &cfg);
@@ -126,6 +136,7 @@ void step_release(struct step *s)
 	free(s->log_path);
 	free(s->nb_out);
 	free(s->nb_html);
+	free(s->why);
 	for (int i = 0; i < s->noutputs; i++)
 		free(s->outputs[i].key);
 	free(s->outputs);
@@ -163,6 +174,19 @@ char *step_key(const struct step *s, int per_run, const char *rel)
 
 	store_key_join(&b, per_run ? s->run_dir : s->dir, rel);
 	return buf_detach(&b, NULL);
+}
+
+void step_fail(struct step *s, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	if (s->why)
+		return;
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	s->why = buf_detach(&b, NULL);
 }
 
 void step_terminate_message(const struct step *s, int rc, const char *why)

@@ -35,6 +35,9 @@ struct step {
 	char *name;		/* base without its suffix */
 	char *log_path;		/* <work>/<name>.log: the child's output */
 	int log_fd;
+	long long log_cut;	/* bytes in the log file when a write failed */
+	int log_errno;		/* why, or 0: the log file is whole */
+	char *why;		/* the first failure, said last (step_fail) */
 	char *nb_out;		/* <work>/<name>-output.ipynb for notebooks */
 	char *nb_html;		/* <work>/<name>.html */
 	double t0;
@@ -55,6 +58,14 @@ void step_log(const struct step *s, double secs, const char *fmt, ...)
 void step_time(struct step *s, const char *what, double secs);
 /* "<run_dir>/<rel>" or "<dir>/<rel>", the keys of this step's objects. */
 char *step_key(const struct step *s, int per_run, const char *rel);
+/*
+ * Records why the step fails, naming the object (the first reason wins);
+ * main() logs it as the very last line and in the termination log.
+ */
+void step_fail(struct step *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Uploads the log so far, with a line saying where it was cut if it was. */
+int step_put_log(struct step *s);
 
 int step_fetch_archive(struct step *s);		/* stage.c */
 int step_fetch_inputs(struct step *s);		/* stage.c */

@@ -134,10 +134,28 @@ struct extract {
 	const char *archive;	/* as given, for messages */
 	char *dest;		/* realpath(dest_dir), "" for "/" */
 	int dest_fd;
+	const struct archive_limits *lim;
+	long long bytes;	/* the members' sizes, from the headers */
+	long long written;	/* data bytes written in pass two */
+	int failure;		/* an enum archive_failure once one is known */
 	struct member *m;	/* in archive order */
 	size_t nr, alloc;
 	struct member **sorted;	/* by name, then archive order */
 };
+
+static int cancelled(struct extract *x)
+{
+	if (!x->lim->cancel || !x->lim->cancel())
+		return 0;
+	x->failure = ARCHIVE_E_CANCELLED;
+	info("archive '%s': extraction stopped by a signal", x->archive);
+	return 1;
+}
+
+static int no_space(int e)
+{
+	return e == ENOSPC || e == EDQUOT;
+}
 
 static void member_free(struct member *m)
 {
@@ -328,11 +346,45 @@ static int extract_scan(struct extract *x, struct archive *a)
 		}
 		x->m[x->nr].index = x->nr;
 		x->nr++;
-		if (archive_read_data_skip(a) < ARCHIVE_WARN) {
-			ret = error("archive '%s': %s; nothing was extracted",
-				    x->archive, ar_err(a));
+		if (archive_entry_size(e) > 0)
+			x->bytes += archive_entry_size(e);
+		/* From the headers, before any data is read or written. */
+		if (x->lim->max_files && (long long)x->nr > x->lim->max_files) {
+			ret = error("archive '%s' has more than %lld members, "
+				    "the limit (%s); nothing was extracted",
+				    x->archive, x->lim->max_files,
+				    x->lim->hint);
 			break;
 		}
+		if (x->lim->max_bytes && x->bytes > x->lim->max_bytes) {
+			ret = error("archive '%s': member '%s': the members "
+				    "so far hold %lld bytes, over the limit of "
+				    "%lld bytes (%s); nothing was extracted",
+				    x->archive, x->m[x->nr - 1].raw, x->bytes,
+				    x->lim->max_bytes, x->lim->hint);
+			break;
+		}
+		/* Read, not skipped: damage shows now, and TERM is heard. */
+		for (;;) {
+			const void *block;
+			size_t size;
+			la_int64_t off;
+
+			if (cancelled(x)) {
+				ret = -1;
+				break;
+			}
+			r = archive_read_data_block(a, &block, &size, &off);
+			if (r == ARCHIVE_EOF)
+				break;
+			if (r < ARCHIVE_WARN) {
+				ret = error("archive '%s': %s; nothing was "
+					    "extracted", x->archive, ar_err(a));
+				break;
+			}
+		}
+		if (ret)
+			break;
 	}
 	buf_release(&why);
 	return ret;
@@ -542,7 +594,7 @@ static int extract_check(struct extract *x)
 	return 0;
 }
 
-static int extract_one(const struct extract *x, const struct member *m,
+static int extract_one(struct extract *x, const struct member *m,
 		       struct archive *a, struct archive *w,
 		       struct archive_entry *e)
 {
@@ -562,13 +614,15 @@ static int extract_one(const struct extract *x, const struct member *m,
 	/* No setuid, setgid or sticky files from a stranger's archive. */
 	archive_entry_set_perm(e, archive_entry_perm(e) & 0777);
 	r = archive_write_header(w, e);
-	if (r == ARCHIVE_WARN)
+	if (r == ARCHIVE_WARN && !no_space(archive_errno(w)))
 		warn("archive '%s': member '%s': %s", x->archive, m->raw,
 		     ar_err(w));
-	if (r < ARCHIVE_WARN)
+	else if (r != ARCHIVE_OK)
 		ret = -1;
 	while (!ret && (m->kind == K_FILE || m->kind == K_HARDLINK) &&
 	       archive_entry_size(e) > 0) {
+		if (cancelled(x))
+			return -1;
 		r = archive_read_data_block(a, &block, &size, &off);
 		if (r == ARCHIVE_EOF)
 			break;
@@ -576,15 +630,38 @@ static int extract_one(const struct extract *x, const struct member *m,
 			return error("archive '%s': member '%s': %s; "
 				     "extraction is incomplete", x->archive,
 				     m->raw, ar_err(a));
+		/* The sizes were checked in pass one; this is belt and braces. */
+		x->written += size;
+		if (x->lim->max_bytes && x->written > x->lim->max_bytes)
+			return error("archive '%s': member '%s': over the "
+				     "limit of %lld bytes (%s); extraction is "
+				     "incomplete", x->archive, m->raw,
+				     x->lim->max_bytes, x->lim->hint);
+		/*
+		 * libarchive reports a failed write(2), ENOSPC included, as
+		 * ARCHIVE_WARN: only ARCHIVE_OK means the bytes are on disk.
+		 */
 		r = archive_write_data_block(w, block, size, off);
-		if (r < ARCHIVE_WARN)
+		if (r != ARCHIVE_OK)
 			ret = -1;
 	}
-	if (!ret && archive_write_finish_entry(w) < ARCHIVE_WARN)
-		ret = -1;
-	if (ret)
-		error("archive '%s': member '%s': %s; extraction is incomplete",
-		      x->archive, m->raw, ar_err(w));
+	if (!ret) {
+		r = archive_write_finish_entry(w);
+		if (r < ARCHIVE_WARN ||
+		    (r == ARCHIVE_WARN && no_space(archive_errno(w))))
+			ret = -1;
+		else if (r == ARCHIVE_WARN)
+			warn("archive '%s': member '%s': %s", x->archive,
+			     m->raw, ar_err(w));
+	}
+	if (ret) {
+		if (no_space(archive_errno(w)))
+			x->failure = ARCHIVE_E_NOSPACE;
+		error("archive '%s': member '%s': cannot write it: %s; "
+		      "extraction is incomplete", x->archive, m->raw,
+		      archive_errno(w) > 0 ? strerror(archive_errno(w))
+					   : ar_err(w));
+	}
 	return ret;
 }
 
@@ -637,12 +714,34 @@ static int extract_write(struct extract *x, struct archive *a)
 		ret = error("archive '%s': %s; extraction is incomplete",
 			    x->archive, ar_err(w));
 	archive_write_free(w);
+	/*
+	 * libarchive neither checks close(2) nor syncs: a write-back error
+	 * (a full thin volume, NFS, a quota counted late) would only show
+	 * once the step had started on a broken tree.
+	 */
+	if (!ret && syncfs(x->dest_fd) < 0) {
+		if (no_space(errno))
+			x->failure = ARCHIVE_E_NOSPACE;
+		ret = error_errno("archive '%s': cannot flush the extracted "
+				  "files to disk; extraction is incomplete",
+				  x->archive);
+	}
 	buf_release(&why);
 	return ret;
 }
 
 int archive_extract_safe(const char *archive_path, const char *dest_dir)
 {
+	return archive_extract(archive_path, dest_dir, NULL) ? -1 : 0;
+}
+
+int archive_extract(const char *archive_path, const char *dest_dir,
+		    const struct archive_limits *limits)
+{
+	static const struct archive_limits defaults = {
+		ARCHIVE_DEFAULT_MAX_BYTES, ARCHIVE_DEFAULT_MAX_FILES,
+		"no way to raise it here", NULL
+	};
 	struct extract x;
 	struct utf8_scope u;
 	struct archive *a;
@@ -651,6 +750,7 @@ int archive_extract_safe(const char *archive_path, const char *dest_dir)
 	memset(&x, 0, sizeof(x));
 	x.archive = archive_path;
 	x.dest_fd = -1;
+	x.lim = limits ? limits : &defaults;
 	fd = open(archive_path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return error_errno("cannot open archive '%s'", archive_path);
@@ -697,7 +797,9 @@ out:
 	if (x.dest_fd >= 0)
 		close(x.dest_fd);
 	close(fd);
-	return ret;
+	if (ret && x.failure)
+		return x.failure;
+	return ret ? ARCHIVE_E_BAD : 0;
 }
 
 /* ---- creation ---- */

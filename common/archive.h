@@ -49,6 +49,45 @@
 #ifndef T3Q_COMMON_ARCHIVE_H
 #define T3Q_COMMON_ARCHIVE_H
 
+/*
+ * Bounds on what an extraction may write, checked against the headers in
+ * the first pass (so a gzip bomb is refused before a byte is written) and
+ * again against the bytes actually written. 0 means no bound.
+ */
+struct archive_limits {
+	long long max_bytes;	/* sum of the members' sizes */
+	long long max_files;	/* number of members */
+	const char *hint;	/* how to raise them, for the message */
+	/* Polled between members and data blocks; non-zero stops at once. */
+	int (*cancel)(void);
+};
+
+/*
+ * 8 GiB: more than any dependency archive we have seen (a notebook and its
+ * files; data belongs in inputs), less than the ephemeral storage of a
+ * common node, so that a bomb trips the limit before it fills the disk.
+ * 1,000,000 members: a site-packages tree has tens of thousands; each
+ * member costs about 150 bytes of memory while the archive is checked.
+ */
+#define ARCHIVE_DEFAULT_MAX_BYTES (8LL << 30)
+#define ARCHIVE_DEFAULT_MAX_FILES 1000000LL
+
+/* What archive_extract() returns besides 0. */
+enum archive_failure {
+	ARCHIVE_E_BAD = -1,	/* unsafe, corrupt, over a limit, I/O */
+	ARCHIVE_E_NOSPACE = -2,	/* ENOSPC or EDQUOT while writing */
+	ARCHIVE_E_CANCELLED = -3, /* limits->cancel() said stop */
+};
+
+/*
+ * As archive_extract_safe(), within limits (NULL: the defaults). Every
+ * write, the close of every file and a final syncfs() of the destination
+ * are checked: a failure names the member and the cause, and gives
+ * ARCHIVE_E_NOSPACE when the disk or quota is full.
+ */
+int archive_extract(const char *archive_path, const char *dest_dir,
+		    const struct archive_limits *limits);
+/* archive_extract() with the default limits; returns 0 or -1. */
 int archive_extract_safe(const char *archive_path, const char *dest_dir);
 int archive_create(const char *archive_path, const char *base_dir,
 		   const char *const *members, int n);

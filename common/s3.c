@@ -24,8 +24,8 @@ void s3_config_init(struct s3_config *cfg)
 	cfg->region = xstrdup("us-east-1");
 	cfg->part_size = S3_DEFAULT_PART_SIZE;
 	cfg->concurrency = 4;
-	cfg->max_attempts = 5;
-	cfg->max_time = 120;
+	cfg->max_attempts = S3_DEFAULT_MAX_ATTEMPTS;
+	cfg->max_time = S3_DEFAULT_MAX_TIME;
 	cfg->connect_timeout = 10;
 	cfg->stall_timeout = 30;
 	cfg->progress_interval = 5;
@@ -98,6 +98,8 @@ int s3_config_from_env(struct s3_config *cfg)
 	if (r >= 0 && (r = env_number("T3Q_S3_PROGRESS_INTERVAL", 0, 3600,
 				      &d)) > 0)
 		cfg->progress_interval = d;
+	if (r >= 0 && (r = env_number("T3Q_S3_MAX_SPEED", 0, 1e15, &d)) > 0)
+		cfg->max_speed = (long long)d;
 	return r < 0 ? -1 : 0;
 }
 
@@ -224,6 +226,30 @@ void s3_req_describe(const struct s3_req *r, struct buf *out)
 		 r->key ? r->key : "");
 }
 
+int s3_cancelled(struct s3_client *c)
+{
+	if (!c->cfg.cancel || c->cancel_off)
+		return 0;
+	return c->cfg.cancel() != 0;
+}
+
+static int xferinfo(void *ctx, curl_off_t dltotal, curl_off_t dlnow,
+		    curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct s3_client *c = ctx;
+	double now = log_now();
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	/* Called per chunk on a fast transfer: poll a few times a second. */
+	if (now - c->cancel_checked < 0.05)
+		return 0;
+	c->cancel_checked = now;
+	return s3_cancelled(c);
+}
+
 int s3_req_setup(struct s3_client *c, struct s3_req *r, CURL *easy)
 {
 	const struct s3_config *cfg = &c->cfg;
@@ -293,6 +319,18 @@ int s3_req_setup(struct s3_client *c, struct s3_req *r, CURL *easy)
 	/* A stall: less than 1 byte/s for stall_timeout seconds. */
 	curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, cfg->stall_timeout);
+	if (cfg->max_speed > 0) {
+		curl_easy_setopt(easy, CURLOPT_MAX_SEND_SPEED_LARGE,
+				 (curl_off_t)cfg->max_speed);
+		curl_easy_setopt(easy, CURLOPT_MAX_RECV_SPEED_LARGE,
+				 (curl_off_t)cfg->max_speed);
+	}
+	/* Called about once a second even when no byte moves (a stall). */
+	if (cfg->cancel && !c->cancel_off) {
+		curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, xferinfo);
+		curl_easy_setopt(easy, CURLOPT_XFERINFODATA, c);
+		curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
+	}
 	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, s3_cb_header);
 	curl_easy_setopt(easy, CURLOPT_HEADERDATA, r);
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, s3_cb_write);
@@ -320,6 +358,8 @@ int s3_req_setup(struct s3_client *c, struct s3_req *r, CURL *easy)
 		curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
 		curl_easy_setopt(easy, CURLOPT_READFUNCTION, s3_cb_read);
 		curl_easy_setopt(easy, CURLOPT_READDATA, r);
+		if (!r->in_mem)
+			len += (long long)r->in_tail_len;
 		curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE,
 				 (curl_off_t)len);
 		if (strcmp(r->method, "PUT"))
@@ -399,6 +439,10 @@ enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
 			buf_addf(msg, "local file: %s", strerror(r->sink_errno));
 			return S3_FAIL;
 		}
+		if (rc == CURLE_ABORTED_BY_CALLBACK) {
+			buf_adds(msg, "stopped by a signal");
+			return S3_FAIL;
+		}
 		buf_addf(msg, "%s", r->errbuf[0] ? r->errbuf
 						  : curl_easy_strerror(rc));
 		if (rc == CURLE_OPERATION_TIMEDOUT)
@@ -454,20 +498,37 @@ enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
 
 double s3_backoff(struct s3_client *c, int attempt)
 {
-	double cap = 0.1 * (1 << (attempt < 8 ? attempt : 8));
+	/*
+	 * 0.5, 1, 2, 4, 8, 16, 20, 20 ... s: the first retries are quick for
+	 * a dropped connection, the later ones outlast a server restart
+	 * (MinIO takes 5 to 30 s). The AWS SDKs' standard mode caps at 20 s.
+	 */
+	double cap = 0.25 * (1 << (attempt < 8 ? attempt : 8));
 
-	if (cap > 5)
-		cap = 5;
+	if (cap > S3_BACKOFF_CAP)
+		cap = S3_BACKOFF_CAP;
 	/* Half fixed, half random: spreads clients out, never waits 0. */
 	return cap / 2 + cap / 2 * (rand_r(&c->rand_state) / (RAND_MAX + 1.0));
 }
 
-static void sleep_seconds(double s)
+int s3_sleep(struct s3_client *c, double s)
 {
-	struct timespec ts = { (time_t)s, (long)((s - (time_t)s) * 1e9) };
+	double end = log_now() + s;
 
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
+	/* Signals are blocked in the bootstrap: poll rather than wait. */
+	while (!s3_cancelled(c)) {
+		double left = end - log_now();
+		struct timespec ts;
+
+		if (left <= 0)
+			return 0;
+		if (left > 0.1)
+			left = 0.1;
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)(left * 1e9);
+		nanosleep(&ts, NULL);
+	}
+	return 1;
 }
 
 int s3_req_run(struct s3_client *c, struct s3_req *r)
@@ -482,6 +543,10 @@ int s3_req_run(struct s3_client *c, struct s3_req *r)
 		double delay;
 		CURLcode rc;
 
+		if (s3_cancelled(c)) {
+			error("%s: stopped by a signal", what.buf);
+			break;
+		}
 		if (s3_req_setup(c, r, c->easy) < 0)
 			break;
 		rc = curl_easy_perform(c->easy);
@@ -512,7 +577,10 @@ int s3_req_run(struct s3_client *c, struct s3_req *r)
 		warn("%s: %s; retrying in %.2f s (attempt %d of %d)",
 		     what.buf, msg.buf, delay, attempt + 1,
 		     c->cfg.max_attempts);
-		sleep_seconds(delay);
+		if (s3_sleep(c, delay)) {
+			error("%s: stopped by a signal", what.buf);
+			break;
+		}
 	}
 	buf_release(&msg);
 	buf_release(&what);
@@ -579,6 +647,13 @@ int s3_get_file(struct s3_client *c, const char *bucket, const char *key,
 int s3_put_file(struct s3_client *c, const char *bucket, const char *key,
 		const char *path)
 {
+	return s3_put_file_tail(c, bucket, key, path, NULL, 0);
+}
+
+int s3_put_file_tail(struct s3_client *c, const char *bucket,
+		     const char *key, const char *path, const char *tail,
+		     size_t tail_len)
+{
 	struct s3_progress progress;
 	struct s3_req r;
 	struct buf label = BUF_INIT;
@@ -593,13 +668,16 @@ int s3_put_file(struct s3_client *c, const char *bucket, const char *key,
 		return error("cannot upload '%s': not a regular file", path);
 	}
 	if ((size_t)st.st_size > c->cfg.part_size) {
-		ret = s3_multipart_put(c, bucket, key, fd, st.st_size, path);
+		ret = s3_multipart_put(c, bucket, key, fd, st.st_size, path,
+				       tail, tail_len);
 		close(fd);
 		return ret;
 	}
 	s3_req_init(&r, "PUT", bucket, key);
 	r.in_fd = fd;
 	r.in_len = st.st_size;
+	r.in_tail = tail;
+	r.in_tail_len = tail_len;
 	r.check_md5 = 1;
 	s3_req_describe(&r, &label);
 	s3_progress_init(&progress, label.buf, st.st_size,

@@ -3,8 +3,11 @@
  *
  * Path-style addressing by default (MinIO), virtual-host style as an
  * option. Every operation retries 5xx, 429/SlowDown, connection errors,
- * stalls and integrity failures with exponential backoff and jitter, bounded
- * by cfg.max_attempts and cfg.max_time; other 4xx are final.
+ * stalls and integrity failures with exponential backoff (0.5 s doubling,
+ * at most S3_BACKOFF_CAP seconds, half of it random), bounded by
+ * cfg.max_attempts and cfg.max_time; other 4xx are final. The defaults
+ * ride out a server restart of half a minute, as the AWS SDKs' standard
+ * retry mode does.
  *
  * Errors are logged with the operation, bucket, key, HTTP status and the S3
  * Code and Message, and the function returns -1. No secret ever appears in a
@@ -38,7 +41,17 @@ struct s3_config {
 	long connect_timeout;	/* seconds */
 	long stall_timeout;	/* seconds without a byte before giving up */
 	double progress_interval; /* seconds between progress lines */
+	long long max_speed;	/* bytes/s each way per transfer, 0: any */
+	/*
+	 * Polled during transfers and backoffs: non-zero stops the operation
+	 * at once (a failure, "stopped by a signal"). NULL: never.
+	 */
+	int (*cancel)(void);
 };
+
+#define S3_DEFAULT_MAX_ATTEMPTS 10
+#define S3_DEFAULT_MAX_TIME 120.0
+#define S3_BACKOFF_CAP 20.0
 
 #define S3_DEFAULT_PART_SIZE (16u * 1024 * 1024)
 #define S3_MIN_PART_SIZE (5u * 1024 * 1024)
@@ -61,7 +74,17 @@ void s3_config_release(struct s3_config *cfg);
 
 struct s3_client;
 
-/* Checks the endpoint; returns NULL (after logging) when it is unusable. */
+/*
+ * Appends url to out with any user info ("user:secret@") replaced by
+ * "***@", so that a URL can be logged whatever it holds.
+ */
+void s3_url_redact(struct buf *out, const char *url);
+
+/*
+ * Checks the endpoint; returns NULL (after logging) when it is unusable.
+ * User info in the endpoint (http://KEY:SECRET@host) is taken as the
+ * credentials when the config has none, and never logged.
+ */
 struct s3_client *s3_client_new(const struct s3_config *cfg);
 void s3_client_free(struct s3_client *c);
 /* HTTP status of the last failed request, 0 if none was answered. */
@@ -92,6 +115,10 @@ int s3_get_file(struct s3_client *c, const char *bucket, const char *key,
  */
 int s3_put_file(struct s3_client *c, const char *bucket, const char *key,
 		const char *path);
+/* The same, with tail_len bytes of tail sent after the file's bytes. */
+int s3_put_file_tail(struct s3_client *c, const char *bucket,
+		     const char *key, const char *path, const char *tail,
+		     size_t tail_len);
 
 int s3_delete(struct s3_client *c, const char *bucket, const char *key);
 /* Creates a bucket; an existing bucket we own is not an error. */

@@ -24,6 +24,16 @@ size_t s3_cb_read(char *ptr, size_t size, size_t nmemb, void *userdata)
 		return want;
 	}
 	left = r->in_len - r->in_pos;
+	if (left <= 0 && r->in_tail) {
+		left = (long long)r->in_tail_len - (r->in_pos - r->in_len);
+		if ((long long)want > left)
+			want = left;
+		memcpy(ptr, r->in_tail + (r->in_pos - r->in_len), want);
+		if (r->md5)
+			EVP_DigestUpdate(r->md5, ptr, want);
+		r->in_pos += want;
+		return want;
+	}
 	if ((long long)want > left)
 		want = left;
 	if (!want)

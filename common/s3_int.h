@@ -25,6 +25,8 @@ struct s3_client {
 	CURL *easy;		/* reused by sequential requests */
 	long last_status;
 	unsigned rand_state;
+	int cancel_off;		/* the abort of a cancelled upload must run */
+	double cancel_checked;	/* when cfg.cancel was last polled */
 };
 
 /* A progress line every cfg.progress_interval seconds; never a '\r'. */
@@ -60,6 +62,8 @@ struct s3_req {
 	long long in_len;
 	const char *in_mem;	/* or an upload from memory */
 	size_t in_mem_len;
+	const char *in_tail;	/* sent after in_fd's region (a log's mark) */
+	size_t in_tail_len;
 	int out_fd;		/* download sink for 2xx bodies, or -1: body */
 	int check_md5;		/* compare a plain-MD5 ETag with the bytes */
 	long quiet_status;	/* a final status the caller reports itself */
@@ -95,8 +99,12 @@ enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
 void s3_req_describe(const struct s3_req *r, struct buf *out);
 /* Runs r to completion on the client's easy handle, with retries. */
 int s3_req_run(struct s3_client *c, struct s3_req *r);
-/* Backoff before attempt `attempt`+1, with full jitter, in seconds. */
+/* Backoff before attempt `attempt`+1, with half jitter, in seconds. */
 double s3_backoff(struct s3_client *c, int attempt);
+/* Whether cfg.cancel asks to stop (and the client lets it). */
+int s3_cancelled(struct s3_client *c);
+/* Sleeps s seconds, or less when cancelled; returns s3_cancelled(). */
+int s3_sleep(struct s3_client *c, double s);
 
 /* libcurl callbacks, one file each (s3_cb_*.c). */
 size_t s3_cb_write(char *ptr, size_t size, size_t nmemb, void *userdata);
@@ -128,6 +136,6 @@ int s3_xml_error(const char *data, size_t len, struct buf *code,
 /* The multipart upload (s3_multipart.c). */
 int s3_multipart_put(struct s3_client *c, const char *bucket,
 		     const char *key, int fd, long long size,
-		     const char *path);
+		     const char *path, const char *tail, size_t tail_len);
 
 #endif

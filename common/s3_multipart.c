@@ -66,13 +66,16 @@ static void upload_abort(struct upload *u)
 	s3_query_build(&query, &p, 1);
 	s3_req_init(&r, "DELETE", u->bucket, u->key);
 	r.query = query.buf;
+	/* Even after a stop: orphan parts are what the abort is for. */
+	u->c->cancel_off = 1;
 	if (s3_req_run(u->c, &r) == 0)
 		info("aborted the multipart upload of s3://%s/%s", u->bucket,
 		     u->key);
 	else
-		warn("could not abort multipart upload %s of s3://%s/%s; its "
-		     "parts stay until a lifecycle rule removes them",
-		     u->upload_id, u->bucket, u->key);
+		error("could not abort multipart upload %s of s3://%s/%s; "
+		      "its parts stay on the server until a lifecycle rule "
+		      "removes them", u->upload_id, u->bucket, u->key);
+	u->c->cancel_off = 0;
 	s3_req_release(&r);
 	buf_release(&query);
 }
@@ -143,6 +146,13 @@ static int parts_run(struct upload *u, struct part *parts, int n,
 		double now = log_now();
 		CURLMsg *m;
 		int left;
+
+		if (s3_cancelled(c)) {
+			ret = error("PUT s3://%s/%s: stopped by a signal after "
+				    "%d of %d parts", u->bucket, u->key, done,
+				    n);
+			break;
+		}
 
 		/* Fill free slots with the next parts that may start. */
 		for (int s = 0; s < slots; s++) {
@@ -229,7 +239,7 @@ static int parts_run(struct upload *u, struct part *parts, int n,
 
 int s3_multipart_put(struct s3_client *c, const char *bucket,
 		     const char *key, int fd, long long size,
-		     const char *path)
+		     const char *path, const char *tail, size_t tail_len)
 {
 	struct upload u = { c, bucket, key, NULL };
 	long long psize = c->cfg.part_size;
@@ -263,6 +273,9 @@ int s3_multipart_put(struct s3_client *c, const char *bucket,
 		pt->req.in_len = i == n - 1 ? size - i * psize : psize;
 		pt->req.check_md5 = 1;
 	}
+	/* The last part may exceed the part size by the tail: S3 allows it. */
+	parts[n - 1].req.in_tail = tail;
+	parts[n - 1].req.in_tail_len = tail_len;
 	buf_addf(&label, "PUT s3://%s/%s", bucket, key);
 	s3_progress_init(&progress, label.buf, size, c->cfg.progress_interval);
 	ret = parts_run(&u, parts, n, &progress);

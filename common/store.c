@@ -101,13 +101,19 @@ int store_get(struct store *st, const char *key, const char *path)
 
 int store_put(struct store *st, const char *path, const char *key)
 {
+	return store_put_tail(st, path, key, NULL, 0);
+}
+
+int store_put_tail(struct store *st, const char *path, const char *key,
+		   const char *tail, size_t tail_len)
+{
 	char *k;
 	int ret;
 
 	if (!st->s3)
-		return store_file_put(st, path, key);
+		return store_file_put(st, path, key, tail, tail_len);
 	k = full_key(st, key);
-	ret = s3_put_file(st->s3, st->bucket, k, path);
+	ret = s3_put_file_tail(st->s3, st->bucket, k, path, tail, tail_len);
 	free(k);
 	return ret;
 }

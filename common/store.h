@@ -41,6 +41,9 @@ struct s3_client *store_s3(struct store *st);
 
 int store_get(struct store *st, const char *key, const char *path);
 int store_put(struct store *st, const char *path, const char *key);
+/* store_put() of path's bytes followed by tail_len bytes of tail. */
+int store_put_tail(struct store *st, const char *path, const char *key,
+		   const char *tail, size_t tail_len);
 int store_delete(struct store *st, const char *key);
 int store_stat(struct store *st, const char *key, long long *size);
 int store_list(struct store *st, const char *prefix, const char *delimiter,

@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -77,7 +78,8 @@ int store_file_get(struct store *st, const char *key, const char *path)
 	return ret;
 }
 
-int store_file_put(struct store *st, const char *path, const char *key)
+int store_file_put(struct store *st, const char *path, const char *key,
+		   const char *tail, size_t tail_len)
 {
 	char *dst;
 	int ret;
@@ -89,6 +91,14 @@ int store_file_put(struct store *st, const char *path, const char *key)
 		return -1;
 	dst = key_path(st, key);
 	ret = fs_copy_file(path, dst);
+	if (!ret && tail_len) {
+		int fd = open(dst, O_WRONLY | O_APPEND | O_CLOEXEC);
+
+		if (fd < 0 || write(fd, tail, tail_len) != (ssize_t)tail_len)
+			ret = error_errno("cannot write '%s'", dst);
+		if (fd >= 0 && close(fd) < 0 && !ret)
+			ret = error_errno("cannot write '%s'", dst);
+	}
 	free(dst);
 	return ret;
 }

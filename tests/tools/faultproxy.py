@@ -160,6 +160,8 @@ class Proxy:
         self.stall_seconds = args.stall_seconds
         self.after = args.after
         self.methods = args.methods
+        self.max_faults = args.max_faults
+        self.faulted = 0
         self.next_kind = 0
         self.rng = random.Random(args.seed)
         self.count = 0
@@ -179,7 +181,10 @@ class Proxy:
                 return n, None
             if self.methods and method not in self.methods:
                 return n, None
+            if self.max_faults and self.faulted >= self.max_faults:
+                return n, None
             if self.rng.random() < self.fail_rate:
+                self.faulted += 1
                 kind = self.faults[self.next_kind % len(self.faults)]
                 self.next_kind += 1
                 return n, kind
@@ -386,6 +391,7 @@ def main():
     ap.add_argument('--faults', default=','.join(ALL_FAULTS), help='comma list of ' + ','.join(ALL_FAULTS))
     ap.add_argument('--stall-seconds', type=float, default=30.0)
     ap.add_argument('--after', type=int, default=0, help='first N requests always pass')
+    ap.add_argument('--max-faults', type=int, default=0, help='inject at most N faults, then pass everything (0: no bound)')
     ap.add_argument('--methods', default='', help='comma list: only these methods get faults (default all)')
     ap.add_argument('--log', help='append one line per request')
     args = ap.parse_args()

@@ -1,0 +1,90 @@
+/* params: the rule is in params.h; this is the reading of it. */
+#include "bootstrap/params.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "common/log.h"
+
+static int name_ok(const char *s, size_t n)
+{
+	if (!n || (s[0] >= '0' && s[0] <= '9'))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!(s[i] == '_' || (s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9')))
+			return 0;
+	return 1;
+}
+
+/* Variables that make ld.so, a shell, Python or R run someone's code. */
+static int name_dangerous(const char *name)
+{
+	static const char *const exact[] = {
+		"BASH_ENV", "ENV", "PYTHONSTARTUP", "PYTHONHOME",
+	};
+	static const char *const prefix[] = { "LD_", "R_PROFILE",
+					      "R_ENVIRON" };
+
+	for (size_t i = 0; i < sizeof(exact) / sizeof(*exact); i++)
+		if (!strcmp(name, exact[i]))
+			return 1;
+	for (size_t i = 0; i < sizeof(prefix) / sizeof(*prefix); i++)
+		if (!strncmp(name, prefix[i], strlen(prefix[i])))
+			return 1;
+	return 0;
+}
+
+int params_parse(const char *list, const char *(*lookup)(const char *name),
+		 void (*set)(void *ctx, const char *name, const char *value),
+		 void *ctx)
+{
+	const char *p = list;
+
+	while (p && *p) {
+		size_t n = strcspn(p, ";="), vlen;
+		const char *v, *env;
+		char *name;
+
+		if (*p == ';') {
+			p++;
+			continue;
+		}
+		if (p[n] != '=') {
+			error("pipeline parameter '%.*s' has no '=': write "
+			      "name=value", (int)n, p);
+			return -1;
+		}
+		name = xstrndup(p, n);
+		v = p + n + 1;
+		env = name_ok(p, n) ? lookup(name) : NULL;
+		if (env && !strncmp(v, env, strlen(env)) &&
+		    (v[strlen(env)] == ';' || !v[strlen(env)])) {
+			/* The env's own value: its ';' are not separators. */
+			vlen = strlen(env);
+		} else {
+			vlen = strcspn(v, ";");
+			if (!name_ok(p, n))
+				warn("pipeline parameter '%s': not a variable "
+				     "name; skipped", name);
+			else if (name_dangerous(name))
+				warn("pipeline parameter '%s': this variable "
+				     "cannot be set by a parameter; skipped",
+				     name);
+			/* Set names keep their value; empty ones are skipped. */
+			else if (!env && vlen) {
+				char *val = xstrndup(v, vlen);
+
+				set(ctx, name, val);
+				free(val);
+			}
+		}
+		free(name);
+		p = v + vlen;
+		if (*p == ';')
+			p++;
+	}
+	return 0;
+}
