@@ -6,6 +6,7 @@
 
 #include "common/buf.h"
 #include "common/log.h"
+#include "common/names.h"
 
 static int name_ok(const char *s, size_t n)
 {
@@ -17,24 +18,6 @@ static int name_ok(const char *s, size_t n)
 		      (s[i] >= '0' && s[i] <= '9')))
 			return 0;
 	return 1;
-}
-
-/* Variables that make ld.so, a shell, Python or R run someone's code. */
-static int name_dangerous(const char *name)
-{
-	static const char *const exact[] = {
-		"BASH_ENV", "ENV", "PYTHONSTARTUP", "PYTHONHOME",
-	};
-	static const char *const prefix[] = { "LD_", "R_PROFILE",
-					      "R_ENVIRON" };
-
-	for (size_t i = 0; i < sizeof(exact) / sizeof(*exact); i++)
-		if (!strcmp(name, exact[i]))
-			return 1;
-	for (size_t i = 0; i < sizeof(prefix) / sizeof(*prefix); i++)
-		if (!strncmp(name, prefix[i], strlen(prefix[i])))
-			return 1;
-	return 0;
 }
 
 int params_parse(const char *list, const char *(*lookup)(const char *name),
@@ -69,7 +52,7 @@ int params_parse(const char *list, const char *(*lookup)(const char *name),
 			if (!name_ok(p, n))
 				warn("pipeline parameter '%s': not a variable "
 				     "name; skipped", name);
-			else if (name_dangerous(name))
+			else if (names_env_dangerous(name))
 				warn("pipeline parameter '%s': this variable "
 				     "cannot be set by a parameter; skipped",
 				     name);

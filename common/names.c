@@ -88,3 +88,20 @@ void names_artifact(struct buf *out, const char *raw)
 	}
 	buf_release(&norm);
 }
+
+int names_env_dangerous(const char *name)
+{
+	static const char *const exact[] = {
+		"BASH_ENV", "ENV", "PYTHONSTARTUP", "PYTHONHOME",
+	};
+	static const char *const prefix[] = { "LD_", "R_PROFILE",
+					      "R_ENVIRON" };
+
+	for (size_t i = 0; i < sizeof(exact) / sizeof(*exact); i++)
+		if (!strcmp(name, exact[i]))
+			return 1;
+	for (size_t i = 0; i < sizeof(prefix) / sizeof(*prefix); i++)
+		if (!strncmp(name, prefix[i], strlen(prefix[i])))
+			return 1;
+	return 0;
+}

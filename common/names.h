@@ -27,4 +27,12 @@ void names_normalize(struct buf *out, const char *path);
  */
 void names_artifact(struct buf *out, const char *path);
 
+/*
+ * Whether an env var of this name makes ld.so, a shell, Python or R run
+ * someone's code (LD_*, BASH_ENV, ENV, PYTHONSTARTUP, PYTHONHOME,
+ * R_PROFILE*, R_ENVIRON*): the bootstrap skips such run parameters, and
+ * the compiler refuses them.
+ */
+int names_env_dangerous(const char *name);
+
 #endif

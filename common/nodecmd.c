@@ -11,7 +11,19 @@ static void arg(struct nodecmd *c, const char *s)
 	c->args[c->nargs] = NULL;
 }
 
-static void env(struct nodecmd *c, const char *k, const char *v)
+/* Appends without looking: the caller knows k is not there yet. */
+static void env_append(struct nodecmd *c, const char *k, const char *v,
+		       int *alloc)
+{
+	if (c->nenv == *alloc) {
+		*alloc = *alloc ? 2 * *alloc : 16;
+		c->env = xrealloc(c->env, *alloc * sizeof(*c->env));
+	}
+	c->env[c->nenv].key = xstrdup(k);
+	c->env[c->nenv++].value = xstrdup(v);
+}
+
+static void env(struct nodecmd *c, const char *k, const char *v, int *alloc)
 {
 	for (int i = 0; i < c->nenv; i++)
 		if (!strcmp(c->env[i].key, k)) {
@@ -19,18 +31,17 @@ static void env(struct nodecmd *c, const char *k, const char *v)
 			c->env[i].value = xstrdup(v);
 			return;
 		}
-	c->env = xrealloc(c->env, (c->nenv + 1) * sizeof(*c->env));
-	c->env[c->nenv].key = xstrdup(k);
-	c->env[c->nenv++].value = xstrdup(v);
+	env_append(c, k, v, alloc);
 }
 
 /* Elyra's bootstrapper never overwrites a name that is already set. */
-static void env_default(struct nodecmd *c, const char *k, const char *v)
+static void env_default(struct nodecmd *c, const char *k, const char *v,
+			int *alloc)
 {
 	for (int i = 0; i < c->nenv; i++)
 		if (!strcmp(c->env[i].key, k))
 			return;
-	env(c, k, v);
+	env_append(c, k, v, alloc);
 }
 
 static void join(struct buf *b, const struct strlist *l)
@@ -67,6 +78,7 @@ void nodecmd_build(const struct nodecmd_ctx *c, const struct node *n,
 {
 	struct buf b = BUF_INIT;
 	char *archive = nodecmd_archive_name(n);
+	int alloc = 0;
 	const char *base = strrchr(n->filename, '/');
 
 	memset(out, 0, sizeof(*out));
@@ -123,14 +135,19 @@ void nodecmd_build(const struct nodecmd_ctx *c, const struct node *n,
 		arg(out, c->artifact_out);
 	}
 
-	/* The node's own env first; a secret of the same name wins. */
+	/*
+	 * The node's own env first; a secret of the same name wins. Its keys
+	 * are unique (pipeline_load merged them), so they are appended
+	 * without a search: 40k env vars stay linear.
+	 */
 	for (int i = 0; i < n->nenv; i++)
 		if (*n->env[i].value && !shadowed_by_secret(n, n->env[i].key))
-			env(out, n->env[i].key, n->env[i].value);
-	env(out, "ELYRA_RUNTIME_ENV", "kfp");
-	env(out, "ELYRA_RUN_NAME", c->run_id);
-	env(out, "ELYRA_ENABLE_PIPELINE_INFO", "True");
-	env(out, "ELYRA_WRITABLE_CONTAINER_DIR", c->writable_dir);
+			env_append(out, n->env[i].key, n->env[i].value,
+				   &alloc);
+	env(out, "ELYRA_RUNTIME_ENV", "kfp", &alloc);
+	env(out, "ELYRA_RUN_NAME", c->run_id, &alloc);
+	env(out, "ELYRA_ENABLE_PIPELINE_INFO", "True", &alloc);
+	env(out, "ELYRA_WRITABLE_CONTAINER_DIR", c->writable_dir, &alloc);
 	/*
 	 * Parameters as env vars directly, so that a value holding ';' or
 	 * '=' reaches the step whole; --pipeline-parameters says the same
@@ -142,7 +159,7 @@ void nodecmd_build(const struct nodecmd_ctx *c, const struct node *n,
 
 		if (pm)
 			env_default(out, pm->name,
-				    c->param_value(c->ctx, pm));
+				    c->param_value(c->ctx, pm), &alloc);
 	}
 	free(archive);
 	buf_release(&b);

@@ -114,6 +114,44 @@ static void strlist_add(struct strlist *l, const char *s)
 	l->v[l->n++] = xstrdup(s);
 }
 
+static char *value_of(const cJSON *obj, const char *key);
+
+/* Why a JSON value was refused: its type, as the user wrote it. */
+static const char *json_type(const cJSON *j)
+{
+	return cJSON_IsObject(j) ? "an object" : cJSON_IsArray(j) ? "a list" :
+	       cJSON_IsString(j) ? "a string" : cJSON_IsNumber(j) ? "a number" :
+	       cJSON_IsBool(j) ? "a boolean" : "null";
+}
+
+/*
+ * A list property must be a list (or absent, or null); anything else was
+ * dropped silently before, so a typo lost the user's data.
+ */
+static int want_list(struct pipeline *p, const struct node *n,
+		     const char *prop, const cJSON *j)
+{
+	if (!j || cJSON_IsNull(j) || cJSON_IsArray(j))
+		return 0;
+	pipeline_diag(p, 1, n, prop, "Property must be a list, not %s.",
+		      json_type(j));
+	return -1;
+}
+
+/* A scalar property must not be an object or a list. */
+static char *prop_value(struct pipeline *p, const struct node *n,
+			const cJSON *obj, const char *key)
+{
+	const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (cJSON_IsObject(j) || cJSON_IsArray(j)) {
+		pipeline_diag(p, 1, n, key, "Property must be a string or a "
+			      "number, not %s.", json_type(j));
+		return NULL;
+	}
+	return value_of(obj, key);
+}
+
 static void strlist_free(struct strlist *l)
 {
 	for (int i = 0; i < l->n; i++)
@@ -168,18 +206,42 @@ static char *value_of(const cJSON *obj, const char *key)
 	return s;
 }
 
-static void read_strings(const cJSON *arr, struct strlist *out)
+/* De-duplicated through a hash set: 100k outputs stay linear. */
+static void read_strings(struct pipeline *p, const struct node *n,
+			 const char *prop, const cJSON *arr,
+			 struct strlist *out)
 {
 	const cJSON *e;
+	struct strset seen;
+	int idx = 0;
 
+	if (want_list(p, n, prop, arr) < 0)
+		return;
+	strset_init(&seen, out->n + cJSON_GetArraySize(arr));
+	for (int i = 0; i < out->n; i++)
+		strset_get(&seen, out->v[i], i);
+	out->v = xrealloc(out->v, (out->n + cJSON_GetArraySize(arr) + 1) *
+			  sizeof(*out->v));
 	cJSON_ArrayForEach(e, arr) {
 		char *s = scalar(e);
 
+		if (!s && !cJSON_IsNull(e)) {
+			char field[128];
+
+			snprintf(field, sizeof(field), "%s[%d]", prop, idx);
+			pipeline_diag(p, 1, n, field, "List item must be a "
+				      "string, not %s.", json_type(e));
+		}
+		idx++;
 		/* Elyra scrubs None and "" from these lists. */
-		if (s && *s && strcmp(s, "None"))
-			strlist_add(out, s);
+		if (s && *s && strcmp(s, "None") && !strset_has(&seen, s)) {
+			out->v[out->n] = s;
+			strset_get(&seen, s, out->n++);
+			continue;
+		}
 		free(s);
 	}
+	strset_release(&seen);
 }
 
 /*
@@ -214,6 +276,9 @@ struct item {
 	char *f[4];
 };
 
+static const cJSON *get(const cJSON *o, const char *k);
+static void item_free(struct item *it);
+
 static int read_item(struct pipeline *p, const struct node *n,
 		     const char *prop, int idx, const cJSON *e,
 		     const char *const names[4], struct item *it)
@@ -223,8 +288,18 @@ static int read_item(struct pipeline *p, const struct node *n,
 	memset(it, 0, sizeof(*it));
 	snprintf(field, sizeof(field), "%s[%d]", prop, idx);
 	if (cJSON_IsObject(e)) {
-		for (int i = 0; i < 4 && names[i]; i++)
+		for (int i = 0; i < 4 && names[i]; i++) {
+			const cJSON *v = get(e, names[i]);
+
+			if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
+				pipeline_diag(p, 1, n, field, "'%s' must be a "
+					      "string, not %s.", names[i],
+					      json_type(v));
+				item_free(it);
+				return -1;
+			}
 			it->f[i] = value_of(e, names[i]);
+		}
 		return 0;
 	}
 	if (!cJSON_IsString(e)) {
@@ -283,14 +358,6 @@ static void item_free(struct item *it)
 		free(it->f[i]);
 }
 
-static int kv_find(const struct kv *v, int n, const char *key)
-{
-	for (int i = 0; i < n; i++)
-		if (!strcmp(v[i].key, key))
-			return i;
-	return -1;
-}
-
 /* env_vars, labels, annotations: later entries with the same key win. */
 static void read_kvs(struct pipeline *p, const struct node *n,
 		     const cJSON *arr, const char *prop, const char *kname,
@@ -298,8 +365,17 @@ static void read_kvs(struct pipeline *p, const struct node *n,
 {
 	const char *names[4] = { kname, vname, NULL, NULL };
 	const cJSON *e;
+	struct strset keys;
 	int idx = 0;
 
+	if (want_list(p, n, prop, arr) < 0)
+		return;
+	/* Keys by hash, so that 40k env vars stay linear. */
+	strset_init(&keys, *nout + cJSON_GetArraySize(arr));
+	for (int i = 0; i < *nout; i++)
+		strset_get(&keys, (*out)[i].key, i);
+	*out = xrealloc(*out, (*nout + cJSON_GetArraySize(arr) + 1) *
+			sizeof(**out));
 	cJSON_ArrayForEach(e, arr) {
 		struct item it;
 		int at;
@@ -311,12 +387,13 @@ static void read_kvs(struct pipeline *p, const struct node *n,
 			item_free(&it);
 			continue;
 		}
-		at = kv_find(*out, *nout, it.f[0]);
-		if (at < 0) {
-			*out = xrealloc(*out, (*nout + 1) * sizeof(**out));
-			at = (*nout)++;
+		at = *strset_get(&keys, it.f[0], *nout);
+		if (at == *nout) {
+			(*nout)++;
 		} else {
-			free((*out)[at].key);
+			/* The set points at the old key: keep that one. */
+			free(it.f[0]);
+			it.f[0] = (*out)[at].key;
 			free((*out)[at].value);
 		}
 		(*out)[at].key = it.f[0];
@@ -324,6 +401,7 @@ static void read_kvs(struct pipeline *p, const struct node *n,
 		free(it.f[2]);
 		free(it.f[3]);
 	}
+	strset_release(&keys);
 }
 
 static void read_secrets(struct pipeline *p, struct node *n, const cJSON *arr)
@@ -331,6 +409,9 @@ static void read_secrets(struct pipeline *p, struct node *n, const cJSON *arr)
 	const char *names[4] = { "env_var", "name", "key", NULL };
 	const cJSON *e;
 	int idx = 0;
+
+	if (want_list(p, n, "kubernetes_secrets", arr) < 0)
+		return;
 
 	cJSON_ArrayForEach(e, arr) {
 		struct item it;
@@ -366,6 +447,9 @@ static void read_volumes(struct pipeline *p, struct node *n, const cJSON *arr)
 	const char *names[4] = { "path", "pvc_name", "sub_path", NULL };
 	const cJSON *e;
 	int idx = 0;
+
+	if (want_list(p, n, "mounted_volumes", arr) < 0)
+		return;
 
 	cJSON_ArrayForEach(e, arr) {
 		struct item it;
@@ -406,6 +490,9 @@ static void read_tolerations(struct pipeline *p, struct node *n,
 	const char *names[4] = { "key", "operator", "value", "effect" };
 	const cJSON *e;
 	int idx = 0;
+
+	if (want_list(p, n, "kubernetes_tolerations", arr) < 0)
+		return;
 
 	cJSON_ArrayForEach(e, arr) {
 		struct item it;
@@ -457,21 +544,23 @@ static void read_props(struct pipeline *p, struct node *n, const cJSON *cp,
 	};
 	const cJSON *shm;
 
-	n->filename = value_of(cp, "filename");
-	n->runtime_image = value_of(cp, "runtime_image");
+	n->filename = prop_value(p, n, cp, "filename");
+	n->runtime_image = prop_value(p, n, cp, "runtime_image");
 	if (!n->runtime_image && defaults)
 		n->runtime_image = value_of(defaults, "runtime_image");
-	read_strings(get(cp, "dependencies"), &n->dependencies);
+	read_strings(p, n, "dependencies", get(cp, "dependencies"),
+		     &n->dependencies);
 	n->include_subdirectories =
 		cJSON_IsTrue(get(cp, "include_subdirectories"));
-	read_strings(get(cp, "outputs"), &n->outputs);
-	read_strings(get(cp, "pipeline_parameters"), &n->params);
-	n->cpu = value_of(cp, "cpu");
-	n->cpu_limit = value_of(cp, "cpu_limit");
-	n->memory = value_of(cp, "memory");
-	n->memory_limit = value_of(cp, "memory_limit");
-	n->gpu = value_of(cp, "gpu");
-	n->gpu_vendor = value_of(cp, "gpu_vendor");
+	read_strings(p, n, "outputs", get(cp, "outputs"), &n->outputs);
+	read_strings(p, n, "pipeline_parameters",
+		     get(cp, "pipeline_parameters"), &n->params);
+	n->cpu = prop_value(p, n, cp, "cpu");
+	n->cpu_limit = prop_value(p, n, cp, "cpu_limit");
+	n->memory = prop_value(p, n, cp, "memory");
+	n->memory_limit = prop_value(p, n, cp, "memory_limit");
+	n->gpu = prop_value(p, n, cp, "gpu");
+	n->gpu_vendor = prop_value(p, n, cp, "gpu_vendor");
 	{
 		char *c = value_of(cp, "disable_node_caching");
 
@@ -532,12 +621,35 @@ static const char *basename_of(const char *path)
 	return s ? s + 1 : path;
 }
 
+struct reader {
+	struct pipeline *p;
+	const cJSON *root;
+	const cJSON *defaults;
+	const cJSON *comments;
+	int depth;
+	struct strset ids;	/* every node id in the file, bindings too */
+};
+
 /* A link's parent: "outPort" of a node, or "<embedded-id>_outPort". */
-static void add_parent(struct node *n, const cJSON *link)
+static void add_parent(struct reader *r, struct node *n, const cJSON *link)
 {
 	const char *port = cJSON_GetStringValue(get(link, "port_id_ref"));
 	const char *ref = cJSON_GetStringValue(get(link, "node_id_ref"));
 	size_t len;
+
+	/*
+	 * A link to a node the file does not hold was dropped silently when
+	 * it had no port, and the step then ran without its parent's
+	 * outputs; refuse it whatever its port.
+	 */
+	if (!ref || !strset_has(&r->ids, ref)) {
+		const char *lid = cJSON_GetStringValue(get(link, "id"));
+
+		pipeline_diag(r->p, 1, n, "inputs", "link '%s' refers to node "
+			      "'%s', which does not exist in the pipeline.",
+			      lid ? lid : "?", ref ? ref : "");
+		return;
+	}
 
 	/* Elyra's parser ignores links without a port (parser.py). */
 	if (!port || !ref)
@@ -555,7 +667,8 @@ static void add_parent(struct node *n, const cJSON *link)
 	}
 }
 
-static void add_links(struct node *n, const cJSON *inputs, const char *port)
+static void add_links(struct reader *r, struct node *n, const cJSON *inputs,
+		      const char *port)
 {
 	const cJSON *in, *l;
 
@@ -565,7 +678,7 @@ static void add_links(struct node *n, const cJSON *inputs, const char *port)
 		if (port && (!id || strcmp(id, port)))
 			continue;
 		cJSON_ArrayForEach(l, get(in, "links"))
-			add_parent(n, l);
+			add_parent(r, n, l);
 	}
 }
 
@@ -581,14 +694,6 @@ static const cJSON *find_pipeline(const cJSON *root, const char *id)
 	}
 	return NULL;
 }
-
-struct reader {
-	struct pipeline *p;
-	const cJSON *root;
-	const cJSON *defaults;
-	const cJSON *comments;
-	int depth;
-};
 
 static void read_comments(struct reader *r, struct node *n)
 {
@@ -683,7 +788,10 @@ static int read_node(struct reader *r, const cJSON *jn, const char *path,
 	label = value_of(ui, "label");
 	if (!label)
 		label = value_of(app, "label");
+	/* Provisional, so that read_props' diagnostics name the node. */
+	n->label = xstrdup(label ? label : n->id);
 	read_props(p, n, cp ? cp : jn, r->defaults);
+	free(n->label);
 	/* Elyra: a label equal to the file's name becomes its stem. */
 	if (!label && n->filename)
 		label = xstrdup(basename_of(n->filename));
@@ -699,11 +807,11 @@ static int read_node(struct reader *r, const cJSON *jn, const char *path,
 	if (n->kind == NODE_OTHER && n->filename && !strcmp(n->op ? n->op : "",
 							   "execute-shell-node"))
 		n->kind = NODE_SHELL;
-	add_links(n, get(jn, "inputs"), NULL);
+	add_links(r, n, get(jn, "inputs"), NULL);
 	if (super_inputs) {
 		char *port = xstrfmt("%s_inPort", n->id);
 
-		add_links(n, super_inputs, port);
+		add_links(r, n, super_inputs, port);
 		free(port);
 	}
 	read_comments(r, n);
@@ -1220,6 +1328,30 @@ static int json_annotate(struct pipeline *p, struct json_toks *t,
 	return ret;
 }
 
+/*
+ * Node ids key everything after (links, archives, artifacts): two nodes
+ * with one id would share an archive, the second replacing the first.
+ */
+static int unique_ids(struct pipeline *p)
+{
+	struct strset ids;
+	int ret = 0;
+
+	strset_init(&ids, p->nnodes);
+	for (int i = 0; i < p->nnodes; i++) {
+		int first = *strset_get(&ids, p->nodes[i].id, i);
+
+		if (first == i)
+			continue;
+		pipeline_diag(p, 1, &p->nodes[i], "id", "Node id '%s' is "
+			      "not unique: node '%s' has it too.",
+			      p->nodes[i].id, p->nodes[first].label);
+		ret = -1;
+	}
+	strset_release(&ids);
+	return ret;
+}
+
 int pipeline_load(struct pipeline *p, const char *path)
 {
 	struct buf text = BUF_INIT;
@@ -1366,10 +1498,30 @@ int pipeline_load(struct pipeline *p, const char *path)
 		p->cos_prefix = prefix;
 		p->description = value_of(props, "description");
 		r = (struct reader){ p, root, defaults,
-				     get(get(app, "ui_data"), "comments"), 0 };
+				     get(get(app, "ui_data"), "comments"), 0,
+				     { 0 } };
+	}
+	{
+		const cJSON *jp, *jn;
+		int count = 0;
+
+		cJSON_ArrayForEach(jp, get(root, "pipelines"))
+			count += cJSON_GetArraySize(get(jp, "nodes"));
+		strset_init(&r.ids, count);
+		cJSON_ArrayForEach(jp, get(root, "pipelines"))
+			cJSON_ArrayForEach(jn, get(jp, "nodes")) {
+				const char *id = cJSON_GetStringValue(get(jn,
+									  "id"));
+
+				if (id)
+					strset_get(&r.ids, id, 0);
+			}
 	}
 	read_params(p, get(props, "pipeline_parameters"));
 	if (read_nodes(&r, pl, idx, NULL) < 0)
+		ret = -1;
+	strset_release(&r.ids);
+	if (!ret && unique_ids(p) < 0)
 		ret = -1;
 	if (!p->nnodes && !ret) {
 		pipeline_diag(p, 1, NULL, "nodes", "At least one node must "

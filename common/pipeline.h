@@ -132,6 +132,14 @@ struct pipeline {
 int pipeline_load(struct pipeline *p, const char *path);
 void pipeline_free(struct pipeline *p);
 
+/*
+ * The one check for every user- or config-supplied string that reaches
+ * the workflow (env values excepted: they may hold Argo's globals): Argo
+ * resolves any "{{" and has no escape, so one is refused, naming field.
+ */
+void pipeline_no_braces(struct pipeline *p, const struct node *n,
+			const char *field, const char *s);
+
 /* Runs Elyra's checks (and t3q's); adds to p->diags. Returns nerrors. */
 int pipeline_validate(struct pipeline *p);
 

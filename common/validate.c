@@ -9,6 +9,7 @@
 #include <fnmatch.h>
 #include <ftw.h>
 #include <glob.h>
+#include <math.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/names.h"
 #include "common/upload.h"
 
 /*
@@ -89,8 +91,8 @@ static int label_value(const char *s)
  * Argo resolves every "{{...}}" in a workflow and has no escape for a
  * literal one, so a user string holding one would fail at upload.
  */
-static void no_braces(struct pipeline *p, const struct node *n,
-		      const char *field, const char *s)
+void pipeline_no_braces(struct pipeline *p, const struct node *n,
+			const char *field, const char *s)
 {
 	if (s && strstr(s, "{{"))
 		pipeline_diag(p, 1, n, field, "'%s' contains '{{', which Argo "
@@ -166,6 +168,8 @@ static int positive_number(const char *s, double *out)
 
 	if (end == s || *end)
 		return -1;
+	if (!isfinite(d))
+		return -2;
 	*out = d;
 	return d > 0 ? 1 : 0;
 }
@@ -184,12 +188,26 @@ static void check_resources(struct pipeline *p, const struct node *n)
 		if (!vals[i])
 			continue;
 		r = positive_number(vals[i], &d[i]);
-		if (r < 0)
+		if (r == -2)
+			pipeline_diag(p, 1, n, names[i], "Property value %s is "
+				      "not a finite number.", vals[i]);
+		else if (r < 0)
 			pipeline_diag(p, 1, n, names[i], "Property has a "
 				      "non-numeric value.");
 		else if (r == 0)
 			pipeline_diag(p, 1, n, names[i], "Property must be "
 				      "greater than zero.");
+		/*
+		 * No node has a million cores or a million G (an exabyte) of
+		 * memory: a value beyond is a typo, and 1e308 would reach
+		 * Kubernetes as a quantity it cannot hold.
+		 */
+		else if (d[i] > 1e6)
+			pipeline_diag(p, 1, n, names[i], "Property value %s is "
+				      "too large (at most 1000000).", vals[i]);
+		else if (i == 4 && d[i] != floor(d[i]))
+			pipeline_diag(p, 1, n, names[i], "Property must be a "
+				      "whole number of GPUs, not %s.", vals[i]);
 	}
 	if (d[0] > 0 && d[1] > 0 && d[1] < d[0])
 		pipeline_diag(p, 1, n, "cpu_limit", "CPU limit %s must be "
@@ -222,7 +240,7 @@ static void check_file(struct pipeline *p, const struct node *n)
 			      "is missing.");
 		return;
 	}
-	no_braces(p, n, "filename", n->filename);
+	pipeline_no_braces(p, n, "filename", n->filename);
 	path = n->filename[0] == '/' ? xstrdup(n->filename)
 				     : xstrfmt("%s/%s", p->dir, n->filename);
 	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
@@ -289,7 +307,7 @@ static void check_dependencies(struct pipeline *p, const struct node *n)
 		glob_t g;
 
 		snprintf(field, sizeof(field), "dependencies[%d]", i);
-		no_braces(p, n, field, dep);
+		pipeline_no_braces(p, n, field, dep);
 		if (leaves_dir(dep)) {
 			pipeline_diag(p, 1, n, field, "Property has an invalid "
 				      "path to a file/dir outside the node's "
@@ -351,7 +369,7 @@ static void check_image(struct pipeline *p, const struct node *n)
 			      "value is missing.");
 		return;
 	}
-	no_braces(p, n, "runtime_image", n->runtime_image);
+	pipeline_no_braces(p, n, "runtime_image", n->runtime_image);
 	if (!matches("[^/ ]+/[^/ ]+$", n->runtime_image) ||
 	    strchr(n->runtime_image, ' '))
 		pipeline_diag(p, 1, n, "runtime_image", "Node contains an "
@@ -387,6 +405,7 @@ static void check_k8s(struct pipeline *p, const struct node *n)
 		const struct secret_ref *s = &n->secrets[i];
 
 		snprintf(field, sizeof(field), "kubernetes_secrets[%d]", i);
+		pipeline_no_braces(p, n, field, s->env_var);
 		if (!s->env_var)
 			pipeline_diag(p, 1, n, field, "Required environment "
 				      "variable was not specified.");
@@ -403,6 +422,8 @@ static void check_k8s(struct pipeline *p, const struct node *n)
 		const struct volume_mount *v = &n->volumes[i];
 
 		snprintf(field, sizeof(field), "mounted_volumes[%d]", i);
+		pipeline_no_braces(p, n, field, v->path);
+		pipeline_no_braces(p, n, field, v->sub_path);
 		if (!v->path)
 			pipeline_diag(p, 1, n, field, "Required mount path was "
 				      "not specified.");
@@ -420,6 +441,10 @@ static void check_k8s(struct pipeline *p, const struct node *n)
 
 		snprintf(field, sizeof(field), "kubernetes_tolerations[%d]",
 			 i);
+		pipeline_no_braces(p, n, field, t->key);
+		pipeline_no_braces(p, n, field, t->operator);
+		pipeline_no_braces(p, n, field, t->value);
+		pipeline_no_braces(p, n, field, t->effect);
 		if (strcmp(op, "Exists") && strcmp(op, "Equal"))
 			pipeline_diag(p, 1, n, field, "'%s' is not a valid "
 				      "operator: use Equal or Exists", op);
@@ -443,7 +468,7 @@ static void check_k8s(struct pipeline *p, const struct node *n)
 			pipeline_diag(p, 1, n, field, "'%s' is not a valid "
 				      "Kubernetes annotation key.",
 				      n->annotations[i].key);
-		no_braces(p, n, field, n->annotations[i].value);
+		pipeline_no_braces(p, n, field, n->annotations[i].value);
 	}
 	for (int i = 0; i < n->nlabels; i++) {
 		snprintf(field, sizeof(field), "kubernetes_pod_labels[%d]", i);
@@ -473,7 +498,7 @@ static void check_outputs(struct pipeline *p, const struct node *n)
 		char field[64];
 
 		snprintf(field, sizeof(field), "outputs[%d]", i);
-		no_braces(p, n, field, o);
+		pipeline_no_braces(p, n, field, o);
 		if (strchr(o, ';'))
 			pipeline_diag(p, 1, n, field, "Illegal character (;) "
 				      "found in list item '%s'.", o);
@@ -522,6 +547,12 @@ static void check_params(struct pipeline *p)
 			pipeline_diag(p, 1, NULL, pm->path, "'%s' is not a "
 				      "valid parameter name: name cannot be a "
 				      "Python keyword.", pm->name);
+		if (names_env_dangerous(pm->name))
+			pipeline_diag(p, 1, NULL, pm->path, "'%s' is not a "
+				      "valid parameter name: it would make a "
+				      "loader or interpreter run code, so "
+				      "t3q-bootstrap skips it; rename it",
+				      pm->name);
 		for (int j = 0; j < i; j++)
 			if (p->params[j].name &&
 			    !strcmp(p->params[j].name, pm->name))
@@ -533,7 +564,7 @@ static void check_params(struct pipeline *p)
 			pipeline_diag(p, 1, NULL, pm->path, "Parameter '%s' is "
 				      "marked as required but no value has "
 				      "been assigned.", pm->name ? pm->name : "");
-		no_braces(p, NULL, pm->path, pm->value);
+		pipeline_no_braces(p, NULL, pm->path, pm->value);
 		for (int k = 0; k < p->nnodes && !used; k++)
 			for (int j = 0; j < p->nodes[k].params.n; j++)
 				if (!strcmp(p->nodes[k].params.v[j], pm->name))
@@ -598,6 +629,9 @@ static void braces_in_text(struct pipeline *p, const struct node *n,
 
 int pipeline_validate(struct pipeline *p)
 {
+	/* The file's stem names the pipeline and its key prefix. */
+	pipeline_no_braces(p, NULL, "file name", p->name);
+	pipeline_no_braces(p, NULL, "cos_object_prefix", p->cos_prefix);
 	braces_in_text(p, NULL, "description", p->description);
 	for (int i = 0; i < p->nnodes; i++)
 		braces_in_text(p, &p->nodes[i], "comments", p->nodes[i].doc);

@@ -333,6 +333,47 @@ static int upload(struct cli *c, const struct pipeline *p)
 	return ret;
 }
 
+/*
+ * Flags and runtime-config values reach the YAML as they are: they pass the
+ * same '{{' check as the pipeline's strings. An endpoint with user info
+ * (http://KEY:SECRET@host) would put a secret in the workflow, which every
+ * user of the cluster can read.
+ */
+static void check_settings(const struct cli *c, struct pipeline *p)
+{
+	const struct argo_opts *a = &c->argo;
+	const char *ep = a->cos_endpoint;
+	const struct {
+		const char *field, *value;
+	} s[] = {
+		{ "cos_endpoint", a->cos_endpoint },
+		{ "cos_bucket", a->cos_bucket },
+		{ "cos_secret", a->cos_secret },
+		{ "cos_username", a->cos_username },
+		{ "cos_password", a->cos_password },
+		{ "--cos-directory", a->cos_directory },
+		{ "--bootstrap-image", a->bootstrap_image },
+		{ "--bootstrap-path", a->bootstrap_path },
+		{ "--timestamp", c->timestamp_value },
+	};
+
+	for (size_t i = 0; i < sizeof(s) / sizeof(*s); i++)
+		pipeline_no_braces(p, NULL, s[i].field, s[i].value);
+	for (int i = 0; i < a->npull_secrets; i++)
+		pipeline_no_braces(p, NULL, "--image-pull-secret",
+				   a->pull_secrets[i]);
+	if (ep && strstr(ep, "://")) {
+		const char *host = strstr(ep, "://") + 3;
+
+		if (memchr(host, '@', strcspn(host, "/?#")))
+			pipeline_diag(p, 1, NULL, "cos_endpoint", "the endpoint "
+				      "carries user info, which would put a "
+				      "secret in the workflow: give the "
+				      "credentials by --cos-secret (or "
+				      "cos_username/cos_password) instead");
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct pipeline p;
@@ -350,6 +391,7 @@ int main(int argc, char **argv)
 	r = pipeline_load(&p, c.pipeline);
 	if (!r)
 		pipeline_validate(&p);
+	check_settings(&c, &p);
 	pipeline_print_diags(&p, !strcmp(c.format, "json"));
 	if (r < 0 || p.nerrors) {
 		pipeline_free(&p);
