@@ -320,7 +320,9 @@ class Gen:
                 if not any(c in dep for c in "*?[") and dep != "no_such_file.py":
                     self.files.setdefault(os.path.join(d, dep), "# %s\n" % dep)
             if any(any(c in dep for c in "*?[") for dep in n["cp"]["dependencies"]):
-                for f in ("data/a.csv", "helper.py", "utils/helper.py", "conf.yaml", "notes file.txt"):
+                # every glob of DEP_SPECS matches something
+                for f in ("data/a.csv", "helper.py", "utils/helper.py", "conf.yaml", "notes file.txt",
+                          "top.csv"):
                     self.files.setdefault(os.path.join(d, f), "# %s\n" % f)
 
         doc = self.document(nodes, parents, supernode, params, defaults, v7)
@@ -431,8 +433,11 @@ class Gen:
         if supernode:
             first, last = supernode[0]["id"], supernode[-1]["id"]
             sn = {"id": sn_id, "type": "super_node", "subflow_ref": {"pipeline_id_ref": "sub-" + sn_id},
-                  "app_data": {"ui_data": {"label": "Supernode", "image": "useDefaultIcon", "x_pos": 10,
-                                           "y_pos": 10, "is_expanded": False}},
+                  "app_data": dict({"ui_data": {"label": "Supernode", "image": "useDefaultIcon", "x_pos": 10,
+                                                "y_pos": 10, "is_expanded": False}},
+                                   # Elyra 4.0.0 wants component_parameters on every primary
+                                   # node (pipeline_definition.py:620), a supernode too
+                                   **({"component_parameters": {}} if self.chance(0.8) else {})),
                   "inputs": [port(first + "_inPort", "Binding port for supernode",
                                   links=[link(self.rng, p) for p in parents[first]],
                                   subflow_node_ref=entry_bind)],
