@@ -138,6 +138,32 @@ def main():
         subprocess.run(["rm", "-rf", tmp])
 
 
+def export_one(app, click, state, it, d):
+    out_yaml = os.path.join(d, "elyra.yaml")
+    if os.path.exists(out_yaml):
+        os.unlink(out_yaml)
+    state.update(archives={}, issues=[])
+    buf = io.StringIO()
+    message = None
+    if os.environ.get("T3Q_BATCH_TRACE"):
+        import faulthandler
+        faulthandler.dump_traceback_later(int(os.environ["T3Q_BATCH_TRACE"]), file=sys.__stderr__)
+    with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
+        try:
+            app.pipeline.main(args=["export", "--runtime-config", it["runtime"], "--output", out_yaml,
+                                    "--overwrite", it["pipeline"]],
+                              prog_name="elyra-pipeline", standalone_mode=False)
+        except click.ClickException as e:
+            message = e.format_message()
+        except Exception as e:  # what the CLI would print as a traceback
+            message = "%s: %s\n%s" % (type(e).__name__, e, traceback.format_exc())
+    exported = message is None and os.path.exists(out_yaml)
+    res = {"exported": exported, "message": message, "issues": state["issues"],
+           "output": buf.getvalue(), "archives": state["archives"]}
+    with open(os.path.join(d, "result.json"), "w") as fh:
+        json.dump(res, fh, indent=1, ensure_ascii=False, default=str)
+
+
 def run(a):
     import click
     import elyra.cli.pipeline_app as app
@@ -164,33 +190,43 @@ def run(a):
 
     processor.create_temp_archive = create_temp_archive
     app._print_issues = print_issues
+    # The CLI loads the component cache on every export; once is enough in
+    # one process (generic nodes never use it), and reloading it each time
+    # slows every later export down.
+    app._build_component_cache()
+    app._build_component_cache = lambda: None
 
     with open(a.list) as fh:
         items = [json.loads(line) for line in fh if line.strip()]
     t0 = time.time()
-    for it in items:
+    limit = int(os.environ.get("T3Q_BATCH_TIMEOUT", "20"))
+    for n, it in enumerate(items):
+        if n % 25 == 0:
+            print("batch_export.py: %d/%d after %.1f s" % (n, len(items), time.time() - t0), file=sys.stderr)
         d = os.path.join(a.out, it["id"])
         os.makedirs(d, exist_ok=True)
-        out_yaml = os.path.join(d, "elyra.yaml")
-        if os.path.exists(out_yaml):
-            os.unlink(out_yaml)
-        state.update(archives={}, issues=[])
-        buf = io.StringIO()
-        message = None
-        with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
+        # Each export in a forked child of this warm process: a pipeline
+        # that Elyra never finishes (autopep8 loops on some generated DSL)
+        # is then recorded as such, and cannot stop the batch.
+        pid = os.fork()
+        if pid == 0:
             try:
-                app.pipeline.main(args=["export", "--runtime-config", it["runtime"], "--output", out_yaml,
-                                        "--overwrite", it["pipeline"]],
-                                  prog_name="elyra-pipeline", standalone_mode=False)
-            except click.ClickException as e:
-                message = e.format_message()
-            except Exception as e:  # what the CLI would print as a traceback
-                message = "%s: %s\n%s" % (type(e).__name__, e, traceback.format_exc())
-        exported = message is None and os.path.exists(out_yaml)
-        res = {"exported": exported, "message": message, "issues": state["issues"],
-               "output": buf.getvalue(), "archives": state["archives"]}
-        with open(os.path.join(d, "result.json"), "w") as fh:
-            json.dump(res, fh, indent=1, ensure_ascii=False, default=str)
+                export_one(app, click, state, it, d)
+            finally:
+                os._exit(0)
+        deadline = time.time() + limit
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            if time.time() > deadline:
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
+                with open(os.path.join(d, "result.json"), "w") as fh:
+                    json.dump({"exported": False, "hung": True, "issues": [], "archives": {}, "output": "",
+                               "message": "Elyra's export did not finish in %d s" % limit}, fh)
+                break
+            time.sleep(0.02)
     print("batch_export.py: %d pipelines in %.1f s" % (len(items), time.time() - t0), file=sys.stderr)
 
 
