@@ -22,14 +22,11 @@ import socket
 import sys
 
 
-def main() -> int:
-    args = sys.argv[1:]
-    if len(args) < 4 or args[3] != "--":
-        print(__doc__.strip().splitlines()[2], file=sys.stderr)
-        return 2
-    cos_host, cos_port, local_port = args[0].lower(), int(args[1]), int(args[2])
-    cli_args = args[4:]
-
+def install_offline(cos_host: str, cos_port: int, local_port: int) -> None:
+    """Routes COS_HOST:COS_PORT to 127.0.0.1:LOCAL_PORT and refuses every
+    other lookup and non-loopback connection, for this whole process
+    (batch_export.py uses it too)."""
+    cos_host = cos_host.lower()
     real_getaddrinfo = socket.getaddrinfo
 
     def getaddrinfo(host, port, *rest, **kw):
@@ -72,6 +69,15 @@ def main() -> int:
     socket.getaddrinfo = getaddrinfo
     socket.socket.connect = connect
     socket.socket.connect_ex = connect_ex
+
+
+def main() -> int:
+    args = sys.argv[1:]
+    if len(args) < 4 or args[3] != "--":
+        print(__doc__.strip().splitlines()[2], file=sys.stderr)
+        return 2
+    install_offline(args[0], int(args[1]), int(args[2]))
+    cli_args = args[4:]
 
     from elyra.cli.pipeline_app import pipeline
 

@@ -1,0 +1,310 @@
+#!/usr/bin/env python3
+"""elyra_diff.py: the checks of t-elyra-diff.sh over a generated set of
+pipelines (gen_pipelines.py), judged against Elyra 4.0.0's own export
+(tests/tools/elyra/batch_export.py).
+
+  elyra_diff.py list CASES RUNTIMES_DIR
+      prints batch_export.py's list: one line per case, Elyra's v8 file.
+  elyra_diff.py check CASES ELYRA_OUT T3Q_BIN RUNTIMES_DIR REPORT
+      compiles every t3q variant of every case and writes REPORT/<check>.txt,
+      one line per failure (an empty file: the check passed), for:
+        refusal   Elyra refuses <=> t3q exits 1 (but for ACCEPT below)
+        fields    elyra_peer.py's field-by-field comparison (its ALLOW list)
+        archives  each node's archive members, t3q's --upload=file:// (tar
+                  tzf) vs Elyra's create_temp_archive
+        upload    --upload without --timestamp names a fresh directory:
+                  <cos directory>-MMDDHHMMSS, as Elyra's export does
+      and REPORT/yamls.txt, the workflows for argolint.
+  elyra_diff.py run CASES T3Q_BIN REPORT WORK [MAX]
+      t3q-run over up to MAX (25) runnable cases that Elyra exported: every
+      script checks its ancestors' outputs are in its work dir and writes
+      its own (run.txt); and the artifact names: what t3q-bootstrap staged
+      in each node's artifacts/out and what the next node found in
+      artifacts/in are exactly the paths the compiled YAML declares
+      (names.txt).
+  elyra_diff.py summary REPORT
+      prints every failure grouped by cause (the field, or the check).
+"""
+import contextlib
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+
+import yaml
+
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, here)
+import elyra_peer  # noqa: E402
+
+TIMESTAMP = "2026-01-01T00:00:00Z"
+
+# Pipelines that Elyra refuses and t3q accepts on purpose: (name, test on
+# (case, Elyra's result), why). Empty: t3q refuses all that Elyra refuses.
+ACCEPT = [
+    ("Elyra's export never ends",
+     lambda c, res: res.get("hung"),
+     "Elyra 4.0.0 formats its generated kfp DSL with autopep8 (kfp_processor.py:627), which loops "
+     "forever on a String parameter whose default holds a newline; t3q passes the value whole "
+     "as an env value"),
+    ("a parameter name with capitals",
+     lambda c, res: re.search(r"pass_locals\(\) got an unexpected keyword argument '[^']*[A-Z]", res.get("message") or ""),
+     "Elyra 4.0.0's generated kfp DSL fails to compile (kfp 1.8.22 create_function_from_parameters: "
+     "unexpected keyword argument) when a parameter name has capitals; t3q passes it as the env "
+     "var of that name"),
+]
+
+
+def cases(root):
+    for d in sorted(os.listdir(root)):
+        p = os.path.join(root, d, "case.json")
+        if os.path.isfile(p):
+            with open(p, encoding="utf-8") as fh:
+                c = json.load(fh)
+            c["dir"] = os.path.join(root, d)
+            c["id"] = d
+            yield c
+
+
+def cmd_list(root, runtimes):
+    for c in cases(root):
+        print(json.dumps({"id": c["id"], "pipeline": os.path.abspath(os.path.join(c["dir"], c["elyra"])),
+                          "runtime": c["auth"]}, ensure_ascii=False))
+    return 0
+
+
+def compile_(bin_, pipeline, runtime, out, *extra):
+    d, f = os.path.split(pipeline)
+    r = subprocess.run([os.path.join(bin_, "compiler", "t3q-compile"), f, "--runtime-config", runtime,
+                        "-o", out] + list(extra), cwd=d, capture_output=True, text=True, errors="replace")
+    return r.returncode, r.stderr
+
+
+def tar_members(path):
+    r = subprocess.run(["tar", "tzf", path], capture_output=True, text=True)
+    if r.returncode:
+        return None
+    return sorted(m[2:] if m.startswith("./") else m for m in r.stdout.splitlines() if m and not m.endswith("/"))
+
+
+def cos_dirs(path):
+    with open(path) as fh:
+        wf = yaml.safe_load(fh)
+    out = {}
+    for t in wf["spec"]["templates"]:
+        args = (t.get("container") or {}).get("args") or []
+        fl = elyra_peer.parse_t3q_args(args)
+        if "--cos-dependencies-archive" in fl:
+            out[fl["--cos-dependencies-archive"]] = fl.get("--cos-directory")
+    return out
+
+
+def brief(text, n=3):
+    lines = [x for x in (text or "").splitlines() if x.strip()]
+    errors = [x for x in lines if "error" in x.lower()]
+    lines = errors or lines
+    return " | ".join(lines[:n])
+
+
+def elyra_refusal(res):
+    issues = [i for i in res.get("issues") or [] if i.get("severity") == 1]
+    if issues:
+        return "; ".join("%s [%s]" % (i.get("message"), (i.get("data") or {}).get("propertyName", ""))
+                         for i in issues[:3])
+    return brief(res.get("message"), 4)
+
+
+def cmd_check(root, elyra_out, bin_, runtimes, report):
+    root, elyra_out, bin_, runtimes, report = map(os.path.abspath, (root, elyra_out, bin_, runtimes, report))
+    os.makedirs(report, exist_ok=True)
+    fails = {k: [] for k in ("refusal", "fields", "archives", "upload")}
+    yamls = []
+    used = os.path.join(report, "used")
+    stats = {"cases": 0, "elyra-exports": 0, "both-refuse": 0, "accepted": 0}
+    for c in cases(root):
+        stats["cases"] += 1
+        with open(os.path.join(elyra_out, c["id"], "result.json"), encoding="utf-8") as fh:
+            res = json.load(fh)
+        rt = os.path.join(runtimes, c["auth"] + ".json")
+        out = os.path.join(elyra_out, c["id"])
+        stats["elyra-exports"] += bool(res["exported"])
+        for variant in c["t3q"]:
+            tag = "%s %s" % (c["id"], variant.split("/")[0])  # e.g. "0042 v7"
+            pipe = os.path.join(c["dir"], variant)
+            vname = variant.split("/")[0]
+            y = os.path.join(out, "t3q-%s.yaml" % vname)
+            rc, err = compile_(bin_, pipe, rt, y)
+            if not res["exported"]:
+                if rc == 1:
+                    stats["both-refuse"] += 1
+                    continue
+                why = next((a for a in ACCEPT if a[1](c, res)), None)
+                if why:
+                    stats["accepted"] += 1
+                    continue
+                fails["refusal"].append("%s: Elyra refuses (%s); t3q exits %d%s" % (
+                    tag, elyra_refusal(res), rc, (": " + brief(err)) if rc else ""))
+                continue
+            if rc != 0:
+                fails["refusal"].append("%s: Elyra exports; t3q exits %d: %s" % (tag, rc, brief(err)))
+                continue
+            yamls.append(y)
+            buf = io.StringIO()
+            with contextlib.redirect_stdout(buf):
+                elyra_peer.compare(os.path.join(out, "elyra.yaml"), y, used)
+            for line in buf.getvalue().splitlines():
+                if line.startswith("DIFFERENT: "):
+                    fails["fields"].append("%s: %s" % (tag, line[len("DIFFERENT: "):]))
+            # archives: t3q's --upload to a file:// store, against Elyra's
+            arch = os.path.join(out, "t3q-%s-archives" % vname)
+            rc, err = compile_(bin_, pipe, rt, os.path.join(out, "t3q-%s-up.yaml" % vname),
+                               "--upload=file://" + arch, "--timestamp=" + TIMESTAMP)
+            if rc != 0:
+                fails["archives"].append("%s: t3q-compile --upload=file:// exits %d: %s" % (tag, rc, brief(err)))
+            else:
+                for name, members in sorted(res["archives"].items()):
+                    mine = tar_members(os.path.join(arch, name))
+                    if mine is None:
+                        fails["archives"].append("%s: %s: t3q uploaded no such archive" % (tag, name))
+                    elif isinstance(members, dict):
+                        fails["archives"].append("%s: %s: Elyra's create_temp_archive failed: %s" % (
+                            tag, name, members["error"]))
+                    elif mine != members:
+                        fails["archives"].append("%s: %s: only Elyra's: %s; only t3q's: %s" % (
+                            tag, name, sorted(set(members) - set(mine)), sorted(set(mine) - set(members))))
+            # --upload without --timestamp: a fresh MMDDHHMMSS directory
+            up2 = os.path.join(out, "t3q-%s-up2.yaml" % vname)
+            rc, err = compile_(bin_, pipe, rt, up2, "--upload=file://" + arch + "-2")
+            if rc != 0:
+                fails["upload"].append("%s: t3q-compile --upload (no --timestamp) exits %d: %s" % (tag, rc, brief(err)))
+            else:
+                plain, up = cos_dirs(y), cos_dirs(up2)
+                for k, d in plain.items():
+                    u = up.get(k)
+                    if not (isinstance(u, str) and re.fullmatch(re.escape(d) + r"-\d{10}", u)):
+                        fails["upload"].append("%s: %s: --cos-directory %r with --upload, want %r" % (
+                            tag, k, u, d + "-MMDDHHMMSS"))
+    for k, v in fails.items():
+        with open(os.path.join(report, k + ".txt"), "w", encoding="utf-8") as fh:
+            fh.writelines(x + "\n" for x in v)
+    with open(os.path.join(report, "yamls.txt"), "w") as fh:
+        fh.writelines(x + "\n" for x in yamls)
+    with open(os.path.join(report, "stats.json"), "w") as fh:
+        json.dump(stats, fh)
+    print(json.dumps(stats))
+    return 0
+
+
+def declared(wf):
+    """{task name: (output artifact names, input artifact names)} of a
+    t3q workflow, the names taken from the declared paths."""
+    tmpl = {t["name"]: t for t in wf["spec"]["templates"]}
+    root = tmpl[wf["spec"]["entrypoint"]]
+    out = {}
+    for task in root["dag"]["tasks"]:
+        t = tmpl[task["template"]]
+        outs = sorted(os.path.basename(a["path"]) for a in (t.get("outputs") or {}).get("artifacts", [])
+                      if not a["name"].startswith("mlpipeline-"))
+        ins = sorted(os.path.basename(a["path"]) for a in (t.get("inputs") or {}).get("artifacts", []))
+        out[task["name"]] = (outs, ins)
+    return out
+
+
+def cmd_run(root, bin_, report, work, limit=25):
+    root, bin_, report, work = map(os.path.abspath, (root, bin_, report, work))
+    os.makedirs(report, exist_ok=True)
+    run_fails, name_fails, ran = [], [], []
+    nb_ok = subprocess.run(["/usr/bin/python3", "-c", "import nbclient, ipykernel"],
+                           capture_output=True).returncode == 0
+    for c in cases(root):
+        if len(ran) >= limit:
+            break
+        if not c["runnable"] or len(c["outputs"]) < 2:
+            continue
+        res_path = os.path.join(root, "..", "elyra", c["id"], "result.json")
+        with open(res_path, encoding="utf-8") as fh:
+            if not json.load(fh)["exported"]:
+                continue
+        pipe = os.path.join(c["dir"], c["elyra"])
+        if not nb_ok and '"execute-notebook-node"' in open(pipe, encoding="utf-8").read():
+            continue
+        y = os.path.join(root, "..", "elyra", c["id"], "t3q-v8.yaml")
+        if not os.path.exists(y):
+            continue
+        ran.append(c["id"])
+        w = os.path.join(work, c["id"])
+        d, f = os.path.split(pipe)
+        r = subprocess.run([os.path.join(bin_, "runner", "t3q-run"), f, "--work", w, "--run-id", "r1", "-j", "2"],
+                           cwd=d, capture_output=True, text=True, errors="replace",
+                           env=dict(os.environ, T3Q_PYTHON="/usr/bin/python3"))
+        if r.returncode != 0:
+            bad = [x for x in r.stdout.splitlines() if "MISSING" in x or "failed" in x or "skipped" in x]
+            run_fails.append("%s: t3q-run exits %d: %s" % (c["id"], r.returncode,
+                                                        " | ".join(bad[:6]) or brief(r.stdout + r.stderr, 6)))
+        with open(y) as fh:
+            wf = yaml.safe_load(fh)
+        for task, (outs, ins) in declared(wf).items():
+            nd = os.path.join(w, "r1", task)
+            if not os.path.isdir(os.path.join(nd, "work")):
+                continue
+            ok = os.path.exists(os.path.join(nd, "kfp"))
+            staged = sorted(os.listdir(os.path.join(nd, "artifacts", "out"))) if ok else []
+            got_in = sorted(os.listdir(os.path.join(nd, "artifacts", "in"))) if ok else []
+            log = r.stdout
+            succeeded = re.search(r"^%s\s+succeeded" % re.escape(task), log, re.M)
+            if succeeded and staged != outs:
+                name_fails.append("%s: %s: bootstrap staged %s; the YAML declares %s" % (c["id"], task, staged, outs))
+            if succeeded and got_in != ins:
+                name_fails.append("%s: %s: artifacts/in holds %s; the YAML declares %s" % (c["id"], task, got_in, ins))
+    with open(os.path.join(report, "run.txt"), "w", encoding="utf-8") as fh:
+        fh.writelines(x + "\n" for x in run_fails)
+    with open(os.path.join(report, "names.txt"), "w", encoding="utf-8") as fh:
+        fh.writelines(x + "\n" for x in name_fails)
+    print("ran %d pipelines: %s" % (len(ran), " ".join(ran)))
+    return 0 if ran else 1
+
+
+def cmd_summary(report):
+    groups = {}
+    for check in ("refusal", "fields", "archives", "upload", "lint", "run", "names"):
+        p = os.path.join(report, check + ".txt")
+        if not os.path.exists(p):
+            continue
+        for line in open(p, encoding="utf-8"):
+            line = line.rstrip("\n")
+            if check == "fields":
+                m = re.search(r"\): ([^:]+(?::[^ ]+)?): Elyra", line) or re.search(r"node [^:]+: (.*)$", line)
+                key = "fields: " + (m.group(1) if m else "?")
+                key = re.sub(r"env\.[A-Za-z_0-9]+", "env.<name>", key)
+                key = re.sub(r"\[[^]]*\]", "[..]", key)
+            elif check == "refusal":
+                key = "refusal: " + ("Elyra refuses, t3q accepts" if "Elyra refuses" in line
+                                     else "Elyra exports, t3q refuses")
+            else:
+                key = check
+            groups.setdefault(key, []).append(line)
+    for key in sorted(groups):
+        v = groups[key]
+        print("== %s: %d" % (key, len(v)))
+        for line in v[:4]:
+            print("   " + line[:400])
+    return 0
+
+
+def main(argv):
+    if argv[:1] == ["list"] and len(argv) == 3:
+        return cmd_list(*argv[1:])
+    if argv[:1] == ["check"] and len(argv) == 6:
+        return cmd_check(*argv[1:])
+    if argv[:1] == ["run"] and len(argv) in (5, 6):
+        return cmd_run(*argv[1:5], *(int(x) for x in argv[5:]))
+    if argv[:1] == ["summary"] and len(argv) == 2:
+        return cmd_summary(argv[1])
+    sys.stderr.write(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
