@@ -382,8 +382,12 @@ static void read_kvs(struct pipeline *p, const struct node *n,
 
 		if (read_item(p, n, prop, idx++, e, names, &it) < 0)
 			continue;
-		if (!it.f[0]) {
-			/* An empty row in the UI: Elyra discards it. */
+		/*
+		 * An empty row in the UI: Elyra discards it; so is an env var
+		 * without a value, which then leaves a pipeline default (or an
+		 * earlier entry) of the same name in place.
+		 */
+		if (!it.f[0] || (!it.f[1] && !strcmp(prop, "env_vars"))) {
 			item_free(&it);
 			continue;
 		}
@@ -785,7 +789,9 @@ static int read_node(struct reader *r, const cJSON *jn, const char *path,
 	if (!cJSON_IsObject(cp))
 		cp = app;
 	ui = get(app, "ui_data");
-	label = value_of(ui, "label");
+	/* Elyra: ui_data's label if it has one, even "", else app_data's. */
+	label = value_of(get(ui, "label") ? ui : app, "label");
+	n->unlabelled = !label;
 	if (!label)
 		label = value_of(app, "label");
 	/* Provisional, so that read_props' diagnostics name the node. */
@@ -1134,11 +1140,16 @@ static void name_tasks(struct pipeline *p)
 		struct buf b = BUF_INIT;
 		size_t base;
 
-		if (p->nodes[i].label[0] >= '0' && p->nodes[i].label[0] <= '9')
-			buf_adds(&b, "n-");
 		pipeline_k8s_name(&b, p->nodes[i].label);
 		if (!b.len)
 			buf_adds(&b, "node");
+		/* After the name is made: "数据2" starts with a digit there. */
+		if (b.buf[0] >= '0' && b.buf[0] <= '9') {
+			char *s = buf_detach(&b, NULL);
+
+			buf_addf(&b, "n-%s", s);
+			free(s);
+		}
 		if (b.len > 40)
 			buf_setlen(&b, 40);
 		while (b.len && b.buf[b.len - 1] == '-')

@@ -76,6 +76,7 @@ struct node {
 	char *shm_size;		/* "0.5" (units G), or NULL */
 	char *cpu, *cpu_limit, *memory, *memory_limit, *gpu, *gpu_vendor;
 	int disable_caching;
+	int unlabelled;		/* no label: Elyra cannot make an operation */
 	struct strlist params;	/* names of pipeline parameters it uses */
 	struct strlist parents;	/* ids */
 	char *doc;		/* comments attached to it, joined by \n\n */

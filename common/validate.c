@@ -538,21 +538,10 @@ static void check_params(struct pipeline *p)
 				      "name was not specified.");
 			continue;
 		}
-		id = is_identifier(pm->name);
-		if (id == 0)
-			pipeline_diag(p, 1, NULL, pm->path, "'%s' is not a "
-				      "valid parameter name: name must be a "
-				      "Python variable name.", pm->name);
-		else if (id < 0)
-			pipeline_diag(p, 1, NULL, pm->path, "'%s' is not a "
-				      "valid parameter name: name cannot be a "
-				      "Python keyword.", pm->name);
-		if (names_env_dangerous(pm->name))
-			pipeline_diag(p, 1, NULL, pm->path, "'%s' is not a "
-				      "valid parameter name: it would make a "
-				      "loader or interpreter run code, so "
-				      "t3q-bootstrap skips it; rename it",
-				      pm->name);
+		for (int k = 0; k < p->nnodes && !used; k++)
+			for (int j = 0; j < p->nodes[k].params.n; j++)
+				if (!strcmp(p->nodes[k].params.v[j], pm->name))
+					used = 1;
 		for (int j = 0; j < i; j++)
 			if (p->params[j].name &&
 			    !strcmp(p->params[j].name, pm->name))
@@ -560,15 +549,35 @@ static void check_params(struct pipeline *p)
 					      "defines parameter '%s', but "
 					      "multiple parameters with this "
 					      "name are defined.", pm->name);
-		if (pm->required && !pm->value)
-			pipeline_diag(p, 1, NULL, pm->path, "Parameter '%s' is "
-				      "marked as required but no value has "
-				      "been assigned.", pm->name ? pm->name : "");
-		pipeline_no_braces(p, NULL, pm->path, pm->value);
-		for (int k = 0; k < p->nnodes && !used; k++)
-			for (int j = 0; j < p->nodes[k].params.n; j++)
-				if (!strcmp(p->nodes[k].params.v[j], pm->name))
-					used = 1;
+		/*
+		 * As Elyra's _validate_pipeline_parameters(): only the
+		 * parameters that nodes use are checked (the others are left
+		 * out of the workflow).
+		 */
+		if (used) {
+			id = is_identifier(pm->name);
+			if (id == 0)
+				pipeline_diag(p, 1, NULL, pm->path, "'%s' is not "
+					      "a valid parameter name: name must "
+					      "be a Python variable name.",
+					      pm->name);
+			else if (id < 0)
+				pipeline_diag(p, 1, NULL, pm->path, "'%s' is not "
+					      "a valid parameter name: name "
+					      "cannot be a Python keyword.",
+					      pm->name);
+			if (names_env_dangerous(pm->name))
+				pipeline_diag(p, 1, NULL, pm->path, "'%s' is not "
+					      "a valid parameter name: it would "
+					      "make a loader or interpreter run "
+					      "code, so t3q-bootstrap skips it; "
+					      "rename it", pm->name);
+			if (pm->required && !pm->value)
+				pipeline_diag(p, 1, NULL, pm->path, "Parameter "
+					      "'%s' is marked as required but no "
+					      "value has been assigned.", pm->name);
+			pipeline_no_braces(p, NULL, pm->path, pm->value);
+		}
 		if (!used && pm->value)
 			pipeline_diag(p, 0, NULL, pm->path, "Pipeline defines "
 				      "parameter '%s', but it is not referenced "
@@ -659,6 +668,11 @@ int pipeline_validate(struct pipeline *p)
 				      "scripts)", n->op ? n->op : "");
 			continue;
 		}
+		if (n->unlabelled)
+			pipeline_diag(p, 1, n, "label", "Invalid pipeline "
+				      "operation: Missing field 'operation "
+				      "name'. Give the node a label (the name "
+				      "under it in Elyra's editor).");
 		check_file(p, n);
 		check_dependencies(p, n);
 		check_image(p, n);

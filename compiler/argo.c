@@ -540,8 +540,19 @@ cJSON *argo_build(const struct pipeline *p, const struct argo_opts *o)
 			/* As Elyra: a parameter no node uses is left out. */
 			if (!pm->name || !pipeline_param_used(p, pm->name))
 				continue;
-			cJSON_AddItemToArray(params, name_value(pm->name,
-				pm->value ? pm->value : ""));
+			/*
+			 * No value: the name alone, as Elyra (kfp) writes it,
+			 * so that KFP's run form asks for one.
+			 */
+			if (pm->value) {
+				cJSON_AddItemToArray(params, name_value(pm->name,
+								pm->value));
+			} else {
+				cJSON *np = cJSON_CreateObject();
+
+				add_str(np, "name", pm->name);
+				cJSON_AddItemToArray(params, np);
+			}
 			used_params++;
 		}
 		if (used_params) {

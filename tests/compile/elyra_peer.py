@@ -234,6 +234,10 @@ def load(path, elyra):
         if k in nodes:
             sys.exit("%s: two nodes share the key %s" % (path, k))
         nodes[k] = node_fields(templates[task["template"]], task, flags[task["name"]], keys)
+    # The parameters some task receives: the same set in both, or a node
+    # lost (or gained) one; the allow-list below uses it too.
+    w["workflow.parameters-used"] = sorted({n for f in nodes.values()
+                                            for n in f["dag.arguments.parameters"]})
     return w, nodes
 
 
@@ -261,8 +265,11 @@ class Allow:
     field names it covers (a string or a compiled regex); ok(e, t, ctx):
     whether this pair of values is the intended difference."""
 
-    def __init__(self, key, scope, elyra, t3q, why, ok, field=None):
+    def __init__(self, key, scope, elyra, t3q, why, ok, field=None, generated=False):
         self.key, self.scope, self.elyra, self.t3q, self.why = key, scope, elyra, t3q, why
+        # needed by the generated pipelines (t-elyra-diff.sh), not the
+        # hand-picked ones (t-elyra-peer.sh)
+        self.generated = generated
         self.ok = ok
         self.field = field if field is not None else key
 
@@ -283,8 +290,55 @@ def trunc50(e, t, ctx):
     return len(e.rstrip("-")) > 50 and t.rstrip("-") == e.rstrip("-")[:50]
 
 
+def unused_leftover(e, t, c):
+    """Elyra's export keeps an unused parameter that follows one it drops:
+    kfp_processor.py:606-609 removes from the very list it iterates. t3q
+    leaves out every parameter no node uses. e, t: the two values of one
+    parameter field (dicts, lists or scalars)."""
+    used = set(c["elyra"]["workflow.parameters-used"])
+    name = c["field"]
+    m = re.fullmatch(r"workflow\.pipeline_spec\.inputs\[([^]]+)\]\.\w+", name)
+    if m:
+        return m.group(1) not in used and is_absent(t)
+    if name == "workflow.arguments.parameters":
+        t = {} if is_absent(t) else t
+        return {k: v for k, v in e.items() if k in used} == t and set(e) - set(t) <= set(e) - used
+    if name == "workflow.root.inputs.parameters":
+        return sorted(x for x in e if x in used) == (t or [])
+    return False
+
+
+SUBFLOW_DROPPED = re.compile(r"env\.(?!ELYRA_|AWS_).*|volumes\[.*\]|container\.volumeMounts\[.*\]|"
+                             r"labels\.(?!elyra/|pipelines\.kubeflow\.org/).*|"
+                             r"annotations\.(?!elyra/|pipelines\.kubeflow\.org/).*|tolerations")
+
+
+def same_volume_repeated(e, t, c):
+    """Elyra lists a PVC's volume once per mount of it; t3q once."""
+    return isinstance(e, list) and len(e) > 1 and all(x == e[0] for x in e) and t == e[0]
+
+
 ALLOW = [
     # --- the workflow
+    Allow("env, volumes, mounts, pod labels and annotations, tolerations (nodes in supernodes)",
+          "nodes inside a supernode", "absent", "the node's and the pipeline defaults'",
+          "Elyra 4.0.0 converts these properties on the primary pipeline's nodes only "
+          "(PipelineDefinition.propagate_pipeline_default_properties), and its processor skips the "
+          "raw values of nodes inside supernodes, so it drops them silently; t3q applies them to "
+          "every node",
+          lambda e, t, c: c.get("in_subflow") and is_absent(e), SUBFLOW_DROPPED, True),
+    Allow("volumes[<pvc>] (a PVC mounted twice)", "nodes that mount one PVC at several paths",
+          "the volume listed once per mount", "listed once",
+          "Kubernetes refuses a pod whose volumes repeat a name; each mount still names the one volume",
+          same_volume_repeated, re.compile(r"volumes\[.*\]"), True),
+    Allow("workflow.<parameters that no node uses>", "workflow, unused parameters after a dropped one",
+          "listed (arguments, pipeline_spec inputs, root DAG inputs)", "absent",
+          "Elyra 4.0.0 means to drop parameters no node uses, but removes them from the list it is "
+          "iterating (kfp_processor.py:606-609), so each one after a dropped one stays; t3q drops "
+          "them all, so the KFP run form shows only what some step reads",
+          unused_leftover,
+          re.compile(r"workflow\.(arguments\.parameters|root\.inputs\.parameters|"
+                     r"pipeline_spec\.inputs\[[^]]+\]\.\w+)"), True),
     Allow("workflow.annotations.pipelines.kubeflow.org/kfp_sdk_version", "workflow",
           "`1.8.22`", "absent",
           "Elyra's export is compiled by the kfp 1.8.22 SDK; t3q is not the kfp SDK",
@@ -407,8 +461,8 @@ ALLOW = [
           lambda e, t, c: e == "kfp" and t == "t3q"),
     Allow("labels.pipelines.kubeflow.org/enable_caching", "every node",
           "`\"true\"`", "absent",
-          "the kfp SDK's record of its caching option; t3q leaves caching to KFP and adds "
-          "`max_cache_staleness: P0D` where a node turns it off",
+          "the kfp SDK's record of its caching option; t3q leaves caching to KFP (Elyra 4.0.0 "
+          "ignores `disable_node_caching` on generic nodes, and so does t3q)",
           lambda e, t, c: e == "true" and is_absent(t)),
     Allow("annotations.pipelines.kubeflow.org/component_spec", "every node",
           "the `Run a file` component spec", "absent", "t3q steps are not kfp components",
@@ -430,7 +484,9 @@ ALLOW = [
 
 # -------------------------------------------------------------- comparing
 
-def compare(elyra_path, t3q_path, used_log=None):
+def compare(elyra_path, t3q_path, used_log=None, subflow_ids=()):
+    """subflow_ids: the ids of the nodes inside supernodes (elyra_diff.py
+    knows them from the pipeline file)."""
     ew, en = load(elyra_path, True)
     tw, tn = load(t3q_path, False)
     bad, allowed = [], []
@@ -457,7 +513,9 @@ def compare(elyra_path, t3q_path, used_log=None):
             bad.append("node %s: only in t3q's" % key)
             continue
         label = tn[key].get("annotations.pipelines.kubeflow.org/task_display_name", key)
-        diff("node '%s' (%s)" % (label, key), en[key], tn[key], {"elyra": en[key], "t3q": tn[key]})
+        sub = any(key.endswith("-%s.tar.gz" % i) for i in subflow_ids)
+        diff("node '%s' (%s)" % (label, key), en[key], tn[key],
+             {"elyra": en[key], "t3q": tn[key], "in_subflow": sub})
 
     for line, a in allowed:
         print("allowed: %s [%s]" % (line, a.key))
@@ -471,10 +529,11 @@ def compare(elyra_path, t3q_path, used_log=None):
     return 1 if bad else 0
 
 
-def check_unused(path):
+def check_unused(path, generated=False):
+    """Every entry (of the hand-picked or the generated set) was needed."""
     with open(path) as fh:
         used = set(fh.read().split("\n"))
-    unused = [a.key for a in ALLOW if a.key not in used]
+    unused = [a.key for a in ALLOW if a.key not in used and a.generated == generated]
     for k in unused:
         print("allow-list entry never needed: " + k)
     return 1 if unused else 0
@@ -603,6 +662,8 @@ def stage(argv):
 def main(argv):
     if argv[:1] == ["--unused"] and len(argv) == 2:
         return check_unused(argv[1])
+    if argv[:1] == ["--unused-generated"] and len(argv) == 2:
+        return check_unused(argv[1], True)
     if argv[:1] == ["--readme"] and len(argv) == 2:
         return check_readme(argv[1])
     if argv[:1] == ["--table"]:

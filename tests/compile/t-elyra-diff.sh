@@ -24,6 +24,7 @@
 [ -x "$T3Q_ELYRA_VENV/bin/python" ] && [ -x "$T3Q_ELYRA_VENV/bin/elyra-pipeline" ] ||
 	skip_all "no Elyra venv at $T3Q_ELYRA_VENV: run scripts/install-test-deps"
 [ -x "$T3Q_MINIO_BIN" ] || skip_all "no MinIO at $T3Q_MINIO_BIN: run scripts/install-test-deps"
+export T3Q_ELYRA_VENV	# elyra_diff.py's ACCEPT checks run Elyra's own archive code
 count=${T3Q_DIFF_COUNT:-200}
 [ "${1:-}" = --count ] && count=$2
 seed=${T3Q_DIFF_SEED:-10}
@@ -92,6 +93,11 @@ cat "$T/step.out"
 step "every declared output reaches every descendant (t3q-run)" report run
 step "the bootstrap stages outputs where the YAML declares them, and inputs too" report names
 
+step "every allow-list entry for generated pipelines is needed" \
+	"$py" "$here/elyra_peer.py" --unused-generated "$T/report/used"
+step "every pipeline t3q accepts against Elyra's word is needed, and in README.md" \
+	sh -c '"$0" "$1" --accepted "$2" && "$0" "$1" --readme "$3"' \
+	"$py" "$here/elyra_diff.py" "$T/report" "$T3Q_SRC/README.md"
 echo "# differences, grouped by cause:"
 "$py" "$here/elyra_diff.py" summary "$T/report" | sed 's/^/# /'
 finish

@@ -37,13 +37,12 @@ if [ -f "$gen" ]; then
 	/usr/bin/python3 "$gen" --seed 7 --count 60 --out "$T/gen" >/dev/null 2>&1 ||
 		echo "note: the generator failed; generated set skipped"
 	n=0 bad=0
-	for f in "$T"/gen/*/*.pipeline; do
-		[ -f "$f" ] || continue
+	while IFS= read -r f; do
 		n=$((n + 1))
 		vg "$(dirname "$f")" "$(basename "$f")" --cos-endpoint http://minio:9000 \
 			--cos-bucket b --cos-secret s >"$T/case.out" 2>&1 ||
 			{ bad=$((bad + 1)); echo "== $f"; cat "$T/case.out"; }
-	done
+	done < <(find "$T/gen" -name '*.pipeline' | sort)
 	step "memcheck is clean on $n generated pipelines" test "$bad" = 0
 fi
 finish
