@@ -517,8 +517,10 @@ static int open_store(struct run *r)
 	struct s3_config cfg;
 
 	s3_config_init(&cfg);
-	if (s3_config_from_env(&cfg) < 0)
+	if (s3_config_from_env(&cfg) < 0) {
+		s3_config_release(&cfg);
 		return -1;
+	}
 	if (!strncmp(r->store_url, "s3://", 5)) {
 		const char *b = r->store_url + 5;
 		size_t n = strcspn(b, "/");
