@@ -285,6 +285,22 @@ static int leaves_dir(const char *rel)
 }
 
 /*
+ * A pattern that matched nothing because the archive refused the link it
+ * names ("certs/x*" with certs -> /etc/ssl) has had its error already.
+ */
+static int names_refused_link(const struct strlist *outside, const char *dep)
+{
+	for (int i = 0; i + 1 < outside->n; i += 2) {
+		size_t len = strlen(outside->v[i]);
+
+		if (upload_fnmatch(dep, outside->v[i]) ||
+		    (!strncmp(dep, outside->v[i], len) && dep[len] == '/'))
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * Elyra's _validate_filepath() on each dependency, relative to the node
  * file's directory: a '*' pattern must match something (Python's glob),
  * anything else must be a file. Then its archive: Elyra's export fails
@@ -366,7 +382,9 @@ static void check_dependencies(struct pipeline *p, const struct node *n)
 				char field[64];
 
 				if (bad[k] || strcmp(n->dependencies.v[k],
-						     unmatched.v[i]))
+						     unmatched.v[i]) ||
+				    names_refused_link(&outside,
+						       unmatched.v[i]))
 					continue;
 				snprintf(field, sizeof(field),
 					 "dependencies[%d]", k);

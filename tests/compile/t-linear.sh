@@ -65,7 +65,7 @@ linear() {
 	# at least 2 s, since a tiny N is all process start-up).
 	limit=$(awk -v s="$small" 'BEGIN { l = 6 * s + 1; printf "%d", l < 2 ? 2 : l + 1 }')
 	big=$(cpu "$T/$kind-4" "$limit")
-	echo "$kind: N=$n ${small}s, 4N=$((4 * n)) ${big}s"
+	echo "$kind, CPU seconds: N=$n: $small, 4N=$((4 * n)): $big"
 	case $big in
 	timeout) echo "4N was stopped after ${limit}s: over 6 times N"; return 1 ;;
 	failed) return 1 ;;
