@@ -45,6 +45,8 @@ static const char usage[] =
 "      --artifact-inputs DIR       Argo input artifacts [T3Q_ARTIFACT_INPUT_DIR]\n"
 "      --artifact-outputs DIR      Argo output artifacts [T3Q_ARTIFACT_OUTPUT_DIR]\n"
 "      --run-id ID                 per-run key prefix [T3Q_RUN_ID, ELYRA_RUN_NAME]\n"
+"      --log-name NAME             NAME.log, .ipynb, .html instead of the\n"
+"                                  file's stem [T3Q_LOG_NAME]\n"
 "      --log-upload-interval SECS  upload the log this often [T3Q_LOG_UPLOAD_INTERVAL], 30\n"
 "      --no-install                skip requirements [T3Q_NO_INSTALL=1]\n"
 "      --python PATH               interpreter [T3Q_PYTHON], default python3\n"
@@ -55,7 +57,7 @@ static const char usage[] =
 
 enum {
 	OPT_WORK = 256, OPT_AIN, OPT_AOUT, OPT_RUN, OPT_INTERVAL, OPT_NOINST,
-	OPT_PYTHON, OPT_VERSION, OPT_MAXBYTES, OPT_MAXFILES,
+	OPT_PYTHON, OPT_VERSION, OPT_MAXBYTES, OPT_MAXFILES, OPT_LOGNAME,
 };
 
 static const struct option options[] = {
@@ -74,6 +76,7 @@ static const struct option options[] = {
 	{ "artifact-inputs", required_argument, NULL, OPT_AIN },
 	{ "artifact-outputs", required_argument, NULL, OPT_AOUT },
 	{ "run-id", required_argument, NULL, OPT_RUN },
+	{ "log-name", required_argument, NULL, OPT_LOGNAME },
 	{ "log-upload-interval", required_argument, NULL, OPT_INTERVAL },
 	{ "no-install", no_argument, NULL, OPT_NOINST },
 	{ "python", required_argument, NULL, OPT_PYTHON },
@@ -152,6 +155,7 @@ static void defaults(struct opts *o)
 	o->artifact_in = env("T3Q_ARTIFACT_INPUT_DIR", NULL);
 	o->artifact_out = env("T3Q_ARTIFACT_OUTPUT_DIR", NULL);
 	o->run_id = env("T3Q_RUN_ID", env("ELYRA_RUN_NAME", NULL));
+	o->log_name = env("T3Q_LOG_NAME", NULL);
 	o->python = env("T3Q_PYTHON", "python3");
 	o->requirements = env("T3Q_REQUIREMENTS", NULL);
 	o->termination_log = env("T3Q_TERMINATION_LOG", "/dev/termination-log");
@@ -201,6 +205,7 @@ int opts_parse(struct opts *o, int argc, char **argv)
 		case OPT_AIN: o->artifact_in = optarg; break;
 		case OPT_AOUT: o->artifact_out = optarg; break;
 		case OPT_RUN: o->run_id = optarg; break;
+		case OPT_LOGNAME: o->log_name = optarg; break;
 		case OPT_INTERVAL:
 			o->log_interval = strtod(optarg, &end);
 			if (*end || o->log_interval < 0)
@@ -247,6 +252,12 @@ int opts_parse(struct opts *o, int argc, char **argv)
 	if (!o->file)
 		return usage_error("the following arguments are required: %s",
 				   "-f/--file");
+	/* A name in the run's prefix and the work dir, nothing more. */
+	if (o->log_name && (!*o->log_name || strchr(o->log_name, '/') ||
+			    !strcmp(o->log_name, ".") ||
+			    !strcmp(o->log_name, "..")))
+		return usage_error("--log-name '%s': give a file name without "
+				   "'/'", o->log_name);
 	/* Elyra before 3.8 had no -n; it named the pipeline by -d. */
 	if (!o->pipeline_name)
 		o->pipeline_name = o->cos_directory;

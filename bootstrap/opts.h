@@ -27,6 +27,7 @@ struct opts {
 	const char *artifact_in;	/* T3Q_ARTIFACT_INPUT_DIR */
 	const char *artifact_out;	/* T3Q_ARTIFACT_OUTPUT_DIR */
 	const char *run_id;		/* T3Q_RUN_ID, else ELYRA_RUN_NAME */
+	const char *log_name;		/* T3Q_LOG_NAME: <it>.log, not <stem> */
 	const char *python;		/* T3Q_PYTHON, default "python3" */
 	const char *requirements;	/* T3Q_REQUIREMENTS */
 	const char *termination_log;	/* T3Q_TERMINATION_LOG */

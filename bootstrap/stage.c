@@ -59,18 +59,28 @@ int step_fetch_archive(struct step *s)
 		proc_cancel,
 	};
 	double t = log_now();
+	/*
+	 * "RUN/x.tar.gz" (t3q-run's per-run archives) is kept in the work
+	 * dir as "x.tar.gz": the key's directories are not the step's.
+	 */
+	const char *local = strrchr(s->o->archive, '/');
 	char *key;
 	int ret, r;
 
+	local = local ? local + 1 : s->o->archive;
 	step_log(s, 0, "processing dependencies");
 	key = step_key(s, 0, s->o->archive);
-	if (items_path_ok("the dependency archive", s->o->archive) < 0) {
+	if (items_path_ok("the dependency archive", s->o->archive) < 0 ||
+	    !*local) {
+		if (!*local)
+			error("the dependency archive '%s' names no file",
+			      s->o->archive);
 		ret = T3Q_EXIT_USAGE;
-	} else if (get_logged(s, key, s->o->archive) < 0) {
+	} else if (get_logged(s, key, local) < 0) {
 		step_fail(s, "the dependency archive s3://%s/%s could not be "
 			  "downloaded", s->o->cos_bucket, key);
 		ret = T3Q_EXIT_STORE;
-	} else if ((r = archive_extract(s->o->archive, ".", &lim)) < 0) {
+	} else if ((r = archive_extract(local, ".", &lim)) < 0) {
 		/* A full disk is ours to report, not the archive's fault. */
 		ret = r == ARCHIVE_E_NOSPACE ? T3Q_EXIT_INTERNAL
 					     : T3Q_EXIT_ARCHIVE;
@@ -297,7 +307,7 @@ int step_upload_logs(struct step *s)
 	}
 	/* The executed notebook goes up under the notebook's own name. */
 	if (!access(s->nb_out, F_OK)) {
-		key = step_key(s, 1, s->base);
+		key = step_key(s, 1, s->nb_key);
 		if (put_logged(s, s->nb_out, key) < 0)
 			ret = T3Q_EXIT_UPLOAD;
 		free(key);

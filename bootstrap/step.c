@@ -90,9 +90,16 @@ int step_init(struct step *s, const struct opts *o)
 		error_errno("cannot enter the work dir '%s'", o->work_dir);
 		return T3Q_EXIT_INTERNAL;
 	}
-	s->log_path = xstrfmt("%s.log", s->name);
-	s->nb_out = xstrfmt("%s-output.ipynb", s->name);
-	s->nb_html = xstrfmt("%s.html", s->name);
+	/* --log-name: two nodes' files share a stem (common/pipeline.h). */
+	{
+		const char *ln = o->log_name ? o->log_name : s->name;
+
+		s->log_path = xstrfmt("%s.log", ln);
+		s->nb_out = xstrfmt("%s-output.ipynb", ln);
+		s->nb_html = xstrfmt("%s.html", ln);
+		s->nb_key = o->log_name ? xstrfmt("%s.ipynb", ln)
+					: xstrdup(s->base);
+	}
 	s->log_fd = open(s->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 			 0644);
 	if (s->log_fd < 0) {
@@ -136,6 +143,7 @@ void step_release(struct step *s)
 	free(s->log_path);
 	free(s->nb_out);
 	free(s->nb_html);
+	free(s->nb_key);
 	free(s->why);
 	for (int i = 0; i < s->noutputs; i++)
 		free(s->outputs[i].key);

@@ -40,6 +40,7 @@ struct step {
 	char *why;		/* the first failure, said last (step_fail) */
 	char *nb_out;		/* <work>/<name>-output.ipynb for notebooks */
 	char *nb_html;		/* <work>/<name>.html */
+	char *nb_key;		/* the executed notebook's name in the store */
 	double t0;
 	struct step_time times[8];
 	int ntimes;

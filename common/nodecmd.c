@@ -92,7 +92,13 @@ void nodecmd_build(const struct nodecmd_ctx *c, const struct node *n,
 	arg(out, "--cos-directory");
 	arg(out, c->cos_directory);
 	arg(out, "--cos-dependencies-archive");
-	arg(out, archive);
+	if (c->archive_dir && *c->archive_dir) {
+		buf_addf(&b, "%s/%s", c->archive_dir, archive);
+		arg(out, b.buf);
+		buf_reset(&b);
+	} else {
+		arg(out, archive);
+	}
 	/* The archive is rooted at the file's directory. */
 	arg(out, "--file");
 	arg(out, base ? base + 1 : n->filename);
@@ -133,6 +139,11 @@ void nodecmd_build(const struct nodecmd_ctx *c, const struct node *n,
 	if (c->artifact_out && n->outputs.n) {
 		arg(out, "--artifact-outputs");
 		arg(out, c->artifact_out);
+	}
+	/* Only where Elyra's <stem>.log would be another node's too. */
+	if (n->log_name) {
+		arg(out, "--log-name");
+		arg(out, n->log_name);
 	}
 
 	/*

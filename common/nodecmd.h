@@ -28,6 +28,12 @@ struct nodecmd_ctx {
 	/* A parameter's value in this context: "{{inputs.parameters.P}}". */
 	const char *(*param_value)(void *ctx, const struct param *pm);
 	void *ctx;
+	/*
+	 * NULL: the archive is <cos_directory>/<stem>-<id>.tar.gz, Elyra's
+	 * key. Else it is under <cos_directory>/<archive_dir>/ (t3q-run: the
+	 * run's own prefix, so that concurrent runs keep their own files).
+	 */
+	const char *archive_dir;
 };
 
 struct nodecmd {

@@ -1176,6 +1176,40 @@ static char *stem(const char *path)
 	return dot && dot != b ? xstrndup(b, dot - b) : xstrdup(b);
 }
 
+/*
+ * The bootstrap names a step's log (and executed notebook, and its HTML)
+ * after the file's stem, under the run's prefix: a/run.sh and b/run.sh
+ * would overwrite each other's run.log. Those nodes get "<stem>-<id>"
+ * (ids are unique); a node whose stem is its own keeps Elyra's name.
+ */
+static void name_logs(struct pipeline *p)
+{
+	struct strset seen;
+	char **stems = xcalloc(p->nnodes ? p->nnodes : 1, sizeof(*stems));
+	int *clash = xcalloc(p->nnodes ? p->nnodes : 1, sizeof(*clash));
+
+	strset_init(&seen, p->nnodes);
+	for (int i = 0; i < p->nnodes; i++) {
+		int first;
+
+		if (!p->nodes[i].filename)
+			continue;
+		stems[i] = stem(p->nodes[i].filename);
+		first = *strset_get(&seen, stems[i], i);
+		if (first != i)
+			clash[first] = clash[i] = 1;
+	}
+	for (int i = 0; i < p->nnodes; i++) {
+		if (clash[i])
+			p->nodes[i].log_name = xstrfmt("%s-%s", stems[i],
+						       p->nodes[i].id);
+		free(stems[i]);
+	}
+	strset_release(&seen);
+	free(stems);
+	free(clash);
+}
+
 /* JSON syntax errors as "line L, column C", counted from cJSON's offset. */
 static void json_error(struct pipeline *p, const char *text, const char *at)
 {
@@ -1283,6 +1317,9 @@ static int json_check_string(struct pipeline *p, struct json_toks *t,
 	const char *bad = utf8_invalid(s);
 	int line = 0, col = 0;
 
+	if (!bad && !(k && k->has_nul))
+		return 0;
+	/* Counted only for an error: per string it made loading O(n^2). */
 	if (k)
 		json_where(t, k, &line, &col);
 	if (bad)
@@ -1549,6 +1586,7 @@ int pipeline_load(struct pipeline *p, const char *path)
 		propagate_inputs(p);
 		name_tasks(p);
 		display_names(p);
+		name_logs(p);
 	}
 out:
 	cJSON_Delete(root);
@@ -1561,6 +1599,7 @@ static void node_free(struct node *n)
 	free(n->label);
 	free(n->op);
 	free(n->filename);
+	free(n->log_name);
 	free(n->runtime_image);
 	strlist_free(&n->dependencies);
 	strlist_free(&n->outputs);

@@ -83,6 +83,12 @@ struct node {
 	char *path;		/* "pipelines[0].nodes[2]" for messages */
 	char *task_name;	/* Argo/Kubernetes name, unique (derived) */
 	char *display_name;	/* Elyra's scrubbed, de-duplicated name */
+	/*
+	 * "<stem>-<id>" when another node's file has the same stem, so that
+	 * their <stem>.log (and .ipynb, .html) keys would collide; else NULL:
+	 * Elyra's own names (derived).
+	 */
+	char *log_name;
 };
 
 enum param_type { PARAM_STRING, PARAM_INTEGER, PARAM_FLOAT, PARAM_BOOL };

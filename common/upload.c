@@ -136,7 +136,62 @@ struct scan {
 	char *matched;		/* per name */
 	int include_all;	/* a lone "*" among them */
 	struct strlist *members;
+	const char *base;	/* the node's directory, the archive's root */
+	char *root;		/* realpath of the pipeline's directory */
+	struct strlist escapes;	/* link, target, link, target, ... */
 };
+
+static void list_add(struct strlist *l, const char *s);
+
+/* realpath(path) when path is a symlink leading outside root, else NULL. */
+static char *link_outside(const char *root, const char *path)
+{
+	struct stat st;
+	char *target;
+	size_t len;
+
+	if (!root || lstat(path, &st) < 0 || !S_ISLNK(st.st_mode))
+		return NULL;
+	/* Dangling: the archive itself refuses it, naming it. */
+	target = realpath(path, NULL);
+	if (!target)
+		return NULL;
+	len = strlen(root);
+	if (!strcmp(root, "/") || (!strncmp(target, root, len) &&
+				   (!target[len] || target[len] == '/'))) {
+		free(target);
+		return NULL;
+	}
+	return target;
+}
+
+char *upload_link_outside(const struct pipeline *p, const char *path)
+{
+	char *root = realpath(p->dir, NULL), *target;
+
+	target = link_outside(root, path);
+	free(root);
+	return target;
+}
+
+/*
+ * Links are followed as Elyra does, but only within the pipeline's
+ * directory: "shadow -> /etc/shadow" would put a file of the compiling
+ * machine in the bucket. Such an entry is left out and recorded.
+ */
+static int escapes(struct scan *sc, const char *name)
+{
+	char *full = xstrfmt("%s/%s", sc->base, name);
+	char *target = link_outside(sc->root, full);
+
+	free(full);
+	if (!target)
+		return 0;
+	list_add(&sc->escapes, name);
+	list_add(&sc->escapes, target);
+	free(target);
+	return 1;
+}
 
 static int has_wildcards(const char *s)
 {
@@ -180,8 +235,10 @@ static int elyra_filter(const char *name, int is_dir, void *ctx)
 			if (*p == '.')
 				return 0;
 		}
-		return sc->n->include_subdirectories ||
-		       (!sc->include_all && directory_in_list(sc, name));
+		if (!sc->n->include_subdirectories &&
+		    (sc->include_all || !directory_in_list(sc, name)))
+			return 0;
+		return !escapes(sc, name);
 	}
 	if (sc->include_all)
 		take = 1;
@@ -202,7 +259,7 @@ static int elyra_filter(const char *name, int is_dir, void *ctx)
 			take = 1;
 		}
 	}
-	return take;
+	return take && !escapes(sc, name);
 }
 
 static void list_add(struct strlist *l, const char *s)
@@ -269,7 +326,8 @@ static char *node_dir(const struct pipeline *p, const struct node *n)
 		       n->filename);
 }
 
-static void scan_init(struct scan *sc, const struct node *n,
+static void scan_init(struct scan *sc, const struct pipeline *p,
+		      const struct node *n, const char *dir,
 		      struct strlist *members)
 {
 	const char *base = strrchr(n->filename, '/');
@@ -277,6 +335,8 @@ static void scan_init(struct scan *sc, const struct node *n,
 	memset(sc, 0, sizeof(*sc));
 	sc->n = n;
 	sc->members = members;
+	sc->base = dir;
+	sc->root = realpath(p->dir, NULL);
 	/* A Python set: each name once. */
 	list_add(&sc->names, base ? base + 1 : n->filename);
 	for (int i = 0; i < n->dependencies.n; i++) {
@@ -296,7 +356,9 @@ static void scan_init(struct scan *sc, const struct node *n,
 static void scan_release(struct scan *sc)
 {
 	upload_list_release(&sc->names);
+	upload_list_release(&sc->escapes);
 	free(sc->matched);
+	free(sc->root);
 }
 
 void upload_list_release(struct strlist *l)
@@ -309,14 +371,17 @@ void upload_list_release(struct strlist *l)
 }
 
 int upload_scan(const struct pipeline *p, const struct node *n,
-		struct strlist *members, struct strlist *unmatched)
+		struct strlist *members, struct strlist *unmatched,
+		struct strlist *outside)
 {
 	struct scan sc;
 	char *dir = node_dir(p, n);
 	int ret, lone_script;
 
-	scan_init(&sc, n, members);
+	scan_init(&sc, p, n, dir, members);
 	ret = scan_dir(&sc, dir, "");
+	for (int i = 0; i < sc.escapes.n; i++)
+		list_add(outside, sc.escapes.v[i]);
 	/* require_complete, with Elyra's one tolerance. */
 	lone_script = n->dependencies.n == 1 &&
 		      (!strcmp(n->dependencies.v[0], "*.py") ||
@@ -347,10 +412,18 @@ int upload_archives(const struct pipeline *p, struct store *st,
 		struct scan sc;
 
 		/* members: unused here, the archive's walk is the scan */
-		scan_init(&sc, n, &members);
+		scan_init(&sc, p, n, dir, &members);
 		store_key_join(&key, directory, name);
-		if (archive_create_filtered(tmp, dir, elyra_filter, &sc) < 0 ||
-		    store_put(st, tmp, key.buf) < 0)
+		if (archive_create_filtered(tmp, dir, elyra_filter, &sc) < 0)
+			ret = -1;
+		/* The walk left them out; the archive must not go up so. */
+		for (int k = 0; k < sc.escapes.n; k += 2)
+			ret = error("node '%s' (%s): '%s' is a symlink to '%s', "
+				    "outside the pipeline's directory '%s': "
+				    "refusing to archive it", n->label, n->id,
+				    sc.escapes.v[k], sc.escapes.v[k + 1],
+				    sc.root);
+		if (ret < 0 || store_put(st, tmp, key.buf) < 0)
 			ret = error("node '%s' (%s): cannot upload its "
 				    "dependency archive", n->label, n->id);
 		else

@@ -11,7 +11,10 @@
  * ("utils/helper.py", or "*.csv" under "data/") or matches it; a lone
  * "*" takes the top-level files only. With it every directory is entered, and a pattern
  * without a '/' ("*.csv") also matches base names below. Hidden directories
- * never go in; symlinks are dereferenced.
+ * never go in; symlinks are dereferenced, but only those whose target
+ * (realpath) stays inside the pipeline's directory: a link leading out of
+ * it ("shadow -> /etc/shadow", "certs -> /etc/ssl") is refused, since it
+ * would put the compiling machine's files in the bucket.
  */
 #ifndef T3Q_COMMON_UPLOAD_H
 #define T3Q_COMMON_UPLOAD_H
@@ -20,14 +23,23 @@
 #include "common/store.h"
 
 /*
- * The members of node n's archive, in archive order, into *members, and
- * each dependency that matched no file into *unmatched (Elyra's export
- * fails on those, except for a lone "*.py" or "*.r"). The caller releases
- * both with upload_list_release(). Returns 0, or -1 when the node's
- * directory cannot be read.
+ * The members of node n's archive, in archive order, into *members; each
+ * dependency that matched no file into *unmatched (Elyra's export fails on
+ * those, except for a lone "*.py" or "*.r"); and each symlink the archive
+ * would take that leads outside the pipeline's directory into *outside,
+ * as two entries: its path below the node's directory, then its target.
+ * The caller releases all three with upload_list_release(). Returns 0, or
+ * -1 when the node's directory cannot be read.
  */
 int upload_scan(const struct pipeline *p, const struct node *n,
-		struct strlist *members, struct strlist *unmatched);
+		struct strlist *members, struct strlist *unmatched,
+		struct strlist *outside);
+
+/*
+ * realpath(path) (malloc'd) when path is a symlink whose target leaves
+ * p's directory, else NULL.
+ */
+char *upload_link_outside(const struct pipeline *p, const char *path);
 void upload_list_release(struct strlist *l);
 
 /* Python's fnmatch.fnmatchcase(name, pattern): 1 on a match. */

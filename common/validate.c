@@ -285,6 +285,22 @@ static int leaves_dir(const char *rel)
 }
 
 /*
+ * A pattern that matched nothing because the archive refused the link it
+ * names ("certs/x*" with certs -> /etc/ssl) has had its error already.
+ */
+static int names_refused_link(const struct strlist *outside, const char *dep)
+{
+	for (int i = 0; i + 1 < outside->n; i += 2) {
+		size_t len = strlen(outside->v[i]);
+
+		if (upload_fnmatch(dep, outside->v[i]) ||
+		    (!strncmp(dep, outside->v[i], len) && dep[len] == '/'))
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * Elyra's _validate_filepath() on each dependency, relative to the node
  * file's directory: a '*' pattern must match something (Python's glob),
  * anything else must be a file. Then its archive: Elyra's export fails
@@ -297,7 +313,7 @@ static void check_dependencies(struct pipeline *p, const struct node *n)
 	const char *slash = n->filename ? strrchr(n->filename, '/') : NULL;
 	char *dir = slash ? xstrndup(n->filename, slash - n->filename)
 			  : xstrdup("");
-	struct strlist members = { 0 }, unmatched = { 0 };
+	struct strlist members = { 0 }, unmatched = { 0 }, outside = { 0 };
 	char *bad = xcalloc(n->dependencies.n + 1, 1);
 
 	for (int i = 0; i < n->dependencies.n; i++) {
@@ -337,14 +353,38 @@ static void check_dependencies(struct pipeline *p, const struct node *n)
 		}
 		free(path);
 	}
+	if (n->filename && !n->dependencies.n) {
+		/* No scan (a directory per node is slow): the file alone. */
+		char *path = n->filename[0] == '/' ? xstrdup(n->filename)
+			: xstrfmt("%s/%s", p->dir, n->filename);
+		char *target = upload_link_outside(p, path);
+
+		if (target)
+			pipeline_diag(p, 1, n, "filename", "'%s' is a symlink "
+				      "to '%s', outside the pipeline's "
+				      "directory: the dependency archive "
+				      "follows links only inside it; copy the "
+				      "file in instead", n->filename, target);
+		free(target);
+		free(path);
+	}
 	if (n->filename && n->dependencies.n &&
-	    !upload_scan(p, n, &members, &unmatched))
+	    !upload_scan(p, n, &members, &unmatched, &outside)) {
+		for (int i = 0; i + 1 < outside.n; i += 2)
+			pipeline_diag(p, 1, n, "dependencies", "'%s%s%s' is a "
+				      "symlink to '%s', outside the pipeline's "
+				      "directory: the dependency archive "
+				      "follows links only inside it; copy the "
+				      "file in instead", dir, *dir ? "/" : "",
+				      outside.v[i], outside.v[i + 1]);
 		for (int i = 0; i < unmatched.n; i++)
 			for (int k = 0; k < n->dependencies.n; k++) {
 				char field[64];
 
 				if (bad[k] || strcmp(n->dependencies.v[k],
-						     unmatched.v[i]))
+						     unmatched.v[i]) ||
+				    names_refused_link(&outside,
+						       unmatched.v[i]))
 					continue;
 				snprintf(field, sizeof(field),
 					 "dependencies[%d]", k);
@@ -356,8 +396,10 @@ static void check_dependencies(struct pipeline *p, const struct node *n)
 					      "set)", unmatched.v[i]);
 				break;
 			}
+	}
 	upload_list_release(&members);
 	upload_list_release(&unmatched);
+	upload_list_release(&outside);
 	free(bad);
 	free(dir);
 }

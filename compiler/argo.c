@@ -198,7 +198,7 @@ static cJSON *container_template(const struct pipeline *p,
 		"{{workflow.uid}}",
 		o->data_passing_cos ? NULL : NODECMD_ARTIFACT_IN,
 		o->data_passing_cos ? NULL : NODECMD_ARTIFACT_OUT,
-		WRITABLE_DIR, param_placeholder, &pbuf,
+		WRITABLE_DIR, param_placeholder, &pbuf, NULL,
 	};
 	struct nodecmd nc;
 

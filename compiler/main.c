@@ -374,6 +374,13 @@ static void check_settings(const struct cli *c, struct pipeline *p)
 	}
 }
 
+static void cli_release(struct cli *c)
+{
+	for (int i = 0; i < c->nowned; i++)
+		free(c->owned[i]);
+	c->nowned = 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct pipeline p;
@@ -385,8 +392,11 @@ int main(int argc, char **argv)
 
 	log_init_env();
 	r = parse(&c, argc, argv);
-	if (r)
+	if (r) {
+		/* The runtime config's values, read before the error. */
+		cli_release(&c);
 		return r;
+	}
 	/* 1. read, 2. validate: nothing is emitted from a bad pipeline */
 	r = pipeline_load(&p, c.pipeline);
 	if (!r)
@@ -394,13 +404,13 @@ int main(int argc, char **argv)
 	check_settings(&c, &p);
 	pipeline_print_diags(&p, !strcmp(c.format, "json"));
 	if (r < 0 || p.nerrors) {
-		pipeline_free(&p);
-		return 1;
+		r = 1;
+		goto out;
 	}
 	if (c.dot) {
 		print_dot(&p, stdout);
-		pipeline_free(&p);
-		return 0;
+		r = 0;
+		goto out;
 	}
 	{
 		/* Elyra's stamp, for --timestamp and for --upload's directory. */
@@ -445,8 +455,7 @@ int main(int argc, char **argv)
 	cJSON_Delete(doc);
 out:
 	free(dir);
-	for (int i = 0; i < c.nowned; i++)
-		free(c.owned[i]);
+	cli_release(&c);
 	pipeline_free(&p);
 	return r;
 }

@@ -45,7 +45,7 @@ static const char usage[] =
 "      --work DIR           where runs live (default .t3q-run)\n"
 "      --bootstrap PATH     the t3q-bootstrap to use (default: beside\n"
 "                           t3q-run, then PATH)\n"
-"      --run-id ID          default: run-<date>-<time>\n"
+"      --run-id ID          default: run-<date>-<time>-<pid>-<random>\n"
 "  -v, --verbose, -h, --help, --version\n";
 
 enum state { WAITING, RUNNING, DONE, FAILED, SKIPPED };
@@ -154,7 +154,7 @@ static int start(struct run *r, struct job *j)
 	char *work = xstrfmt("%s/work", j->dir);
 	struct nodecmd_ctx ctx = {
 		&r->p, r->endpoint, r->bucket, r->cos_directory, r->run_id,
-		in_dir, out_dir, wcd, param_value, r,
+		in_dir, out_dir, wcd, param_value, r, r->run_id,
 	};
 	struct nodecmd nc;
 	int out[2], err[2];
@@ -418,6 +418,22 @@ static int summary(struct run *r)
 	return failed;
 }
 
+static unsigned random_u16(void)
+{
+	unsigned short v = 0;
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	struct timespec ts;
+
+	if (fd < 0 || read(fd, &v, sizeof(v)) != (ssize_t)sizeof(v)) {
+		/* No /dev/urandom: the clock's nanoseconds will do. */
+		clock_gettime(CLOCK_REALTIME, &ts);
+		v = (unsigned short)(ts.tv_nsec ^ (ts.tv_nsec >> 16));
+	}
+	if (fd >= 0)
+		close(fd);
+	return v;
+}
+
 static int parse_param(struct run *r, const char *arg)
 {
 	const char *eq = strchr(arg, '=');
@@ -481,7 +497,14 @@ static int setup(struct run *r, int argc, char **argv)
 		return error_errno("cannot use the work dir '%s'", work);
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "run-%Y%m%d-%H%M%S", &tm);
-	r->run_id = xstrdup(run_id ? run_id : stamp);
+	/*
+	 * Runs started in the same second must not share an id (their
+	 * logs, outputs and archives are keyed by it): the pid tells apart
+	 * runs on this machine, the random part runs on others.
+	 */
+	r->run_id = run_id ? xstrdup(run_id)
+			   : xstrfmt("%s-%ld-%04x", stamp, (long)getpid(),
+				     random_u16());
 	r->run_dir = xstrfmt("%s/%s", abs, r->run_id);
 	r->bootstrap = find_bootstrap(bootstrap);
 	if (!r->store_url)
@@ -494,8 +517,10 @@ static int open_store(struct run *r)
 	struct s3_config cfg;
 
 	s3_config_init(&cfg);
-	if (s3_config_from_env(&cfg) < 0)
+	if (s3_config_from_env(&cfg) < 0) {
+		s3_config_release(&cfg);
 		return -1;
+	}
 	if (!strncmp(r->store_url, "s3://", 5)) {
 		const char *b = r->store_url + 5;
 		size_t n = strcspn(b, "/");
@@ -586,8 +611,18 @@ int main(int argc, char **argv)
 	/* 2. the store, and each node's dependency archive in it */
 	store_key_join(&dir, r.p.cos_prefix ? r.p.cos_prefix : "", r.p.name);
 	r.cos_directory = buf_detach(&dir, NULL);
-	if (open_store(&r) < 0 ||
-	    upload_archives(&r.p, r.store, r.cos_directory) < 0) {
+	/*
+	 * Each run's archives under its own prefix: a run started earlier
+	 * must not run a file edited, and uploaded, by a later one.
+	 */
+	if (open_store(&r) < 0) {
+		run_release(&r);
+		return 1;
+	}
+	store_key_join(&dir, r.cos_directory, r.run_id);
+	rc = upload_archives(&r.p, r.store, dir.buf);
+	buf_release(&dir);
+	if (rc < 0) {
 		run_release(&r);
 		return 1;
 	}

@@ -27,6 +27,14 @@ if [ -n "${T3Q_S3_STATE:-}" ]; then
 	. "$T3Q_S3_STATE/env"
 fi
 
+# Under ASan/UBSan, every report of every process the test starts goes to
+# a file in $T too (its stderr may be discarded, its status ignored), and
+# finish fails when there is one.
+if [ -n "${T3Q_SANITIZE:-}" ]; then
+	export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:exitcode=23}:log_path=$T/sanitizer"
+	export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:exitcode=23}:log_path=$T/sanitizer"
+fi
+
 t3q() { "${T3Q_BIN:?T3Q_BIN must point at the build directory}/bootstrap/t3q-bootstrap" "$@"; }
 
 # step TITLE CMD...: runs CMD, counts it, prints its output on failure.
@@ -77,6 +85,13 @@ skip_all() {
 }
 
 finish() {
+	local f
+	for f in "$T"/sanitizer.*; do
+		[ -e "$f" ] || continue
+		failed=$((failed + 1))
+		echo "not ok - sanitizer report $(basename "$f")"
+		sed 's/^/#   /' "$f"
+	done
 	echo "$passed passed, $failed failed"
 	[ "$failed" = 0 ]
 }

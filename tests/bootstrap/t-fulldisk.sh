@@ -3,7 +3,8 @@
 # tmpfs. Extraction that runs out of space stops with 85 and runs nothing;
 # a gzip bomb and archives over the limits stop with 82 before a byte is
 # written; a log that cannot be written says where it was cut and fails
-# the step with 85, while the container log keeps everything.
+# the step with 85, while the container log keeps everything; an output
+# that cannot be staged as an Argo artifact fails the step, naming it.
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || skip_all "needs root to mount a tmpfs"
 bucket=$(new_bucket)
@@ -116,5 +117,24 @@ input_full() {
 	tail -1 "$T/stderr" | grep -q "input 'in.bin'" && [ ! -e "$wd/ran.txt" ]
 }
 step "an input that does not fit: 81, the last line naming it" input_full
+
+# Output staging (--artifact-outputs) onto a full disk: the artifact dir is
+# a 1 MB tmpfs apart from the work dir, so the 4 MB output must be copied
+# (a hard link cannot cross file systems), and the copy runs out of space.
+art=$T/art
+mkdir -p "$art" "$T/wd2"
+mount -t tmpfs -o size=1m tmpfs "$art" 2>/dev/null || skip_all "cannot mount a second tmpfs"
+at_exit "umount -l '$art'"
+printf 'mkdir -p out\nhead -c 4194304 /dev/zero >out/big.bin\necho made\n' >"$src/make.sh"
+upload_archive "$src" "$dir" make.tar.gz make.sh
+run_step "$T/wd2" -d "$dir" -t make.tar.gz -f make.sh -n p -o out/big.bin \
+	--artifact-outputs "$art"
+staging_full() {
+	show
+	{ [ "$rc" = 84 ] || [ "$rc" = 85 ]; } && grep -q "made" "$T/stdout" &&
+	grep -q "No space left on device" "$T/stderr" &&
+	tail -1 "$T/stderr" | grep -q "out/big.bin"
+}
+step "output staging onto a full disk: 84 or 85, the last line naming the output" staging_full
 
 finish

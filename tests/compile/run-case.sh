@@ -27,6 +27,13 @@ else
 fi
 rc=0
 (cd "$case_dir" && "$compile" "$pipeline" "${args[@]}") >"$tmp/out" 2>"$tmp/err" || rc=$?
+# A leak on an error path keeps ASan's exit 1 unless exitcode is set: the
+# report's text fails the case whatever the status.
+if grep -qE 'ERROR: (Leak|Address)Sanitizer|runtime error:' "$tmp/err"; then
+	echo "sanitizer report (exit $rc):"
+	cat "$tmp/err"
+	exit 1
+fi
 
 if [ -f "$case_dir/expected.err" ] || { [ -n "${T3Q_UPDATE_GOLDEN:-}" ] && [ $rc != 0 ]; }; then
 	[ -n "${T3Q_UPDATE_GOLDEN:-}" ] && cp "$tmp/err" "$case_dir/expected.err"

@@ -2,7 +2,8 @@
 # --upload builds each node's dependency archive as Elyra does and puts it
 # where the bootstrap will look: the file and its dependency patterns,
 # subdirectories only with include_subdirectories, no hidden directories,
-# symlinks dereferenced.
+# symlinks dereferenced inside the pipeline's directory and refused when
+# they lead out of it.
 . "$(dirname "$0")/../lib.sh"
 bucket=$(new_bucket)
 mkdir -p "$T/p/nb/data/sub" "$T/p/nb/.hidden" "$T/p/other"
@@ -111,6 +112,42 @@ upload_via() {  # HOW: the archive lands where the YAML says; endpoint kept
 step "--upload through T3Q_S3_ENDPOINT, YAML keeps the in-cluster endpoint" upload_via t3q
 step "--upload through AWS_ENDPOINT_URL" upload_via aws
 step "--upload=http://host:port" upload_via flag
+# Links are followed inside the pipeline's directory only: one leading out
+# of it (a file, a directory, the node's own file) is refused at validation,
+# naming the link and its target, and nothing is uploaded.
+mkdir -p "$T/esc/nb" && cd "$T/esc" || exit 1
+echo 'print(1)' >nb/a.py
+ln -s /etc/shadow nb/shadow
+ln -s /etc/ssl nb/certs
+ln -s /etc/hostname nb/host.py
+/usr/bin/python3 - <<'PY'
+import json
+def node(i, f, deps):
+    return {"id": i, "type": "execution_node", "op": "execute-python-node",
+            "app_data": {"component_parameters": {"filename": f, "runtime_image": "x/y:1",
+                "dependencies": deps}, "ui_data": {"label": i}},
+            "inputs": [{"id": "inPort"}], "outputs": [{"id": "outPort"}]}
+doc = {"doc_type": "pipeline", "version": "3.0", "primary_pipeline": "p", "pipelines": [{"id": "p",
+       "nodes": [node("deps", "nb/a.py", ["shadow", "certs/*"]), node("own", "nb/host.py", [])],
+       "app_data": {"version": 8, "properties": {}}}]}
+json.dump(doc, open("esc.pipeline", "w"))
+PY
+outside() {
+	local rc=0
+	"$T3Q_BIN/compiler/t3q-compile" esc.pipeline --cos-endpoint "$T3Q_S3_ENDPOINT" \
+		--cos-bucket "$bucket" --cos-directory esc --upload -o esc.yaml \
+		>"$T/esc.out" 2>&1 || rc=$?
+	cat "$T/esc.out"
+	[ $rc = 1 ] && [ ! -e esc.yaml ] &&
+	grep -q "dependencies: 'nb/shadow' is a symlink to '/etc/shadow', outside the pipeline's directory" "$T/esc.out" &&
+	grep -q "dependencies: 'nb/certs' is a symlink to '/etc/ssl', outside the pipeline's directory" "$T/esc.out" &&
+	grep -q "filename: 'nb/host.py' is a symlink to '/etc/hostname', outside the pipeline's directory" "$T/esc.out" &&
+	! grep -q "matches no file" "$T/esc.out" &&
+	! t3q s3 stat "s3://$bucket/esc/a-deps.tar.gz" >/dev/null 2>&1
+}
+step "symlinks out of the pipeline's directory are refused, naming link and target" outside
+cd "$T/p" || exit 1
+
 if command -v valgrind >/dev/null && [ -z "${T3Q_SANITIZE:-}" ]; then
 	vg() {
 		valgrind -q --error-exitcode=99 --leak-check=full \

@@ -45,7 +45,7 @@ step "each node's output is in the log, prefixed by its name" sh -c "
 	grep -q '^\[evaluate\] max_depth=1: test accuracy' '$T/first.out'"
 step "the notebook's output appeared while it still ran" sh -c "[ $live = yes ]"
 step "a summary table closes the run" sh -c "grep -q '^evaluate  *succeeded' '$T/first.out'"
-for key in load_data-2b1c5f0e-load-data.tar.gz first/load_data.log first/data/train.csv \
+for key in first/load_data-2b1c5f0e-load-data.tar.gz first/load_data.log first/data/train.csv \
 	   first/data/test.csv first/train.log first/train.ipynb first/train.html \
 	   first/model/tree.pkl first/evaluate.log first/metrics/report.md; do
 	step "object examples/iris/$key" t3q s3 stat "s3://$bucket/examples/iris/$key"
