@@ -102,4 +102,15 @@ no_endpoint() {
 	[ "$(wc -l <"$T/ne.out")" = 1 ]
 }
 step "--store s3:// without an endpoint: the error once" no_endpoint
+
+# 5. The summary table stays aligned with names longer than 24 characters.
+echo 'echo long' >long.sh
+pipeline long.pipeline a-node-with-a-rather-long-name-indeed:long.sh s:hi.sh:a-node-with-a-rather-long-name-indeed
+aligned() {
+	"$run" long.pipeline --work "$T/w5" >"$T/long.out" 2>&1 || { cat "$T/long.out"; return 1; }
+	# the header and both rows: "status" and the states start in one column
+	awk '/^node +status/{h=index($0,"status")} /^(a-node|s) +succeeded/{print index($0,"succeeded")-h}' \
+		"$T/long.out" | sort -u | tee "$T/cols" && [ "$(cat "$T/cols")" = 0 ]
+}
+step "the summary's columns line up past 24 characters" aligned
 finish
