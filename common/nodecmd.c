@@ -44,6 +44,14 @@ static void env_default(struct nodecmd *c, const char *k, const char *v,
 	env_append(c, k, v, alloc);
 }
 
+static int node_env_has(const struct node *n, const char *name)
+{
+	for (int i = 0; i < n->nenv; i++)
+		if (*n->env[i].value && !strcmp(n->env[i].key, name))
+			return 1;
+	return 0;
+}
+
 static void join(struct buf *b, const struct strlist *l)
 {
 	for (int i = 0; i < l->n; i++) {
@@ -115,21 +123,32 @@ void nodecmd_build(const struct nodecmd_ctx *c, const struct node *n,
 		buf_reset(&b);
 	}
 	if (n->params.n) {
+		int any = 0;
+
 		for (int i = 0; i < n->params.n; i++) {
 			const struct param *pm = pipeline_param(c->p,
 								n->params.v[i]);
 
-			if (!pm)
+			/*
+			 * A node env var of that name wins (Elyra's
+			 * bootstrapper never overwrites a set name), so the
+			 * run-form value is left out: it could only reach the
+			 * step through the ';'-split list, where a value
+			 * holding "x;Y=z" would make a variable Y.
+			 */
+			if (!pm || node_env_has(n, pm->name))
 				continue;
-			if (b.len)
+			if (any++)
 				buf_addch(&b, ';');
 			buf_addf(&b, "%s=%s", pm->name,
 				 c->param_value(c->ctx, pm));
 		}
-		arg(out, "--pipeline-parameters");
-		arg(out, b.buf);
-		arg(out, "--parameter-pass-method");
-		arg(out, "env");
+		if (any) {
+			arg(out, "--pipeline-parameters");
+			arg(out, b.buf);
+			arg(out, "--parameter-pass-method");
+			arg(out, "env");
+		}
 		buf_reset(&b);
 	}
 	if (c->artifact_in && n->inputs.n) {

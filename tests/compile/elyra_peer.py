@@ -313,6 +313,22 @@ SUBFLOW_DROPPED = re.compile(r"env\.(?!ELYRA_|AWS_).*|volumes\[.*\]|container\.v
                              r"annotations\.(?!elyra/|pipelines\.kubeflow\.org/).*|tolerations")
 
 
+def shadowed_parameters(e, t, c):
+    """t3q's --pipeline-parameters: Elyra's without the names that the
+    node's own env vars (in t3q's container, not parameter references)
+    set."""
+    tenv = c["t3q"]
+
+    def shadowed(name):
+        v = tenv.get("env." + name, ABSENT)
+        return not is_absent(v) and not (isinstance(v, str) and PARAM_REF.fullmatch(v))
+    if c["field"] == "bootstrap.--parameter-pass-method":
+        names = c["elyra"].get("bootstrap.--pipeline-parameters", {})
+        return e == "env" and is_absent(t) and names and all(shadowed(k) for k in names)
+    t = {} if is_absent(t) else t
+    return {k: v for k, v in e.items() if not shadowed(k)} == t and any(shadowed(k) for k in e)
+
+
 def same_volume_repeated(e, t, c):
     """Elyra lists a PVC's volume once per mount of it; t3q once."""
     return isinstance(e, list) and len(e) > 1 and all(x == e[0] for x in e) and t == e[0]
@@ -331,6 +347,14 @@ ALLOW = [
           "the volume listed once per mount", "listed once",
           "Kubernetes refuses a pod whose volumes repeat a name; each mount still names the one volume",
           same_volume_repeated, re.compile(r"volumes\[.*\]"), True),
+    Allow("bootstrap.--pipeline-parameters (a parameter named as a node env var)",
+          "nodes with an env var named as one of their parameters", "`P=$P` among the others",
+          "without `P` (without the flag when no other is left)",
+          "the node's env var wins in both (Elyra's bootstrapper never overwrites a name already "
+          "set); leaving the run-form value out means no value (`x;Y=z`) can reach the step through "
+          "the `;`-split list and make a variable",
+          shadowed_parameters, re.compile(r"bootstrap\.--(pipeline-parameters|parameter-pass-method)"),
+          True),
     Allow("workflow.<parameters that no node uses>", "workflow, unused parameters after a dropped one",
           "listed (arguments, pipeline_spec inputs, root DAG inputs)", "absent",
           "Elyra 4.0.0 means to drop parameters no node uses, but removes them from the list it is "
