@@ -91,22 +91,7 @@ int proc_supervise(void)
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		n -= w;
-	}
-	return 0;
-}
-
-/* As write_all(), counting in *done the bytes that reached the file. */
+/* Writes all of p, counting in *done the bytes that reached the file. */
 static int log_write(int fd, const char *p, size_t n, long long *done)
 {
 	while (n > 0) {
@@ -121,6 +106,13 @@ static int log_write(int fd, const char *p, size_t n, long long *done)
 		n -= w;
 	}
 	return 0;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	long long done = 0;
+
+	return log_write(fd, p, n, &done);
 }
 
 /* Child side: only async-signal-safe calls until exec. */

@@ -31,16 +31,7 @@ unset T3Q_S3_ENDPOINT AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 
 # One runtime configuration per auth type, read by both tools.
 runtime() {  # AUTH_TYPE [COS_SECRET]
-	"$py" - "$@" <<'PY'
-import json, sys
-md = {"runtime_type": "KUBEFLOW_PIPELINES", "api_endpoint": "http://kfp.example:8888",
-      "engine": "Argo", "auth_type": "NO_AUTHENTICATION",
-      "cos_endpoint": "http://minio.example:9000", "cos_bucket": "peer-bucket",
-      "cos_auth_type": sys.argv[1], "cos_username": "peer-user", "cos_password": "peer-pass-123"}
-if len(sys.argv) > 2:
-    md["cos_secret"] = sys.argv[2]
-print(json.dumps({"display_name": "t3q peer", "schema_name": "kfp", "metadata": md}, indent=1))
-PY
+	"$py" "$T3Q_SRC/tests/tools/elyra/runtime-config.py" "$@"
 }
 runtime USER_CREDENTIALS >"$T/USER_CREDENTIALS.json"
 runtime KUBERNETES_SECRET peer-cos-secret >"$T/KUBERNETES_SECRET.json"
