@@ -13,3 +13,24 @@ T3Q_ELYRA_VENV=$T3Q_CACHE/venvs/elyra-$(sha256sum "$(dirname "${BASH_SOURCE[0]}"
 # argolint (Argo v3.3.8 validation as the KFP 1.8.5 API server does it),
 # keyed by its sources (scripts/install-test-deps builds it).
 T3Q_ARGOLINT_BIN=$T3Q_CACHE/tools/argolint-$(cat "$(dirname "${BASH_SOURCE[0]}")"/argolint/{go.mod,go.sum,main.go} | sha256sum | cut -c1-12)/argolint
+# t3q_argo_schema: prints the path of Argo v3.3.8's JSON schema
+# (api/jsonschema/schema.json) in the Go module cache, from the module that
+# argolint builds against (scripts/install-test-deps downloads it).
+t3q_argo_schema() {
+	local dir
+	dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/argolint" &&
+		PATH=$PATH:/usr/local/go/bin GOFLAGS=-mod=readonly \
+		go list -m -f '{{.Dir}}' github.com/argoproj/argo-workflows/v3 2>/dev/null) &&
+	[ -f "$dir/api/jsonschema/schema.json" ] &&
+	echo "$dir/api/jsonschema/schema.json"
+}
+
+# t3q_elyra_pkg: prints the elyra package directory of the Elyra venv
+# (its tests/ hold Elyra's own test pipelines).
+t3q_elyra_pkg() {
+	local d
+	for d in "$T3Q_ELYRA_VENV"/lib/python3*/site-packages/elyra; do
+		[ -d "$d/tests" ] && { echo "$d"; return 0; }
+	done
+	return 1
+}
