@@ -32,6 +32,8 @@ static const char usage[] =
 "      --cos-directory DIR    key prefix for the run (default: the\n"
 "                             pipeline's cos_object_prefix/name[-timestamp])\n"
 "      --bootstrap-image IMG  the t3q-bootstrap image for the init container\n"
+"                             (default t3q-bootstrap:" T3Q_VERSION ", the tag\n"
+"                             scripts/build-image gives it)\n"
 "      --bootstrap=in-image   the runtime images already hold the binary\n"
 "      --bootstrap-path PATH  its path there (default /usr/local/bin/t3q-bootstrap)\n"
 "      --data-passing=MODE    artifacts (default) or cos (Elyra's way)\n"
@@ -433,7 +435,8 @@ int main(int argc, char **argv)
 	if (c.default_image)
 		warn("no --bootstrap-image: the init containers name '%s', "
 		     "which no registry serves; build and push the "
-		     "t3q-bootstrap image (docker/README.md) and pass "
+		     "t3q-bootstrap image (scripts/build-image --push "
+		     "REGISTRY/t3q-bootstrap) and pass "
 		     "--bootstrap-image REGISTRY/t3q-bootstrap:%s",
 		     c.argo.bootstrap_image, T3Q_VERSION);
 	/* 3. the dependency archives, where the steps will look */

@@ -3,8 +3,9 @@
 # not code). A case directory holds a *.pipeline file with the node files
 # it names, an optional `args` file (one argument per line), and either
 #   expected.yaml  the exact output, which must also pass the YAML 1.1
-#                  typing check, the Argo v3.3.8 JSON schema (when
-#                  ../shared is there) and Argo's own lint (argolint), or
+#                  typing check, the Argo v3.3.8 JSON schema (from the
+#                  Argo Go module argolint builds against) and Argo's own
+#                  lint (argolint), or
 #   expected.err   the exact diagnostics on stderr, with exit status 1.
 # T3Q_UPDATE_GOLDEN=1 rewrites the expected file from the actual output.
 set -u
@@ -51,12 +52,8 @@ echo "ok: output as expected"
 # YAML 1.1 must read every parameter and env value back as a string.
 /usr/bin/python3 "$here/check-yaml.py" "$tmp/out" || exit 1
 
-shared=$(cd "$here/../../.." && pwd)/shared/reference
-if [ -f "$shared/argo/argo-workflows-v3.3.8-jsonschema.json" ]; then
-	/usr/bin/python3 "$here/check-schema.py" \
-		"$shared/argo/argo-workflows-v3.3.8-jsonschema.json" "$tmp/out" || exit 1
-else
-	echo "note: ../shared/reference is absent; Argo JSON schema check skipped"
-fi
+schema=$(t3q_argo_schema) || {
+	echo "no Argo v3.3.8 JSON schema in the Go module cache: run scripts/install-test-deps"; exit 1; }
+/usr/bin/python3 "$here/check-schema.py" "$schema" "$tmp/out" || exit 1
 [ -x "$T3Q_ARGOLINT_BIN" ] || { echo "no argolint at $T3Q_ARGOLINT_BIN: run scripts/install-test-deps"; exit 1; }
 "$T3Q_ARGOLINT_BIN" "$tmp/out" || exit 1

@@ -14,14 +14,17 @@
 #  - 005-v7-string-lists: Elyra 4.0.0 refuses a v7 pipeline (its editor
 #    migrates it first), so Elyra gets a v8 copy with the v7 "KEY=VALUE"
 #    items as dicts, and t3q compiles both the v7 original and that copy.
-# Needs the Elyra venv and MinIO of scripts/install-test-deps (skips
-# without them) and ../shared/reference.
+# Elyra's pipelines come from the Elyra wheel itself (site-packages/elyra/
+# tests/pipeline/resources/test_pipelines/kfp), staged under the longer
+# names they had in Elyra's source tree (over 50 characters, which the
+# allow-list's name-cutting rows need). Needs the Elyra venv and MinIO of
+# scripts/install-test-deps (skips without them).
 . "$(dirname "$0")/../lib.sh"
 . "$T3Q_SRC/tests/tools/versions.sh"
-ref=$(cd "$T3Q_SRC/.." && pwd)/shared/reference/elyra/pipelines
-[ -d "$ref" ] || skip_all "../shared/reference is absent"
 [ -x "$T3Q_ELYRA_VENV/bin/elyra-pipeline" ] ||
 	skip_all "no Elyra venv at $T3Q_ELYRA_VENV: run scripts/install-test-deps"
+ref=$(t3q_elyra_pkg)/tests/pipeline/resources/test_pipelines/kfp
+[ -d "$ref" ] || { echo "Elyra's test pipelines are not at $ref"; exit 1; }
 [ -x "$T3Q_MINIO_BIN" ] || skip_all "no MinIO at $T3Q_MINIO_BIN: run scripts/install-test-deps"
 export="$T3Q_SRC/tests/tools/elyra/export.sh"
 peer="$T3Q_SRC/tests/compile/elyra_peer.py"
@@ -37,10 +40,10 @@ runtime USER_CREDENTIALS >"$T/USER_CREDENTIALS.json"
 runtime KUBERNETES_SECRET peer-cos-secret >"$T/KUBERNETES_SECRET.json"
 
 # Staging: $T/<case>/elyra/<stem>.pipeline and $T/<case>/t3q*/<stem>.pipeline.
-stage_ref() {  # STEM
+stage_ref() {  # STEM: the file kfp-X.pipeline as pipeline-test_pipelines-kfp-kfp-X
 	local d=$T/$1
 	mkdir -p "$d/elyra"
-	cp "$ref/$1.pipeline" "$d/elyra/"
+	cp "$ref/${1#pipeline-test_pipelines-kfp-}.pipeline" "$d/elyra/$1.pipeline" || return 1
 	"$py" "$peer" --stage "$d/elyra/$1.pipeline" || return 1
 	cp -r "$d/elyra" "$d/t3q"
 }

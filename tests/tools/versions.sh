@@ -13,3 +13,54 @@ T3Q_ELYRA_VENV=$T3Q_CACHE/venvs/elyra-$(sha256sum "$(dirname "${BASH_SOURCE[0]}"
 # argolint (Argo v3.3.8 validation as the KFP 1.8.5 API server does it),
 # keyed by its sources (scripts/install-test-deps builds it).
 T3Q_ARGOLINT_BIN=$T3Q_CACHE/tools/argolint-$(cat "$(dirname "${BASH_SOURCE[0]}")"/argolint/{go.mod,go.sum,main.go} | sha256sum | cut -c1-12)/argolint
+# crane (go-containerregistry) and the distribution registry, from the Go
+# module proxy: scripts/build-image pushes and pulls with crane, and
+# tests/static/t-image.sh runs a registry of its own. umoci and skopeo (the
+# test's unpacking side) are Debian's.
+CRANE_VERSION=v0.22.1
+T3Q_CRANE_BIN=$T3Q_CACHE/tools/crane-$CRANE_VERSION/crane
+REGISTRY_VERSION=v3.1.2
+T3Q_REGISTRY_BIN=$T3Q_CACHE/tools/registry-$REGISTRY_VERSION/registry
+
+# t3q_go_install MODULE/cmd/NAME VERSION BIN: 'go install' into the cache
+# (BIN's directory, keyed by VERSION) unless BIN is already there.
+t3q_go_install() {
+	local mod=$1 ver=$2 bin=$3 tmp
+	[ -x "$bin" ] && return 0
+	command -v go >/dev/null || PATH=$PATH:/usr/local/go/bin
+	command -v go >/dev/null || {
+		echo "$(basename "$bin") is built with 'go install $mod@$ver'; Go is needed on PATH" >&2
+		return 1
+	}
+	echo "go install $mod@$ver (once; cached as $bin)" >&2
+	mkdir -p "$(dirname "$(dirname "$bin")")"
+	tmp=$(mktemp -d "$(dirname "$bin").tmp.XXXXXX")
+	GOBIN=$tmp CGO_ENABLED=0 GOFLAGS=-buildvcs=false go install "$mod@$ver" >&2 &&
+	mkdir -p "$(dirname "$bin")" &&
+	mv "$tmp/$(basename "$bin")" "$bin"
+	local rc=$?
+	rm -rf "$tmp"
+	return $rc
+}
+
+# t3q_argo_schema: prints the path of Argo v3.3.8's JSON schema
+# (api/jsonschema/schema.json) in the Go module cache, from the module that
+# argolint builds against (scripts/install-test-deps downloads it).
+t3q_argo_schema() {
+	local dir
+	dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/argolint" &&
+		PATH=$PATH:/usr/local/go/bin GOFLAGS=-mod=readonly \
+		go list -m -f '{{.Dir}}' github.com/argoproj/argo-workflows/v3 2>/dev/null) &&
+	[ -f "$dir/api/jsonschema/schema.json" ] &&
+	echo "$dir/api/jsonschema/schema.json"
+}
+
+# t3q_elyra_pkg: prints the elyra package directory of the Elyra venv
+# (its tests/ hold Elyra's own test pipelines).
+t3q_elyra_pkg() {
+	local d
+	for d in "$T3Q_ELYRA_VENV"/lib/python3*/site-packages/elyra; do
+		[ -d "$d/tests" ] && { echo "$d"; return 0; }
+	done
+	return 1
+}

@@ -1,33 +1,32 @@
 #!/usr/bin/env bash
 # check.sh: the self-check of the Elyra peer exporter (export.sh). Exports
-# two of Elyra's own KFP test pipelines from ../shared/reference and checks
-# that the result is Elyra's Argo shape. Exits 77 when the reference
-# pipelines are absent.
+# two of Elyra's own KFP test pipelines (from the Elyra wheel in the venv,
+# site-packages/elyra/tests/pipeline/resources/test_pipelines/kfp) and
+# checks that the result is Elyra's Argo shape.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../versions.sh"
-ref=$(cd "$here/../../.." && pwd)/../shared/reference
-pipelines=$ref/elyra/pipelines
-if [ ! -d "$pipelines" ]; then
-	echo "skipped: no reference pipelines at $pipelines"
-	exit 77
-fi
 py=$T3Q_ELYRA_VENV/bin/python
 if [ ! -x "$py" ]; then
 	echo "check.sh: no Elyra venv at $T3Q_ELYRA_VENV; run scripts/install-test-deps" >&2
+	exit 1
+fi
+pipelines=$(t3q_elyra_pkg)/tests/pipeline/resources/test_pipelines/kfp
+if [ ! -d "$pipelines" ]; then
+	echo "check.sh: Elyra's test pipelines are not at $pipelines" >&2
 	exit 1
 fi
 
 # The shared preamble: $T, step, finish.
 . "$here/../../lib.sh"
 
-# stage NAME: copies the reference pipeline NAME into its own dir with
+# stage NAME FILE: copies Elyra's FILE.pipeline as NAME.pipeline into its own dir with
 # empty stand-ins for the node files (and dependencies) it names.
 stage() {
 	local d=$T/$1
 	mkdir -p "$d"
-	cp "$pipelines/$1.pipeline" "$d/"
+	cp "$pipelines/$2.pipeline" "$d/$1.pipeline" || return 1
 	"$py" - "$d/$1.pipeline" <<'EOF'
 import json, os, sys
 path = sys.argv[1]
@@ -82,7 +81,7 @@ EOF
 for case in one-node-generic-elyra-properties:1 multi-node-generic:3; do
 	name=pipeline-test_pipelines-kfp-kfp-${case%:*}
 	nodes=${case#*:}
-	stage "$name"
+	step "stage $name" stage "$name" "kfp-${case%:*}"
 	step "export $name" "$here/export.sh" "$T/$name/$name.pipeline" "$T/$name.yaml"
 	if [ -s "$T/$name.yaml" ]; then
 		step "$name: Argo workflow, run-a-file, bootstrapper.py" check_yaml "$T/$name.yaml" "$nodes"
