@@ -13,7 +13,7 @@ dash() {
 step "-o - writes the YAML to stdout, not to a file named '-'" dash
 warned() {
 	"$compile" "$case/pipeline.pipeline" "${args[@]}" -o "$T/a.yaml" 2>"$T/err" &&
-	grep -q "no --bootstrap-image" "$T/err" && grep -q "docker/README.md" "$T/err"
+	grep -q "no --bootstrap-image" "$T/err" && grep -q "build-image" "$T/err"
 }
 step "the default bootstrap image is named in a warning" warned
 quiet() {
