@@ -4,7 +4,8 @@
 # it names, an optional `args` file (one argument per line), and either
 #   expected.yaml  the exact output, which must also pass the YAML 1.1
 #                  typing check, the Argo v3.3.8 JSON schema (when
-#                  ../shared is there) and Argo's own lint (argolint), or
+#                  ../shared is there) and Argo's own lint on every KFP
+#                  backend (argolint/lint-all), or
 #   expected.err   the exact diagnostics on stderr, with exit status 1.
 # T3Q_UPDATE_GOLDEN=1 rewrites the expected file from the actual output.
 set -u
@@ -58,5 +59,6 @@ if [ -f "$shared/argo/argo-workflows-v3.3.8-jsonschema.json" ]; then
 else
 	echo "note: ../shared/reference is absent; Argo JSON schema check skipped"
 fi
-[ -x "$T3Q_ARGOLINT_BIN" ] || { echo "no argolint at $T3Q_ARGOLINT_BIN: run scripts/install-test-deps"; exit 1; }
-"$T3Q_ARGOLINT_BIN" "$tmp/out" || exit 1
+# Every KFP backend's lint (KFP 1.8.5 to 2.17: Argo v3.3.8 to v4.0.5); a
+# missing validator is an error (exit 2, "run scripts/install-test-deps").
+"$T3Q_LINT_ALL" "$tmp/out" || exit 1

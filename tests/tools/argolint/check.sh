@@ -85,6 +85,9 @@ if [ -d "$ref/kfp" ]; then
 	done
 fi
 
+# Every other KFP backend's validator, and lint-all (check-all.sh).
+. "$here/check-all.sh"
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ] || exit 1
 if [ ! -d "$ref/kfp" ]; then
