@@ -5,7 +5,7 @@
 #   expected.yaml  the exact output, which must also pass the YAML 1.1
 #                  typing check, the Argo v3.3.8 JSON schema (from the
 #                  Argo Go module argolint builds against) and Argo's own
-#                  lint (argolint), or
+#                  lint on every KFP backend (argolint/lint-all), or
 #   expected.err   the exact diagnostics on stderr, with exit status 1.
 # T3Q_UPDATE_GOLDEN=1 rewrites the expected file from the actual output.
 set -u
@@ -55,5 +55,6 @@ echo "ok: output as expected"
 schema=$(t3q_argo_schema) || {
 	echo "no Argo v3.3.8 JSON schema in the Go module cache: run scripts/install-test-deps"; exit 1; }
 /usr/bin/python3 "$here/check-schema.py" "$schema" "$tmp/out" || exit 1
-[ -x "$T3Q_ARGOLINT_BIN" ] || { echo "no argolint at $T3Q_ARGOLINT_BIN: run scripts/install-test-deps"; exit 1; }
-"$T3Q_ARGOLINT_BIN" "$tmp/out" || exit 1
+# Every KFP backend's lint (KFP 1.8.5 to 2.17: Argo v3.3.8 to v4.0.5); a
+# missing validator is an error (exit 2, "run scripts/install-test-deps").
+"$T3Q_LINT_ALL" "$tmp/out" || exit 1

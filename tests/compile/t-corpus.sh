@@ -52,8 +52,8 @@ PY
 		--cos-bucket b -o out.yaml) >"$d/log" 2>&1 || rc=$?
 	if [ "$want" = ok ]; then
 		[ $rc = 0 ] || { cat "$d/log"; return 1; }
-		[ -z "${T3Q_ARGOLINT_BIN:-}" ] || [ ! -x "$T3Q_ARGOLINT_BIN" ] ||
-			"$T3Q_ARGOLINT_BIN" "$d/out.yaml"
+		# Linted all at once below, on every KFP backend.
+		echo "$d/out.yaml" >>"$T/lint.list"
 	else
 		[ $rc = 1 ] && grep -qF -- "$want" "$d/log" || {
 			echo "want exit 1 and '$want'; got $rc:"; cat "$d/log"; return 1; }
@@ -74,4 +74,11 @@ all_listed() {
 	[ $rc = 0 ] && echo "$n files"
 }
 step "every .pipeline file of the Elyra package's tests is in the table" all_listed
+lint() {
+	local files=()
+	while IFS= read -r f; do files+=("$f"); done <"$T/lint.list"
+	[ ${#files[@]} -gt 0 ] || { echo "nothing compiled"; return 1; }
+	"$T3Q_LINT_ALL" "${files[@]}"
+}
+step "every compiled workflow passes Argo's lint on every KFP backend" lint
 finish

@@ -11,7 +11,7 @@
 #  - each node's dependency archive holds the same files as the one
 #    Elyra's create_temp_archive builds;
 #  - --upload without --timestamp names a fresh <dir>-MMDDHHMMSS;
-#  - every workflow passes argolint;
+#  - every workflow passes argolint on every KFP backend (lint-all);
 #  - t3q-run runs up to 25 runnable pipelines, each script checking that
 #    its ancestors' outputs reached it; the bootstrap stages each output
 #    under the artifact name the YAML declares, and the consumer finds it
@@ -66,17 +66,15 @@ step "each node's archive holds what Elyra's create_temp_archive puts in it" rep
 step "--upload without --timestamp uploads to a fresh <dir>-MMDDHHMMSS" report upload
 
 lint() {
-	[ -x "$T3Q_ARGOLINT_BIN" ] || { echo "no argolint at $T3Q_ARGOLINT_BIN"; return 1; }
 	local files=()
 	while IFS= read -r f; do files+=("$f"); done <"$T/report/yamls.txt"
 	[ ${#files[@]} -gt 0 ] || { echo "no workflow to lint"; return 1; }
-	"$T3Q_ARGOLINT_BIN" "${files[@]}" >/dev/null 2>&1 && return 0
-	for f in "${files[@]}"; do
-		"$T3Q_ARGOLINT_BIN" "$f" >"$T/lint.out" 2>&1 || { echo "$f:"; head -5 "$T/lint.out"; }
-	done | tee "$T/report/lint.txt"
+	# Every KFP backend's lint; lint-all names the version that refused.
+	"$T3Q_LINT_ALL" "${files[@]}" >"$T/lint.out" 2>&1 && return 0
+	grep -v ': ok$' "$T/lint.out" | head -c 20000 | tee "$T/report/lint.txt"
 	return 1
 }
-step "every workflow t3q emitted passes argolint" lint
+step "every workflow t3q emitted passes argolint on every KFP backend" lint
 
 step "t3q-run runs up to 25 of them" \
 	"$py" "$here/elyra_diff.py" run "$T/cases" "$T3Q_BIN" "$T/report" "$T/run"

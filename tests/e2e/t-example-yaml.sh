@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The compiled example in the repo is what t3q-compile makes of the
-# example today (examples/iris/compile.args), so it never goes stale.
+# example today (examples/iris/compile.args), so it never goes stale, and
+# every KFP backend's lint accepts it.
 # T3Q_UPDATE_GOLDEN=1 rewrites it.
 . "$(dirname "$0")/../lib.sh"
+. "$T3Q_SRC/tests/tools/versions.sh"
 for dir in "$T3Q_SRC"/examples/*/; do
 	name=$(basename "$dir")
 	args=()
@@ -13,5 +15,7 @@ for dir in "$T3Q_SRC"/examples/*/; do
 		diff -u "$dir/$name.yaml" "$T/$name.yaml"
 	}
 	step "examples/$name/$name.yaml is up to date" fresh
+	step "examples/$name/$name.yaml passes Argo's lint on every KFP backend" \
+		"$T3Q_LINT_ALL" "$dir/$name.yaml"
 done
 finish

@@ -15,9 +15,9 @@ lint() {
 	args=()
 	while IFS= read -r a; do [ -n "$a" ] && args+=("$a"); done <compile.args
 	"$T3Q_BIN/compiler/t3q-compile" iris.pipeline "${args[@]}" -o "$T/iris.yaml" &&
-	"$T3Q_ARGOLINT_BIN" "$T/iris.yaml"
+	"$T3Q_LINT_ALL" "$T/iris.yaml"
 }
-step "the example compiles and passes Argo's lint" lint
+step "the example compiles and passes Argo's lint on every KFP backend" lint
 
 run() {  # RUN_ID ARGS...: runs in the background, watching the output
 	local id=$1

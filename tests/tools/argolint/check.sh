@@ -90,6 +90,9 @@ if [ -x "$kfp_py" ]; then
 	done
 fi
 
+# Every other KFP backend's validator, and lint-all (check-all.sh).
+. "$here/check-all.sh"
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ] || exit 1
 if [ ! -x "$kfp_py" ]; then
