@@ -88,7 +88,7 @@ def settings_args(metadata: Dict) -> List[str]:
 
 
 def run(
-    definition: Dict,
+    source,
     metadata: Dict,
     pipeline_name: str,
     root_dir: str,
@@ -104,8 +104,14 @@ def run(
     with tempfile.TemporaryDirectory(prefix="t3q-elyra.") as tmp:
         os.chmod(tmp, 0o700)
         pipeline_file = os.path.join(tmp, _file_stem(pipeline_name) + ".pipeline")
-        with open(pipeline_file, "w") as f:
-            json.dump(_relative_filenames(definition, root_dir), f, indent=2)
+        if source.data is not None:
+            base_dir = source.base_dir or root_dir
+            with open(pipeline_file, "wb") as f:
+                f.write(source.data)
+        else:
+            base_dir = root_dir
+            with open(pipeline_file, "w") as f:
+                json.dump(_relative_filenames(source.definition, root_dir), f, indent=2)
         rc_file = os.path.join(tmp, "runtime-config.json")
         fd = os.open(rc_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
@@ -117,7 +123,7 @@ def run(
             "--runtime-config",
             rc_file,
             "--base-dir",
-            os.path.realpath(root_dir),
+            os.path.realpath(base_dir),
             "--format",
             "json",
             "-o",

@@ -4,7 +4,7 @@ Elyra hands a processor its parsed Pipeline object, not the pipeline JSON
 that t3q-compile reads, and its validation service has no extension point
 for a runtime's own checks. So:
   - PipelineParser.parse keeps the definition it parsed on the Pipeline
-    object (attribute _t3q_definition), for T3qPipelineProcessor;
+    object (attribute _t3q_source), for T3qPipelineProcessor;
   - PipelineValidationManager.validate adds t3q-compile's diagnostics to
     Elyra's response when the runtime configuration is a t3q one (node id,
     node label, property and message, as Elyra's own issues carry them).
@@ -39,13 +39,24 @@ def _remember(pipeline_json) -> None:
         _pristine.popitem(last=False)
 
 
-def _cli_definition():
-    """Under elyra-pipeline: the pipeline file, prepared as the CLI does.
+class Source:
+    """What t3q-compile reads: the user's file as it is (under the CLI), or
+    the definition Elyra received (the server's payload)."""
+
+    def __init__(self, definition=None, data=None, base_dir=None):
+        self.definition = definition  # a dict, JSON as received
+        self.data = data  # bytes of the pipeline file
+        self.base_dir = base_dir  # node files are relative to it
+
+
+def _cli_source():
+    """Under elyra-pipeline: the pipeline file itself, byte for byte.
 
     The CLI's PipelineDefinition has converted the definition already when
-    it reads the file, so the file itself is read again, with the CLI's own
-    changes: node files joined to the pipeline's directory, the name (the
-    file's stem), the source and the runtime configuration.
+    it reads the file, so t3q-compile gets the file, and its diagnostics
+    name the user's lines. Node files are relative to its directory, as the
+    CLI resolves them; it names the pipeline after the file's stem, as
+    t3q-compile does.
     """
     try:
         import click
@@ -56,37 +67,23 @@ def _cli_definition():
     if ctx is None or not ctx.params.get("pipeline_path"):
         return None
     path = os.path.join(os.getcwd(), os.path.expanduser(str(ctx.params["pipeline_path"])))
-    runtime_config = ctx.params.get("runtime_config") or ctx.params.get("runtime_config_name")
     try:
-        with open(path) as f:
-            definition = json.load(f)
-        pipeline_dir = os.path.dirname(path)
-        primary = definition.get("primary_pipeline")
-        for pipeline in definition.get("pipelines") or []:
-            for node in pipeline.get("nodes") or []:
-                params = (node.get("app_data") or {}).get("component_parameters")
-                if isinstance(params, dict) and isinstance(params.get("filename"), str) and params["filename"]:
-                    params["filename"] = os.path.join(pipeline_dir, params["filename"])
-            if pipeline.get("id") == primary:
-                app_data = pipeline.setdefault("app_data", {})
-                app_data["name"] = os.path.splitext(os.path.basename(path))[0]
-                app_data["source"] = os.path.basename(path)
-                if runtime_config:
-                    app_data["runtime_config"] = runtime_config
-    except Exception:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:
         return None
-    return definition
+    return Source(data=data, base_dir=os.path.dirname(path))
 
 
-def pristine(pipeline_json):
-    """The definition as it was before Elyra's validation touched it."""
-    cli = _cli_definition()
+def pristine(pipeline_json) -> Source:
+    """The pipeline as it was before Elyra's validation touched it."""
+    cli = _cli_source()
     if cli is not None:
         return cli
     entry = _pristine.get(id(pipeline_json))
     if entry is not None and entry[0] is pipeline_json:
-        return copy.deepcopy(entry[1])
-    return copy.deepcopy(pipeline_json)
+        return Source(definition=copy.deepcopy(entry[1]))
+    return Source(definition=copy.deepcopy(pipeline_json))
 
 
 def install() -> None:
@@ -106,7 +103,7 @@ def _hook_parser() -> None:
     def parse(self, pipeline_json):
         pipeline = original(self, pipeline_json)
         try:
-            pipeline._t3q_definition = pristine(pipeline_json)
+            pipeline._t3q_source = pristine(pipeline_json)
         except Exception:  # never break Elyra's own parsing
             pass
         return pipeline
@@ -133,7 +130,7 @@ def t3q_runtime_metadata(pipeline_json):
     return instance if instance.schema_name == SCHEMA_NAME else None
 
 
-def add_diagnostics(response, pipeline_json, instance, root_dir) -> None:
+def add_diagnostics(response, pipeline_json, source, instance, root_dir) -> None:
     from elyra.pipeline.validation import ValidationSeverity
 
     from t3q_elyra import compiler
@@ -144,9 +141,7 @@ def add_diagnostics(response, pipeline_json, instance, root_dir) -> None:
         for p in pipeline_json.get("pipelines") or []:
             if p.get("id") == primary:
                 name = (p.get("app_data") or {}).get("name")
-        _, diagnostics, _ = compiler.run(
-            pipeline_json, instance.metadata, name or "pipeline", root_dir, want_yaml=False
-        )
+        _, diagnostics, _ = compiler.run(source, instance.metadata, name or "pipeline", root_dir, want_yaml=False)
     except compiler.CompilerNotFound as e:
         response.add_message(message=str(e), message_type="t3qCompiler", severity=ValidationSeverity.Error)
         return
@@ -179,11 +174,13 @@ def _hook_validation() -> None:
 
     async def validate(self, pipeline):
         _remember(pipeline)
-        definition = pristine(pipeline)
+        source = pristine(pipeline)
+        # Elyra's request names the runtime configuration (the CLI sets it
+        # from --runtime-config), not necessarily the file.
+        instance = t3q_runtime_metadata(pipeline)
         response = await original(self, pipeline)
-        instance = t3q_runtime_metadata(definition)
         if instance is not None:
-            add_diagnostics(response, definition, instance, self.root_dir)
+            add_diagnostics(response, pipeline, source, instance, self.root_dir)
         return response
 
     validate.__wrapped__ = original

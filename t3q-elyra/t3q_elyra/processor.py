@@ -69,8 +69,8 @@ class T3qPipelineProcessor(KfpPipelineProcessor):
         runtime_configuration = self._get_metadata_configuration(
             schemaspace=Runtimes.RUNTIMES_SCHEMASPACE_ID, name=pipeline.runtime_config
         )
-        definition = getattr(pipeline, "_t3q_definition", None)
-        if definition is None:
+        source = getattr(pipeline, "_t3q_source", None)
+        if source is None:
             raise RuntimeError(
                 "t3q: Elyra did not hand over the pipeline definition (the t3q_elyra hooks were not "
                 "installed before the pipeline was parsed); please report this with your Elyra version."
@@ -83,7 +83,7 @@ class T3qPipelineProcessor(KfpPipelineProcessor):
         t0 = time.time()
         try:
             yaml_text, diagnostics, stderr = compiler.run(
-                definition, runtime_configuration.metadata, pipeline_name, self.root_dir, cos_directory=cos_directory
+                source, runtime_configuration.metadata, pipeline_name, self.root_dir, cos_directory=cos_directory
             )
         except compiler.CompilerNotFound:
             raise
