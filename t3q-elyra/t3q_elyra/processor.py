@@ -123,6 +123,7 @@ class T3qPipelineProcessor(KfpPipelineProcessor):
         data = dsl.encode("utf-8")
         tmp = f"{output_file}.t3q-tmp"
         try:
+            os.makedirs(os.path.dirname(os.path.abspath(output_file)), exist_ok=True)
             if output_file.endswith((".tar.gz", ".tgz")):
                 with tarfile.open(tmp, "w:gz") as tar:
                     info = tarfile.TarInfo("pipeline.yaml")
