@@ -34,10 +34,11 @@ RUNTIMES=$JUPYTER_DATA_DIR/metadata/runtimes
 # runtime NAME [--field=value...]: a t3q runtime configuration, created by
 # Elyra's own CLI (no --runtime_type: the t3q schema fills it in).
 runtime() {
-	local name=$1
+	local name=$1 display=()
 	shift
+	case " $* " in *" --display_name="*) ;; *) display=(--display_name="t3q $name") ;; esac
 	elyra-metadata create runtimes --schema_name=t3q --name="$name" \
-		--display_name="t3q $name" "$@" >"$T/runtime-$name.log" 2>&1 || {
+		"${display[@]}" "$@" >"$T/runtime-$name.log" 2>&1 || {
 		cat "$T/runtime-$name.log"
 		return 1
 	}
