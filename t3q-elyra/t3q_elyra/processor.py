@@ -92,6 +92,9 @@ class T3qPipelineProcessor(KfpPipelineProcessor):
         for d in diagnostics:
             if d.get("severity") != "error":
                 self.log.warning(f"t3q-compile: {compiler.describe(d)}")
+        for line in stderr.splitlines():
+            if line.strip():
+                self.log.warning(f"t3q-compile: {line}")
         if yaml_text is None:
             lines = "\n".join(compiler.describe(d) for d in diagnostics)
             raise RuntimeError(f"t3q-compile refused pipeline '{pipeline_name}':\n{lines}")
