@@ -404,13 +404,12 @@ int main(int argc, char **argv)
 	check_settings(&c, &p);
 	pipeline_print_diags(&p, !strcmp(c.format, "json"));
 	if (r < 0 || p.nerrors) {
-		pipeline_free(&p);
-		return 1;
+		r = 1;
+		goto out;
 	}
 	if (c.dot) {
 		print_dot(&p, stdout);
-		pipeline_free(&p);
-		return 0;
+		goto out;
 	}
 	{
 		/* Elyra's stamp, for --timestamp and for --upload's directory. */
