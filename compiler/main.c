@@ -47,6 +47,8 @@ static const char usage[] =
 "                             cos endpoint; or to a store, s3://.. or file://..\n"
 "                             The YAML's --cos-endpoint never changes.\n"
 "      --format text|json     how diagnostics are printed (stderr/stdout)\n"
+"      --base-dir DIR         resolve node files against DIR, not the\n"
+"                             pipeline file's directory (Elyra's root dir)\n"
 "      --dot                  print the DAG as Graphviz instead\n"
 "  -v, --verbose, -h, --help, --version\n";
 
@@ -54,6 +56,7 @@ enum {
 	OPT_RC = 256, OPT_EP, OPT_BUCKET, OPT_SECRET, OPT_USER, OPT_PASS,
 	OPT_DIR, OPT_BIMG, OPT_BOOT, OPT_BPATH, OPT_DATA, OPT_PULL,
 	OPT_PSECRET, OPT_TS, OPT_UPLOAD, OPT_FORMAT, OPT_DOT, OPT_VERSION,
+	OPT_BASEDIR,
 };
 
 static const struct option options[] = {
@@ -75,6 +78,7 @@ static const struct option options[] = {
 	{ "upload", optional_argument, NULL, OPT_UPLOAD },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "dot", no_argument, NULL, OPT_DOT },
+	{ "base-dir", required_argument, NULL, OPT_BASEDIR },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -83,7 +87,7 @@ static const struct option options[] = {
 
 struct cli {
 	const char *pipeline, *output, *runtime_config, *format;
-	const char *upload_url;
+	const char *upload_url, *base_dir;
 	int upload, dot, timestamp, default_image;
 	const char *timestamp_value;
 	struct argo_opts argo;
@@ -228,6 +232,7 @@ static int parse(struct cli *c, int argc, char **argv)
 			c->format = optarg;
 			break;
 		case OPT_DOT: c->dot = 1; break;
+		case OPT_BASEDIR: c->base_dir = optarg; break;
 		case 'v': log_level = LOG_DEBUG; break;
 		case 'h': fputs(usage, stdout); exit(0);
 		case OPT_VERSION:
@@ -401,6 +406,11 @@ int main(int argc, char **argv)
 	}
 	/* 1. read, 2. validate: nothing is emitted from a bad pipeline */
 	r = pipeline_load(&p, c.pipeline);
+	if (!r && c.base_dir) {
+		/* Elyra's server root: node files are relative to it. */
+		free(p.dir);
+		p.dir = xstrdup(c.base_dir);
+	}
 	if (!r)
 		pipeline_validate(&p);
 	check_settings(&c, &p);

@@ -1,0 +1,165 @@
+"""Runs t3q-compile on a pipeline definition that Elyra handed over.
+
+The compiler is the binary bundled in the wheel (t3q_elyra/bin/t3q-compile)
+if present, else 't3q-compile' on PATH. Diagnostics come back as data
+(t3q-compile --format json), never as a traceback.
+"""
+import copy
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from typing import Dict
+from typing import List
+from typing import Optional
+
+BUNDLED = os.path.join(os.path.dirname(__file__), "bin", "t3q-compile")
+
+# The runtime metadata that t3q-compile's --runtime-config reads.
+COS_FIELDS = ("engine", "cos_endpoint", "cos_bucket", "cos_auth_type", "cos_secret", "cos_username", "cos_password")
+
+
+class CompilerNotFound(RuntimeError):
+    pass
+
+
+class CompileError(RuntimeError):
+    """t3q-compile refused the pipeline; .diagnostics holds its messages."""
+
+    def __init__(self, message: str, diagnostics: List[Dict]):
+        super().__init__(message)
+        self.diagnostics = diagnostics
+
+
+def locate() -> str:
+    if os.path.isfile(BUNDLED) and os.access(BUNDLED, os.X_OK):
+        return BUNDLED
+    found = shutil.which("t3q-compile")
+    if found:
+        return found
+    raise CompilerNotFound(
+        "t3q-compile was not found: it is neither bundled in this t3q-elyra "
+        f"package ({BUNDLED}) nor on PATH. Install the t3q-elyra wheel that "
+        "bundles it, or put t3q-compile on the PATH of the Jupyter server."
+    )
+
+
+def _relative_filenames(definition: Dict, root_dir: str) -> Dict:
+    """Node files as Elyra resolves them: relative to its root dir.
+
+    The elyra-pipeline CLI makes them absolute (pipeline dir + name); the
+    server gets them relative to its root. Both become root-relative, which
+    is what the archives and the steps' --file use.
+    """
+    definition = copy.deepcopy(definition)
+    root = os.path.realpath(root_dir)
+    for pipeline in definition.get("pipelines") or []:
+        for node in pipeline.get("nodes") or []:
+            params = (node.get("app_data") or {}).get("component_parameters")
+            if not isinstance(params, dict):
+                continue
+            filename = params.get("filename")
+            if isinstance(filename, str) and os.path.isabs(filename):
+                real = os.path.realpath(filename)
+                if real == root or real.startswith(root.rstrip("/") + "/"):
+                    params["filename"] = os.path.relpath(real, root)
+    return definition
+
+
+def _file_stem(name: str) -> str:
+    stem = re.sub(r"[/\x00]", "_", name or "pipeline").strip() or "pipeline"
+    return stem if stem not in (".", "..") else "pipeline"
+
+
+def settings_args(metadata: Dict) -> List[str]:
+    """t3q-compile flags from the t3q fields of a runtime configuration."""
+    args = []
+    if metadata.get("bootstrap_mode") == "in-image":
+        args.append("--bootstrap=in-image")
+        if metadata.get("bootstrap_path"):
+            args += ["--bootstrap-path", metadata["bootstrap_path"]]
+    elif metadata.get("bootstrap_image"):
+        args += ["--bootstrap-image", metadata["bootstrap_image"]]
+    if metadata.get("data_passing") == "object-store":
+        args.append("--data-passing=cos")
+    return args
+
+
+def run(
+    source,
+    metadata: Dict,
+    pipeline_name: str,
+    root_dir: str,
+    cos_directory: Optional[str] = None,
+    want_yaml: bool = True,
+):
+    """Compiles; returns (yaml_text or None, diagnostics, stderr_text).
+
+    Raises CompilerNotFound, or CompileError when t3q-compile fails in a way
+    that is not a list of diagnostics (usage errors).
+    """
+    compiler = locate()
+    with tempfile.TemporaryDirectory(prefix="t3q-elyra.") as tmp:
+        os.chmod(tmp, 0o700)
+        pipeline_file = os.path.join(tmp, _file_stem(pipeline_name) + ".pipeline")
+        if source.data is not None:
+            base_dir = source.base_dir or root_dir
+            with open(pipeline_file, "wb") as f:
+                f.write(source.data)
+        else:
+            base_dir = root_dir
+            with open(pipeline_file, "w") as f:
+                json.dump(_relative_filenames(source.definition, root_dir), f, indent=2)
+        rc_file = os.path.join(tmp, "runtime-config.json")
+        fd = os.open(rc_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            json.dump({"schema_name": "t3q", "metadata": {k: metadata[k] for k in COS_FIELDS if metadata.get(k)}}, f)
+        out = os.path.join(tmp, "out.yaml")
+        argv = [
+            compiler,
+            pipeline_file,
+            "--runtime-config",
+            rc_file,
+            "--base-dir",
+            os.path.realpath(base_dir),
+            "--format",
+            "json",
+            "-o",
+            out if want_yaml else os.devnull,
+        ]
+        if cos_directory:
+            argv += ["--cos-directory", cos_directory]
+        argv += settings_args(metadata)
+        proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp)
+        try:
+            diagnostics = json.loads(proc.stdout) if proc.stdout.strip() else []
+        except ValueError:
+            diagnostics = []
+        # The temp file is no place the user knows: name the pipeline instead.
+        for d in diagnostics:
+            d.pop("file", None)
+        stderr = proc.stderr.replace(pipeline_file, _file_stem(pipeline_name) + ".pipeline")
+        if proc.returncode == 1 and diagnostics:
+            return None, diagnostics, stderr
+        if proc.returncode != 0:
+            raise CompileError(
+                f"t3q-compile failed (exit {proc.returncode}): {stderr.strip() or proc.stdout.strip()}", diagnostics
+            )
+        yaml_text = None
+        if want_yaml:
+            with open(out) as f:
+                yaml_text = f.read()
+        return yaml_text, diagnostics, stderr
+
+
+def describe(d: Dict) -> str:
+    """One diagnostic as one line, like t3q-compile's text format."""
+    where = ""
+    if d.get("node_id"):
+        where = f"node '{d.get('node_label', '')}' ({d['node_id']}): "
+    if d.get("field"):
+        where += f"{d['field']}: "
+    at = f" (line {d['line']}, column {d['column']})" if d.get("line") else ""
+    return f"{d.get('severity', 'error')}: {where}{d.get('message', '')}{at}"

@@ -1,0 +1,56 @@
+# elyra-lib.sh: the setup of every tests/elyra/t-*.sh, after ../lib.sh.
+#
+# The real Elyra 4.0.0 of $T3Q_ELYRA_VENV (scripts/install-test-deps) with
+# the t3q-elyra package of this tree on top, without touching that venv:
+# 'pip install --no-deps --target' puts the package and its dist-info (the
+# entry points Elyra looks up) into $T/site, which PYTHONPATH adds. A
+# private Jupyter home ($T/jupyter), t3q-compile of this build on PATH.
+# Peer checks against Elyra run once: not again under ASan.
+[ "${T3Q_SANITIZE:-}" = 1 ] && skip_all "the Elyra tests run in the plain build only"
+. "$T3Q_SRC/tests/tools/versions.sh"
+[ -x "$T3Q_ELYRA_VENV/bin/elyra-pipeline" ] ||
+	skip_all "no Elyra venv at $T3Q_ELYRA_VENV: run scripts/install-test-deps"
+
+ELYRA_BIN=$T3Q_ELYRA_VENV/bin
+cp -r "$T3Q_SRC/t3q-elyra" "$T/t3q-elyra-src"
+rm -rf "$T/t3q-elyra-src/build" "$T/t3q-elyra-src/t3q_elyra/bin" "$T/t3q-elyra-src"/*.egg-info
+"$ELYRA_BIN/pip" install -q --disable-pip-version-check --no-deps --no-build-isolation \
+	--no-compile --target "$T/site" "$T/t3q-elyra-src" >"$T/pip.log" 2>&1 || {
+	cat "$T/pip.log"
+	echo "cannot install t3q-elyra into $T/site" >&2
+	exit 1
+}
+export PYTHONPATH=$T/site
+export JUPYTER_DATA_DIR=$T/jupyter/data JUPYTER_CONFIG_DIR=$T/jupyter/config
+export JUPYTER_RUNTIME_DIR=$T/jupyter/runtime
+unset ELYRA_METADATA_PATH JUPYTER_PATH JUPYTER_CONFIG_PATH ELYRA_PROCESSOR_RUNTIMES
+mkdir -p "$JUPYTER_DATA_DIR" "$JUPYTER_CONFIG_DIR" "$JUPYTER_RUNTIME_DIR"
+export PATH=$T3Q_BIN/compiler:$ELYRA_BIN:$PATH
+export PYTHONDONTWRITEBYTECODE=1
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
+export NO_PROXY='*' no_proxy='*'
+RUNTIMES=$JUPYTER_DATA_DIR/metadata/runtimes
+
+# runtime NAME [--field=value...]: a t3q runtime configuration, created by
+# Elyra's own CLI (no --runtime_type: the t3q schema fills it in).
+runtime() {
+	local name=$1 display=()
+	shift
+	case " $* " in *" --display_name="*) ;; *) display=(--display_name="t3q $name") ;; esac
+	elyra-metadata create runtimes --schema_name=t3q --name="$name" \
+		"${display[@]}" "$@" >"$T/runtime-$name.log" 2>&1 || {
+		cat "$T/runtime-$name.log"
+		return 1
+	}
+	[ -f "$RUNTIMES/$name.json" ]
+}
+
+# free_port: an unused loopback port.
+free_port() {
+	"$ELYRA_BIN/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# yaml_arg FILE FLAG: the value after the first "- FLAG" line of a workflow.
+yaml_arg() {
+	grep -A1 -- "- \"$2\"\$" "$1" | sed -n 2p | sed 's/^ *- "\(.*\)"$/\1/'
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# elyra-pipeline submit with the t3q runtime: Elyra's own submission, in
+# Elyra's order. Against an unreachable KFP API it fails with Elyra's clear
+# connection error and no traceback; against tests/elyra/fake_kfp.py (a
+# stand-in for the KFP 1.8 API: no real KFP runs here) the calls are
+# authentication, healthz, experiments, pipeline id, then the upload of
+# t3q-compile's workflow (with every archive already in the bucket), the
+# experiment and the run, and the run URL is printed.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/elyra-lib.sh"
+bucket=$(new_bucket)
+img=quay.io/t3q/t3q-bootstrap:0.1.0
+dead=$(free_port)
+port=$(free_port)
+cos=(--cos_endpoint="$T3Q_S3_ENDPOINT" --cos_bucket="$bucket" --cos_username="$AWS_ACCESS_KEY_ID"
+     --cos_password="$AWS_SECRET_ACCESS_KEY" --cos_auth_type=USER_CREDENTIALS --bootstrap_image=$img)
+cp -r "$T3Q_SRC/examples/iris" "$T/iris"
+
+step "a runtime whose KFP API is unreachable" runtime dead "${cos[@]}" --api_endpoint="http://127.0.0.1:$dead/pipeline"
+unreachable() {
+	(cd "$T/iris" && expect_rc 1 elyra-pipeline submit --runtime-config dead iris.pipeline) || return 1
+	expect_out "Kubeflow authentication failed" || return 1
+	expect_out "Connection refused" || return 1
+	! grep -q Traceback "$T/out"
+}
+step "submit to an unreachable API: Elyra's connection error, no traceback" unreachable
+
+mkdir -p "$T/uploads"
+"$ELYRA_BIN/python" "$T3Q_SRC/tests/elyra/fake_kfp.py" "$port" "$T/kfp.log" "$T/uploads" \
+	"$T3Q_BIN/bootstrap/t3q-bootstrap" s3 ls -r "s3://$bucket/" >"$T/fake.log" 2>&1 &
+fake=$!
+at_exit "kill $fake"
+for _ in $(seq 50); do curl -s "http://127.0.0.1:$port/t3q-ready" >/dev/null && break; sleep 0.1; done
+
+step "a runtime with the stand-in KFP API" runtime fake "${cos[@]}" \
+	--api_endpoint="http://127.0.0.1:$port" --public_api_endpoint=http://kfp.example/pipeline
+submit() {
+	(cd "$T/iris" && expect_rc 0 elyra-pipeline submit --runtime-config fake iris.pipeline) || return 1
+	expect_out "http://kfp.example/pipeline/#/runs/details/run-1"
+}
+step "submit runs through Elyra's client calls" submit
+order() {
+	grep -v "^GET /t3q-ready$" "$T/kfp.log" | sed 's/ archives-in-bucket=.*//; s/ name=.*//' >"$T/calls"
+	cat "$T/kfp.log"
+	printf '%s\n' "GET /" "GET /apis/v1beta1/healthz" "GET /apis/v1beta1/experiments" \
+		"GET /apis/v1beta1/pipelines" "POST /apis/v1beta1/pipelines/upload" \
+		"GET /apis/v1beta1/experiments" "POST /apis/v1beta1/experiments" "POST /apis/v1beta1/runs" >"$T/want"
+	diff -u "$T/want" "$T/calls" || return 1
+	grep -qx 'POST /apis/v1beta1/pipelines/upload archives-in-bucket=3' "$T/kfp.log" || return 1
+	grep -q '^POST /apis/v1beta1/runs name=iris-[0-9]\{10\}$' "$T/kfp.log"
+}
+step "Elyra's order: archives, pipeline, experiment, run" order
+uploaded() {
+	local f dir
+	f=$(ls "$T/uploads"/*.tar.gz) || return 1
+	mkdir -p "$T/pkg"
+	tar -xzf "$f" -C "$T/pkg" || return 1
+	[ "$(ls "$T/pkg")" = pipeline.yaml ] || return 1
+	dir=$(yaml_arg "$T/pkg/pipeline.yaml" --cos-directory)
+	(cd "$T/iris" && t3q-compile iris.pipeline --runtime-config "$RUNTIMES/fake.json" \
+		--cos-directory "$dir" --bootstrap-image $img -o "$T/t3q.yaml") || return 1
+	cmp "$T/t3q.yaml" "$T/pkg/pipeline.yaml"
+}
+step "the uploaded package holds t3q-compile's workflow" uploaded
+
+finish
