@@ -48,11 +48,14 @@ class T3qPipelineProcessor(KfpPipelineProcessor):
 
     def process(self, pipeline):
         if _kfp_major() >= 2:
+            # Elyra 4.1 (kfp 2): its process() would submit through the kfp
+            # 2 client, which runs v2 IR only. Refused before any upload.
             raise RuntimeError(
-                "t3q emits Argo workflows for Kubeflow Pipelines 1.8 (the kfp 1.8 API), and this Elyra "
-                "uses the kfp 2 client, which cannot submit them. Export the pipeline instead "
-                "(Export Pipeline, or 'elyra-pipeline export --runtime-config NAME') and upload the YAML "
-                "to your KFP 1.8 ('Upload pipeline' or 'kfp pipeline upload'), or run Elyra 4.0.x."
+                "t3q emits Argo workflows (the KFP v1 format), and this Elyra uses the kfp 2 client, "
+                "which cannot submit them. Export the pipeline instead (Export Pipeline, or "
+                "'elyra-pipeline export --runtime-config NAME') and upload the YAML to Kubeflow "
+                "Pipelines ('Upload pipeline' in its UI): KFP 1.8 and the KFP 2.x API servers accept it. "
+                "Or run Elyra 4.0.x, whose kfp 1.8 client submits it."
             )
         return super().process(pipeline)
 

@@ -8,10 +8,13 @@
 # Peer checks against Elyra run once: not again under ASan.
 [ "${T3Q_SANITIZE:-}" = 1 ] && skip_all "the Elyra tests run in the plain build only"
 . "$T3Q_SRC/tests/tools/versions.sh"
-[ -x "$T3Q_ELYRA_VENV/bin/elyra-pipeline" ] ||
-	skip_all "no Elyra venv at $T3Q_ELYRA_VENV: run scripts/install-test-deps"
+# A test sets elyra_venv (not exported) before sourcing this to run another Elyra
+# (t-elyra41.sh: $T3Q_ELYRA41_VENV); the default is Elyra 4.0.0.
+elyra_venv=${elyra_venv:-$T3Q_ELYRA_VENV}
+[ -x "$elyra_venv/bin/elyra-pipeline" ] ||
+	skip_all "no Elyra venv at $elyra_venv: run scripts/install-test-deps"
 
-ELYRA_BIN=$T3Q_ELYRA_VENV/bin
+ELYRA_BIN=$elyra_venv/bin
 cp -r "$T3Q_SRC/t3q-elyra" "$T/t3q-elyra-src"
 rm -rf "$T/t3q-elyra-src/build" "$T/t3q-elyra-src/t3q_elyra/bin" "$T/t3q-elyra-src"/*.egg-info
 "$ELYRA_BIN/pip" install -q --disable-pip-version-check --no-deps --no-build-isolation \

@@ -10,6 +10,10 @@ T3Q_PAPERMILL_VENV=$T3Q_CACHE/venvs/papermill-$(sha256sum "$(dirname "${BASH_SOU
 # The Elyra 4.0.0 + kfp 1.8.22 venv, the peer exporter that tests/tools/elyra
 # runs (scripts/install-test-deps makes it).
 T3Q_ELYRA_VENV=$T3Q_CACHE/venvs/elyra-$(sha256sum "$(dirname "${BASH_SOURCE[0]}")/elyra/requirements.txt" | cut -c1-12)
+# The Elyra 4.1.1 + kfp 2.17 venv (the kfp 2 client), where
+# tests/elyra/t-elyra41.sh checks the t3q runtime (scripts/install-test-deps
+# makes it).
+T3Q_ELYRA41_VENV=$T3Q_CACHE/venvs/elyra41-$(sha256sum "$(dirname "${BASH_SOURCE[0]}")/elyra41/requirements.txt" | cut -c1-12)
 # argolint (Argo v3.3.8 validation as the KFP 1.8.5 API server does it),
 # keyed by its sources (scripts/install-test-deps builds it).
 T3Q_ARGOLINT_BIN=$T3Q_CACHE/tools/argolint-$(cat "$(dirname "${BASH_SOURCE[0]}")"/argolint/{go.mod,go.sum,main.go} | sha256sum | cut -c1-12)/argolint
