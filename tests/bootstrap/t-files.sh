@@ -35,6 +35,9 @@ step "naming it" grep -q "output 'out/never-made.csv' was declared but the step 
 step "an empty glob output is only a warning" grep -q "output 'out/\*.none' matched no file" "$T/stderr"
 step "the log was uploaded all the same" have_obj "$dir/consume.log"
 
+run_step "$T/wd4" -d "$dir" -t c.tar.gz -f consume.sh -n p -i "imgs/*.jpg;tree;imgs/*.none"
+step "an empty glob input is only a warning" sh -c "[ $rc = 0 ] && grep -q \"input 'imgs/\*.none' matched no object\" '$T/stderr'"
+
 run_step "$T/wd3" -d "$dir" -t c.tar.gz -f consume.sh -n p -i "nothing/here.csv"
 step "a missing input fails with 81, naming it" sh -c "[ $rc = 81 ] && grep -q \"input 'nothing/here.csv' not found\" '$T/stderr'"
 run_step "$T/wd3" -d "$dir" -t c.tar.gz -f consume.sh -n p -i "../etc/passwd"

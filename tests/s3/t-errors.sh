@@ -62,4 +62,9 @@ no_leak() {
 }
 step "no secret in any output, even at debug level" no_leak
 
+region() {
+	AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 t3q s3 stat "s3://$bucket/x"
+}
+step "AWS_REGION and AWS_DEFAULT_REGION set: requests still sign and pass" region
+
 finish

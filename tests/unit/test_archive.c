@@ -310,6 +310,8 @@ static void test_bad(void)
 		{ "l", { { M_LINK, "l", "/etc" } } },
 		{ "l", { { M_LINK, "l", "../x" }, { M_FILE, "l/evil", "x" } } },
 		{ "l", { { M_LINK, "l", ".." } } },
+		/* "." is no level: "./.." still leaves the destination. */
+		{ "l", { { M_LINK, "l", "./../x" } } },
 		{ "d/l", { { M_LINK, "d/l", "../.." } } },
 		{ "h", { { M_HARD, "h", "../outside" } } },
 		{ "h", { { M_HARD, "h", "/etc/passwd" } } },

@@ -26,6 +26,8 @@ int main(void)
 
 	CHECK_STR(name("model_v2"), "model_v2");
 	CHECK_STR(name("Results-1"), "Results-1");
+	/* Each end of each range of valid characters is kept. */
+	CHECK_STR(name("aA0-zZ9_"), "aA0-zZ9_");
 	CHECK(!strncmp(name("data/x.csv"), "data-x-csv-", 11));
 	CHECK(strlen(name("data/x.csv")) == 19);
 	/* Stable: the compiler and the bootstrap run on different machines. */
@@ -42,5 +44,12 @@ int main(void)
 	CHECK(strlen(name("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 			  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")) <= 57);
 	CHECK(valid(name("*.csv")));
+	/* 48 characters are a name whole; a 49th brings the hash. */
+	memset(a, 'b', 48);
+	a[48] = '\0';
+	CHECK_STR(name(a), a);
+	a[48] = 'b';
+	a[49] = '\0';
+	CHECK(strlen(name(a)) == 57 && !strncmp(name(a), a, 48));
 	return check_done();
 }
