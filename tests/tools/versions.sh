@@ -16,7 +16,7 @@ T3Q_ELYRA_VENV=$T3Q_CACHE/venvs/elyra-$(sha256sum "$(dirname "${BASH_SOURCE[0]}"
 T3Q_ELYRA41_VENV=$T3Q_CACHE/venvs/elyra41-$(sha256sum "$(dirname "${BASH_SOURCE[0]}")/elyra41/requirements.txt" | cut -c1-12)
 # argolint (Argo v3.3.8 validation as the KFP 1.8.5 API server does it),
 # keyed by its sources (scripts/install-test-deps builds it).
-T3Q_ARGOLINT_BIN=$T3Q_CACHE/tools/argolint-$(cat "$(dirname "${BASH_SOURCE[0]}")"/argolint/{go.mod,go.sum,main.go} | sha256sum | cut -c1-12)/argolint
+T3Q_ARGOLINT_BIN=$T3Q_CACHE/tools/argolint-$(cat "$(dirname "${BASH_SOURCE[0]}")"/argolint/{go.mod,go.sum,main.go,driver.go} | sha256sum | cut -c1-12)/argolint
 # crane (go-containerregistry) and the distribution registry, from the Go
 # module proxy: scripts/build-image pushes and pulls with crane, and
 # tests/static/t-image.sh runs a registry of its own. umoci and skopeo (the
@@ -86,7 +86,7 @@ t3q_argolint_bin() {
 	if [ "$1" = v3.3.8 ]; then echo "$T3Q_ARGOLINT_BIN"; return; fi
 	local d
 	d=$(t3q_argolint_src "$1")
-	echo "$T3Q_CACHE/tools/argolint-$1-$(cat "$d"/{go.mod,go.sum,main.go} | sha256sum | cut -c1-12)/argolint"
+	echo "$T3Q_CACHE/tools/argolint-$1-$(cat "$d"/{go.mod,go.sum,main.go,driver.go} | sha256sum | cut -c1-12)/argolint"
 }
 # lint-all FILE...: every file through every validator above, naming the
 # version that refused (tests/tools/argolint/lint-all).

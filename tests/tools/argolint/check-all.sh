@@ -1,14 +1,16 @@
 # check-all.sh: sourced by check.sh (in testdata/, with its check and
-# counters) after the v3.3.8 checks: the same testdata/ verdicts from every
-# other KFP backend's validator (T3Q_ARGOLINT_MATRIX in ../versions.sh,
-# built by scripts/install-test-deps), then lint-all itself.
+# counters): the testdata/ verdicts from every KFP backend's validator
+# (T3Q_ARGOLINT_MATRIX in ../versions.sh, built by scripts/install-test-deps),
+# then lint-all itself.
 #
 # A fixture's '# expect:' and '# expect-warning:' lines are v3.3.8's
-# verdict (check.sh's) and hold for every other version unless an '# expect@ARGO:' or '# expect-warning@ARGO:' line (ARGO
+# verdict and hold for every other version unless an '# expect@ARGO:' or '# expect-warning@ARGO:' line (ARGO
 # as in the matrix, e.g. v4.0.5) says otherwise for that version;
 # '# expect-warning@ARGO: none' means no warning from that version.
 
-# fixture_v BIN ARGO FILE: as check.sh's fixture, with ARGO's expectations.
+# fixture_v BIN ARGO FILE: BIN's stdout line is "FILE: ok" exactly for
+# 'ok', else contains the expectation; the exit status matches; stderr carries
+# the expected warning, or nothing. ARGO's own lines win over the defaults.
 fixture_v() {
 	local bin=$1 argo=$2 f=$3 expect warn rc want_rc
 	expect=$(sed -n "s/^# expect@$argo: //p" "$f")
@@ -43,7 +45,6 @@ fixture_v() {
 
 for entry in $T3Q_ARGOLINT_MATRIX; do
 	argo=${entry%%:*}
-	[ "$argo" != v3.3.8 ] || continue # check.sh's own fixtures
 	bin=$(t3q_argolint_bin "$argo")
 	if [ ! -x "$bin" ]; then
 		check "argolint $argo (KFP ${entry#*:}) is built: run scripts/install-test-deps" \
