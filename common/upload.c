@@ -135,7 +135,7 @@ struct scan {
 	struct strlist names;	/* the file's base name, then dependencies */
 	char *matched;		/* per name */
 	int include_all;	/* a lone "*" among them */
-	struct strlist *members;
+	struct strlist *members;	/* upload_scan()'s list; NULL when archiving */
 	const char *base;	/* the node's directory, the archive's root */
 	char *root;		/* realpath of the pipeline's directory */
 	struct strlist escapes;	/* link, target, link, target, ... */
@@ -408,11 +408,10 @@ int upload_archives(const struct pipeline *p, struct store *st,
 				    getenv("TMPDIR") : "/tmp", (int)getpid(),
 				    name);
 		struct buf key = BUF_INIT;
-		struct strlist members = { 0 };
 		struct scan sc;
 
-		/* members: unused here, the archive's walk is the scan */
-		scan_init(&sc, p, n, dir, &members);
+		/* No member list: the archive's own walk is the scan. */
+		scan_init(&sc, p, n, dir, NULL);
 		store_key_join(&key, directory, name);
 		if (archive_create_filtered(tmp, dir, elyra_filter, &sc) < 0)
 			ret = -1;
@@ -431,7 +430,6 @@ int upload_archives(const struct pipeline *p, struct store *st,
 			     key.buf);
 		unlink(tmp);
 		scan_release(&sc);
-		upload_list_release(&members);
 		free(dir);
 		free(name);
 		free(tmp);

@@ -6,8 +6,6 @@
  */
 #include "common/pipeline.h"
 
-#include <fnmatch.h>
-#include <ftw.h>
 #include <glob.h>
 #include <math.h>
 #include <regex.h>
