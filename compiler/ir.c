@@ -539,7 +539,7 @@ cJSON *ir_build(const struct pipeline *p, const struct argo_opts *o,
 	struct plan_opts po;
 	struct plan pl;
 
-	argo_plan_opts(&po, o);
+	argo_fill_plan_opts(&po, o);
 	plan_build(&pl, p, &po);
 	*platform = cJSON_CreateObject();
 	pexecs = obj(obj(obj(obj(*platform, "platforms"), "kubernetes"),
