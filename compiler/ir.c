@@ -232,7 +232,8 @@ static cJSON *container_args(const struct plan_task *t)
 /*
  * Plain env only: secrets go to the platform spec, and a parameter
  * reaches the step through --pipeline-parameters, which the bootstrap
- * exports (the launcher resolves placeholders in args, not in env).
+ * exports: kfp's placeholders are for args (its SDK sets env to plain
+ * strings only).
  */
 static cJSON *container_env(const struct plan_task *t)
 {
