@@ -80,6 +80,19 @@ static int *strset_get(struct strset *set, const char *s, int val)
 	return &set->val[i];
 }
 
+/* The value stored for s, or -1; unlike strset_get, never inserts. */
+static int strset_find(const struct strset *set, const char *s)
+{
+	size_t i = str_hash(s) & (set->size - 1);
+
+	while (set->slot[i]) {
+		if (!strcmp(set->slot[i], s))
+			return set->val[i];
+		i = (i + 1) & (set->size - 1);
+	}
+	return -1;
+}
+
 static void strset_init(struct strset *set, size_t n)
 {
 	set->size = 16;
@@ -896,8 +909,13 @@ static int sort_nodes(struct pipeline *p)
 	int *state = xcalloc(n ? n : 1, sizeof(int));
 	struct node *sorted = xcalloc(n ? n : 1, sizeof(*sorted));
 	int *stack = xcalloc(n ? n : 1, sizeof(int));
+	struct strset ids;
 	int ret = 0;
 
+	/* Parents by id through a hash set: a scan per edge is quadratic. */
+	strset_init(&ids, n);
+	for (int i = 0; i < n; i++)
+		strset_get(&ids, p->nodes[i].id, i);
 	/* Iterative DFS: 0 new, 1 on the stack, 2 placed. */
 	for (int start = 0; start < n && !ret; start++) {
 		int sp = 0;
@@ -911,10 +929,11 @@ static int sort_nodes(struct pipeline *p)
 			struct node *nd = &p->nodes[cur];
 
 			for (int k = 0; k < nd->parents.n && next < 0; k++) {
-				for (int j = 0; j < n; j++) {
-					if (strcmp(p->nodes[j].id,
-						   nd->parents.v[k]))
-						continue;
+				int j = strset_find(&ids, nd->parents.v[k]);
+
+				if (j < 0)
+					continue;	/* unknown: validation says so */
+				{
 					if (state[j] == 1) {
 						struct buf cyc = BUF_INIT;
 						int from = 0;
@@ -935,7 +954,6 @@ static int sort_nodes(struct pipeline *p)
 					} else if (state[j] == 0) {
 						next = j;
 					}
-					break;
 				}
 			}
 			if (ret)
@@ -951,8 +969,9 @@ static int sort_nodes(struct pipeline *p)
 		}
 	}
 	if (!ret) {
-		memcpy(p->nodes, sorted, n * sizeof(*sorted));
+		memcpy(p->nodes, sorted, (size_t)done * sizeof(*sorted));
 	}
+	strset_release(&ids);
 	free(sorted);
 	free(state);
 	free(stack);
@@ -965,6 +984,28 @@ int pipeline_is_ancestor(const struct node *n, int a)
 }
 
 /*
+ * The first ancestor of n at or after a, or end: whole zero bytes are
+ * skipped, so a node with few ancestors costs little in a long pipeline.
+ */
+static int next_ancestor(const struct node *n, int a, int end)
+{
+	while (a < end) {
+		unsigned char byte = n->ancestors[a / 8] >> (a % 8);
+
+		if (!byte) {
+			a = (a / 8 + 1) * 8;
+			continue;
+		}
+		while (!(byte & 1)) {
+			byte >>= 1;
+			a++;
+		}
+		return a < end ? a : end;
+	}
+	return end;
+}
+
+/*
  * Ancestors as bit sets, in one pass over the topological order; then
  * each node's inputs are every ancestor's outputs (Elyra passes them all),
  * each with the last ancestor that writes it. Linear in what it produces,
@@ -973,14 +1014,9 @@ int pipeline_is_ancestor(const struct node *n, int a)
 static void propagate_inputs(struct pipeline *p)
 {
 	size_t bytes = (p->nnodes + 7) / 8;
-	int *index = xcalloc(p->nnodes ? p->nnodes : 1, sizeof(int));
-	struct strset ids = { 0 };
+	struct strset ids;
 
-	ids.size = 16;
-	while (ids.size < 2 * (size_t)p->nnodes)
-		ids.size *= 2;
-	ids.slot = xcalloc(ids.size, sizeof(*ids.slot));
-	ids.val = xcalloc(ids.size, sizeof(*ids.val));
+	strset_init(&ids, p->nnodes);
 	for (int i = 0; i < p->nnodes; i++)
 		strset_get(&ids, p->nodes[i].id, i);
 	for (int i = 0; i < p->nnodes; i++) {
@@ -990,17 +1026,17 @@ static void propagate_inputs(struct pipeline *p)
 
 		n->ancestors = xcalloc(bytes ? bytes : 1, 1);
 		for (int k = 0; k < n->parents.n; k++) {
-			int *j = strset_get(&ids, n->parents.v[k], -1);
+			int j = strset_find(&ids, n->parents.v[k]);
 
-			if (*j < 0 || *j >= i)
+			if (j < 0 || j >= i)
 				continue;	/* unknown: validation says so */
 			for (size_t b = 0; b < bytes; b++)
-				n->ancestors[b] |= p->nodes[*j].ancestors[b];
-			n->ancestors[*j / 8] |= 1 << (*j % 8);
+				n->ancestors[b] |= p->nodes[j].ancestors[b];
+			n->ancestors[j / 8] |= 1 << (j % 8);
 		}
-		for (int a = 0; a < i; a++)
-			if (pipeline_is_ancestor(n, a))
-				total += p->nodes[a].outputs.n;
+		for (int a = next_ancestor(n, 0, i); a < i;
+		     a = next_ancestor(n, a + 1, i))
+			total += p->nodes[a].outputs.n;
 		if (!total)
 			continue;
 		seen.size = 16;
@@ -1010,9 +1046,8 @@ static void propagate_inputs(struct pipeline *p)
 		seen.val = xcalloc(seen.size, sizeof(*seen.val));
 		n->input_from = xcalloc(total, sizeof(int));
 		n->inputs.v = xcalloc(total, sizeof(char *));
-		for (int a = 0; a < i; a++) {
-			if (!pipeline_is_ancestor(n, a))
-				continue;
+		for (int a = next_ancestor(n, 0, i); a < i;
+		     a = next_ancestor(n, a + 1, i)) {
 			for (int k = 0; k < p->nodes[a].outputs.n; k++) {
 				const char *o = p->nodes[a].outputs.v[k];
 				int *at = strset_get(&seen, o, n->inputs.n);
@@ -1027,9 +1062,7 @@ static void propagate_inputs(struct pipeline *p)
 		free(seen.slot);
 		free(seen.val);
 	}
-	free(ids.slot);
-	free(ids.val);
-	free(index);
+	strset_release(&ids);
 }
 
 static int alnum(char c)
