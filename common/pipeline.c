@@ -603,6 +603,29 @@ static void read_props(struct pipeline *p, struct node *n, const cJSON *cp,
 	}
 }
 
+/*
+ * A custom node's source and parameters, kept as written for catalog.c
+ * and component checks; the pipeline parameters it binds are its params.
+ */
+static void read_custom(struct node *n, const cJSON *app, const cJSON *cp)
+{
+	const cJSON *src = get(app, "component_source"), *e;
+
+	if (cJSON_IsString(src))
+		n->component_source = xstrdup(src->valuestring);
+	else if (cJSON_IsObject(src))
+		n->component_source = cJSON_PrintUnformatted(src);
+	n->component_params = cJSON_IsObject(cp) ? cJSON_Duplicate(cp, 1)
+						 : cJSON_CreateObject();
+	cJSON_ArrayForEach(e, n->component_params) {
+		const char *w = cJSON_GetStringValue(get(e, "widget"));
+		const char *v = cJSON_GetStringValue(get(e, "value"));
+
+		if (w && v && !strcmp(w, "parameter"))
+			strlist_add(&n->params, v);
+	}
+}
+
 static enum node_kind kind_of_op(const char *op)
 {
 	if (!op)
@@ -615,7 +638,8 @@ static enum node_kind kind_of_op(const char *op)
 		return NODE_R;
 	if (!strcmp(op, "execute-shell-node"))
 		return NODE_SHELL;
-	return NODE_OTHER;
+	/* Everything else is a catalog's: "<catalog type>:<hash>". */
+	return NODE_CUSTOM;
 }
 
 static const char *basename_of(const char *path)
@@ -797,6 +821,8 @@ static int read_node(struct reader *r, const cJSON *jn, const char *path,
 	/* Provisional, so that read_props' diagnostics name the node. */
 	n->label = xstrdup(label ? label : n->id);
 	read_props(p, n, cp ? cp : jn, r->defaults);
+	if (n->kind == NODE_CUSTOM)
+		read_custom(n, app, cp);
 	free(n->label);
 	/* Elyra: a label equal to the file's name becomes its stem. */
 	if (!label && n->filename)
@@ -1653,6 +1679,8 @@ static void node_free(struct node *n)
 	free(n->path);
 	free(n->task_name);
 	free(n->display_name);
+	free(n->component_source);
+	cJSON_Delete(n->component_params);
 }
 
 void pipeline_free(struct pipeline *p)

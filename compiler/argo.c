@@ -7,6 +7,7 @@
 
 #include "common/names.h"
 #include "common/nodecmd.h"
+#include "compiler/custom.h"
 
 #define BIN_DIR "/t3q/bin"
 #define WRITABLE_DIR "/tmp"
@@ -491,6 +492,12 @@ static cJSON *dag_task(const struct pipeline *p, const struct node *n,
 	return task;
 }
 
+static int is_custom(const struct pipeline *p, int i,
+		     const struct argo_opts *o)
+{
+	return o->custom && p->nodes[i].kind == NODE_CUSTOM;
+}
+
 cJSON *argo_build(const struct pipeline *p, const struct argo_opts *o)
 {
 	cJSON *wf = cJSON_CreateObject(), *meta = cJSON_CreateObject(),
@@ -585,13 +592,17 @@ cJSON *argo_build(const struct pipeline *p, const struct argo_opts *o)
 		cJSON_AddItemToObject(inputs, "parameters", params);
 		cJSON_AddItemToObject(root, "inputs", inputs);
 	}
+	/* Custom nodes (KFP components) are custom.c's. */
 	for (int i = 0; i < p->nnodes; i++)
-		cJSON_AddItemToArray(tasks, dag_task(p, &p->nodes[i], o));
+		cJSON_AddItemToArray(tasks, is_custom(p, i, o) ?
+				     custom_dag_task(p, i, o->custom) :
+				     dag_task(p, &p->nodes[i], o));
 	cJSON_AddItemToObject(dag, "tasks", tasks);
 	cJSON_AddItemToObject(root, "dag", dag);
 	cJSON_AddItemToArray(templates, root);
 	for (int i = 0; i < p->nnodes; i++)
-		cJSON_AddItemToArray(templates,
+		cJSON_AddItemToArray(templates, is_custom(p, i, o) ?
+				     custom_template(p, i, o->custom) :
 				     container_template(p, &p->nodes[i], o));
 	cJSON_AddItemToObject(spec, "templates", templates);
 	cJSON_AddItemToObject(wf, "spec", spec);

@@ -15,6 +15,8 @@
 
 #include "common/pipeline.h"
 
+struct custom_set;
+
 struct argo_opts {
 	const char *cos_endpoint;
 	const char *cos_bucket;
@@ -30,6 +32,8 @@ struct argo_opts {
 	const char *const *pull_secrets;
 	int npull_secrets;
 	const char *timestamp;		/* compilation time annotation */
+	/* custom nodes' definitions (custom.h), or NULL when none */
+	const struct custom_set *custom;
 };
 
 cJSON *argo_build(const struct pipeline *p, const struct argo_opts *o);
