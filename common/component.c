@@ -300,6 +300,16 @@ static int read_ios(struct component *c, struct buf *err)
 		out->name = str_of(e, "name");
 		out->type = str_of(e, "type");
 		out->description = str_of(e, "description");
+		/* kfp 1.8's PipelineParam name rule, which outputs become */
+		if (!isalpha((unsigned char)out->name[0]) ||
+		    strspn(out->name, "abcdefghijklmnopqrstuvwxyz"
+			   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 \t\n_-") !=
+		    strlen(out->name)) {
+			buf_addf(err, "output '%s': Only letters, numbers, "
+				 "spaces, \"_\", and \"-\" are allowed in "
+				 "name. Must begin with a letter.", out->name);
+			return -1;
+		}
 		for (int i = 0; i < c->noutputs - 1; i++)
 			if (!strcmp(c->outputs[i].name, out->name)) {
 				buf_addf(err, "output '%s' is declared twice",
@@ -574,14 +584,30 @@ static int expand_one(struct expand *x, const cJSON *a, struct strlist *out)
 		if (c.n == 1) {
 			static const char *const t[] = { "y", "yes", "t",
 				"true", "on", "1" };
+			static const char *const f[] = { "n", "no", "f",
+				"false", "off", "0" };
+			int known = 0;
 
-			for (size_t j = 0; j < sizeof(t) / sizeof(*t); j++)
+			for (size_t j = 0; j < sizeof(t) / sizeof(*t); j++) {
 				if (!strcasecmp(c.v[0], t[j]))
-					truth = 1;
+					truth = known = 1;
+				if (!strcasecmp(c.v[0], f[j]))
+					known = 1;
+			}
+			if (!known) {
+				buf_addf(x->err, "invalid truth value \"%s\" "
+					 "(an if placeholder's condition must "
+					 "be true or false when compiled; kfp "
+					 "cannot decide it at run time)",
+					 c.v[0]);
+				r = -1;
+			}
 		}
 		for (i = 0; i < c.n; i++)
 			free(c.v[i]);
 		free(c.v);
+		if (r < 0)
+			return -1;
 		pick = truth ? then : els;
 		if (!pick || cJSON_IsNull(pick))
 			return 1;
@@ -795,6 +821,44 @@ static char *value_text(const cJSON *v)
 	return NULL;
 }
 
+/*
+ * Elyra's value for an input the node leaves empty: the component's
+ * default with '"' made "'" (kfp_component_parser.py), else its type's
+ * (component.py, determine_type_information).
+ */
+static void set_default(struct component_arg *a,
+			const struct component_input *in)
+{
+	struct buf t = BUF_INIT;
+	const char *d = "";
+
+	a->kind = ARG_CONST;
+	if (in->def && *in->def) {
+		a->value = xstrdup(in->def);
+		for (char *s = a->value; *s; s++)
+			if (*s == '"')
+				*s = '\'';
+		return;
+	}
+	for (const char *s = in->type ? in->type : "String"; *s; s++)
+		buf_addch(&t, tolower((unsigned char)*s));
+	if (strstr(t.buf, "dict"))
+		d = "{}";
+	else if (strstr(t.buf, "set") || strstr(t.buf, "list") ||
+		 strstr(t.buf, "arr"))
+		d = "[]";
+	else if (strstr(t.buf, "str"))
+		d = "";
+	else if (strstr(t.buf, "int") || strstr(t.buf, "number"))
+		d = "0";
+	else if (strstr(t.buf, "float"))
+		d = "0.0";
+	else if (strstr(t.buf, "bool"))
+		d = "False";
+	a->value = xstrdup(d);
+	buf_release(&t);
+}
+
 static void node_args(struct pipeline *p, int idx,
 		      struct component *const *defs, struct component_arg *a)
 {
@@ -813,19 +877,33 @@ static void node_args(struct pipeline *p, int idx,
 		v = jget(prop, "value");
 		widget = cJSON_GetStringValue(jget(prop, "widget"));
 		a[i].kind = ARG_NONE;
-		/* Elyra: no property or a null value is a missing value */
+		if (!prop && !in->optional) {
+			pipeline_diag(p, 1, n, id.buf, "Node is missing a "
+				      "value for a required property. Give "
+				      "'%s' a value or connect it to an "
+				      "upstream output", in->name);
+			continue;
+		}
+		if (!prop) {
+			/* Elyra 4.0.0's processor fails on it ('NoneType') */
+			pipeline_diag(p, 1, n, id.buf, "the node has no "
+				      "property for the component's input "
+				      "'%s'; Elyra's editor writes one for "
+				      "every input: open and save the "
+				      "pipeline there", in->name);
+			continue;
+		}
+		/* Elyra: an empty property or a null value is no value */
 		if (!cJSON_IsObject(prop) || !prop->child || !v ||
 		    cJSON_IsNull(v)) {
-			if (!in->optional) {
+			if (!in->optional)
 				pipeline_diag(p, 1, n, id.buf, "Node is missing "
 					      "a value for a required property. "
 					      "Give '%s' a value or connect it "
 					      "to an upstream output",
 					      in->name);
-			} else if (in->def) {
-				a[i].kind = ARG_CONST;
-				a[i].value = xstrdup(in->def);
-			}
+			else if (!in->is_path)
+				set_default(&a[i], in);
 			continue;
 		}
 		if (widget && !strcmp(widget, "inputpath")) {
@@ -896,8 +974,7 @@ static void node_args(struct pipeline *p, int idx,
 
 			if (!pm) {
 				/* Elyra: the component's default instead */
-				a[i].kind = ARG_CONST;
-				a[i].value = xstrdup(in->def ? in->def : "");
+				set_default(&a[i], in);
 			} else if (!types_compatible(types[pm->type],
 						     in->type)) {
 				pipeline_diag(p, 1, n, id.buf, "Incompatible "
@@ -928,8 +1005,7 @@ static void node_args(struct pipeline *p, int idx,
 				a[i].kind = ARG_CONST;
 				a[i].value = xstrdup(text.buf ? text.buf : "");
 			} else {
-				a[i].kind = ARG_CONST;
-				a[i].value = xstrdup(in->def ? in->def : "");
+				set_default(&a[i], in);
 			}
 			buf_release(&path);
 			buf_release(&text);
@@ -944,6 +1020,73 @@ static void node_args(struct pipeline *p, int idx,
 	buf_release(&field);
 }
 
+/*
+ * kfp resolves the command line at compile time: with run parameters and
+ * upstream outputs as placeholders, an if whose condition is one cannot
+ * be decided, and kfp refuses it. The same resolution, to say so here.
+ */
+static void check_expand(struct pipeline *p, int idx,
+			 const struct component *c,
+			 const struct component_arg *a)
+{
+	const char **values = xcalloc(c->ninputs + 1, sizeof(char *)),
+		   **in_paths = xcalloc(c->ninputs + 1, sizeof(char *)),
+		   **out_paths = xcalloc(c->noutputs + 1, sizeof(char *));
+	char **v2 = xcalloc(c->ninputs + 1, sizeof(char *));
+	struct component_binding b = { values, in_paths, out_paths, NULL,
+				       NULL };
+	struct strlist out = { NULL, 0 };
+	struct buf err = BUF_INIT;
+
+	for (int i = 0; i < c->ninputs; i++) {
+		if (a[i].kind == ARG_NONE)
+			continue;
+		values[i] = a[i].kind == ARG_CONST ? a[i].value :
+			    "{{inputs.parameters.x}}";
+		in_paths[i] = "/tmp/inputs/x/data";
+	}
+	for (int i = 0; i < c->noutputs; i++)
+		out_paths[i] = "/tmp/outputs/x/data";
+	/*
+	 * Twice: as the Argo template has it, then as kfp 1.8.22 also
+	 * resolves every component for its v2 metadata (_attach_v2_specs),
+	 * every value a placeholder; so an if on an inputValue always fails
+	 * there, whatever the value.
+	 */
+	for (int pass = 0; pass < 2 && !err.len; pass++) {
+		if (pass == 1) {
+			for (int i = 0; i < c->ninputs; i++) {
+				struct buf v = BUF_INIT;
+
+				if (!values[i])
+					continue;
+				buf_adds(&v, "{{$.inputs.parameters['");
+				component_property_id(&v, c->inputs[i].name, 0);
+				buf_adds(&v, "']}}");
+				values[i] = v2[i] = buf_detach(&v, NULL);
+			}
+		}
+		if (component_expand(c, c->command, &b, &out, &err) < 0 ||
+		    component_expand(c, c->args, &b, &out, &err) < 0)
+			pipeline_diag(p, 1, &p->nodes[idx],
+				      "component_source", "the component's "
+				      "command line cannot be resolved: %s",
+				      err.buf);
+		for (int i = 0; i < out.n; i++)
+			free(out.v[i]);
+		free(out.v);
+		out.v = NULL;
+		out.n = 0;
+	}
+	for (int i = 0; i < c->ninputs; i++)
+		free(v2[i]);
+	free(v2);
+	free(values);
+	free(in_paths);
+	free(out_paths);
+	buf_release(&err);
+}
+
 struct component_arg **component_args(struct pipeline *p,
 				      struct component *const *defs)
 {
@@ -953,9 +1096,15 @@ struct component_arg **component_args(struct pipeline *p,
 	for (int i = 0; i < p->nnodes; i++) {
 		if (!defs[i])
 			continue;
+		if (p->nodes[i].nsecrets)
+			pipeline_diag(p, 0, &p->nodes[i], "kubernetes_secrets",
+				      "Elyra 4.0.0 does not give custom "
+				      "components Kubernetes secrets, and "
+				      "neither does t3q: ignored");
 		args[i] = xcalloc(defs[i]->ninputs ? defs[i]->ninputs : 1,
 				  sizeof(**args));
 		node_args(p, i, defs, args[i]);
+		check_expand(p, i, defs[i], args[i]);
 	}
 	return args;
 }

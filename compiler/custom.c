@@ -7,9 +7,6 @@
 
 #include "common/log.h"
 
-/* The SDK that Elyra 4.0.0 compiles with, in the template's labels. */
-#define KFP_SDK "1.8.22"
-
 static cJSON *str(const char *s)
 {
 	return cJSON_CreateString(s ? s : "");
@@ -73,6 +70,15 @@ static void add_if_any(cJSON *o, const char *k, cJSON *arr)
 		cJSON_Delete(arr);
 }
 
+struct texts;
+static void texts_make(struct texts *t, const struct pipeline *p, int idx,
+		       const struct custom_set *cs);
+static void texts_release(struct texts *t);
+static void strlist_clear(struct strlist *l);
+static void expand_all(const struct pipeline *p, int idx,
+		       const struct custom_set *cs, struct strlist *cmd,
+		       struct strlist *args);
+
 void custom_prepare(struct custom_set *cs, struct pipeline *p)
 {
 	cs->nnodes = p->nnodes;
@@ -106,14 +112,30 @@ void custom_prepare(struct custom_set *cs, struct pipeline *p)
 		free(p->nodes[i].task_name);
 		p->nodes[i].task_name = buf_detach(&b, NULL);
 	}
-	/* Outputs some inputValue reads become output parameters too. */
+	/*
+	 * How each command line reads its inputs (once the task names are
+	 * final); outputs some inputValue reads become output parameters.
+	 */
+	cs->used_value = xcalloc(p->nnodes, sizeof(*cs->used_value));
+	cs->used_path = xcalloc(p->nnodes, sizeof(*cs->used_path));
+	for (int i = 0; i < p->nnodes; i++) {
+		struct strlist cmd = { NULL, 0 }, args = { NULL, 0 };
+
+		if (!cs->defs[i])
+			continue;
+		cs->used_value[i] = xcalloc(cs->defs[i]->ninputs + 1, 1);
+		cs->used_path[i] = xcalloc(cs->defs[i]->ninputs + 1, 1);
+		expand_all(p, i, cs, &cmd, &args);
+		strlist_clear(&cmd);
+		strlist_clear(&args);
+	}
 	for (int i = 0; i < p->nnodes; i++) {
 		const struct component *c = cs->defs[i];
 
 		for (int k = 0; c && k < c->ninputs; k++) {
 			const struct component_arg *a = &cs->args[i][k];
 
-			if (a->kind == ARG_OUTPUT && !c->inputs[k].is_path)
+			if (a->kind == ARG_OUTPUT && cs->used_value[i][k])
 				cs->by_value[a->from][a->output] = 1;
 		}
 	}
@@ -128,9 +150,15 @@ void custom_release(struct custom_set *cs)
 		component_free(cs->defs[i]);
 		if (cs->by_value)
 			free(cs->by_value[i]);
+		if (cs->used_value)
+			free(cs->used_value[i]);
+		if (cs->used_path)
+			free(cs->used_path[i]);
 	}
 	free(cs->defs);
 	free(cs->by_value);
+	free(cs->used_value);
+	free(cs->used_path);
 }
 
 /*
@@ -205,16 +233,40 @@ static void texts_release(struct texts *t)
 	free(t->out_paths);
 }
 
-static cJSON *env_secret(const struct secret_ref *s)
+static void strlist_clear(struct strlist *l)
 {
-	cJSON *e = named(s->env_var), *from = cJSON_CreateObject(),
-	      *ref = cJSON_CreateObject();
+	for (int i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
 
-	add_str(ref, "key", s->key);
-	add_str(ref, "name", s->name);
-	cJSON_AddItemToObject(from, "secretKeyRef", ref);
-	cJSON_AddItemToObject(e, "valueFrom", from);
-	return e;
+/*
+ * The command and args of nodes[idx] as the template has them, noting in
+ * cs which inputs they read by value and by path. Validation
+ * (component.c) already resolved them once, so this cannot fail.
+ */
+static void expand_all(const struct pipeline *p, int idx,
+		       const struct custom_set *cs, struct strlist *cmd,
+		       struct strlist *args)
+{
+	const struct component *c = cs->defs[idx];
+	struct texts tx;
+	struct component_binding bind;
+	struct buf err = BUF_INIT;
+
+	texts_make(&tx, p, idx, cs);
+	bind.values = (const char *const *)tx.values;
+	bind.in_paths = (const char *const *)tx.in_paths;
+	bind.out_paths = (const char *const *)tx.out_paths;
+	bind.used_value = cs->used_value[idx];
+	bind.used_path = cs->used_path[idx];
+	if (component_expand(c, c->command, &bind, cmd, &err) < 0 ||
+	    component_expand(c, c->args, &bind, args, &err) < 0)
+		error("node '%s': %s", p->nodes[idx].label, err.buf);
+	texts_release(&tx);
+	buf_release(&err);
 }
 
 /* Elyra's volumes, shared memory and tolerations, as on generic nodes. */
@@ -367,7 +419,6 @@ static void add_metadata(cJSON *t, const struct pipeline *p, int idx,
 	if (n->disable_caching)
 		add_str(annos, "pipelines.kubeflow.org/max_cache_staleness",
 			"P0D");
-	add_str(labels, "pipelines.kubeflow.org/kfp_sdk_version", KFP_SDK);
 	add_str(labels, "pipelines.kubeflow.org/pipeline-sdk-type", "t3q");
 	add_str(labels, "pipelines.kubeflow.org/enable_caching", "true");
 	for (int i = 0; i < n->nlabels; i++)
@@ -392,21 +443,12 @@ cJSON *custom_template(const struct pipeline *p, int idx,
 	      *out_art = cJSON_CreateArray(), *e;
 	struct texts tx;
 	struct strlist lc = { NULL, 0 }, la = { NULL, 0 };
-	struct buf b = BUF_INIT, err = BUF_INIT;
-	unsigned char *used_value = xcalloc(c->ninputs + 1, 1),
-		      *used_path = xcalloc(c->ninputs + 1, 1);
-	struct component_binding bind;
+	struct buf b = BUF_INIT;
+	const unsigned char *used_value = cs->used_value[idx],
+			    *used_path = cs->used_path[idx];
 
 	texts_make(&tx, p, idx, cs);
-	bind.values = (const char *const *)tx.values;
-	bind.in_paths = (const char *const *)tx.in_paths;
-	bind.out_paths = (const char *const *)tx.out_paths;
-	bind.used_value = used_value;
-	bind.used_path = used_path;
-	/* component.c and validation made sure both expand */
-	if (component_expand(c, c->command, &bind, &lc, &err) < 0 ||
-	    component_expand(c, c->args, &bind, &la, &err) < 0)
-		error("node '%s': %s", n->label, err.buf);
+	expand_all(p, idx, cs, &lc, &la);
 	for (int i = 0; i < lc.n; i++)
 		cJSON_AddItemToArray(cmd, str(lc.v[i]));
 	for (int i = 0; i < la.n; i++)
@@ -478,10 +520,6 @@ cJSON *custom_template(const struct pipeline *p, int idx,
 		free(s);
 		cJSON_AddItemToArray(env, v);
 	}
-	for (int i = 0; i < n->nsecrets; i++)
-		if (n->secrets[i].env_var && n->secrets[i].name &&
-		    n->secrets[i].key)
-			cJSON_AddItemToArray(env, env_secret(&n->secrets[i]));
 	add_if_any(ctr, "env", env);
 	cJSON_AddItemToObject(t, "container", ctr);
 	add_kubernetes(t, ctr, n);
@@ -499,17 +537,10 @@ cJSON *custom_template(const struct pipeline *p, int idx,
 		cJSON_Delete(outputs);
 	add_metadata(t, p, idx, cs, &tx, used_value);
 
-	for (int i = 0; i < lc.n; i++)
-		free(lc.v[i]);
-	for (int i = 0; i < la.n; i++)
-		free(la.v[i]);
-	free(lc.v);
-	free(la.v);
-	free(used_value);
-	free(used_path);
+	strlist_clear(&lc);
+	strlist_clear(&la);
 	texts_release(&tx);
 	buf_release(&b);
-	buf_release(&err);
 	return t;
 }
 
@@ -557,7 +588,7 @@ cJSON *custom_dag_task(const struct pipeline *p, int idx,
 				  cs->defs[a->from]->outputs[a->output].name);
 			buf_reset(&v);
 			x = named(b.buf);
-			if (c->inputs[i].is_path) {
+			if (cs->used_path[idx][i]) {
 				buf_addf(&v, "{{tasks.%s.outputs.artifacts.%s}}",
 					 from->task_name, b.buf);
 				add_str(x, "from", v.buf);

@@ -19,6 +19,8 @@ struct custom_set {
 	struct component_arg **args;	/* per node, per input (owned) */
 	unsigned char **by_value;	/* per node, per output: some
 					   downstream inputValue reads it */
+	unsigned char **used_value;	/* per node, per input: its command */
+	unsigned char **used_path;	/* line reads it by value, by path */
 	int nnodes;
 };
 

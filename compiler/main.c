@@ -443,7 +443,7 @@ int main(int argc, char **argv)
 {
 	struct pipeline p;
 	struct cli c;
-	struct custom_set cs = { NULL, NULL, NULL, 0 };
+	struct custom_set cs = { NULL, NULL, NULL, NULL, NULL, 0 };
 	char stamp[32], iso[32], *dir = NULL;
 	FILE *out = stdout;
 	cJSON *doc;
