@@ -633,6 +633,20 @@ static void check_params(struct pipeline *p)
 
 			snprintf(field, sizeof(field), "pipeline_parameters[%d]",
 				 j);
+			/* a custom node's: the property that binds it */
+			if (n->kind == NODE_CUSTOM) {
+				const cJSON *e;
+
+				cJSON_ArrayForEach(e, n->component_params) {
+					const char *v = cJSON_GetStringValue(
+						cJSON_GetObjectItemCaseSensitive(
+							e, "value"));
+
+					if (v && !strcmp(v, n->params.v[j]))
+						snprintf(field, sizeof(field),
+							 "%s", e->string);
+				}
+			}
 			if (!pipeline_param(p, n->params.v[j]))
 				pipeline_diag(p, 1, n, field, "Node depends on "
 					      "pipeline parameter '%s', which "
