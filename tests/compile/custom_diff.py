@@ -269,7 +269,19 @@ class CGen(Gen):
                 ad["component_source"] = json.dumps(src)
             out.append({"id": node["id"], "type": "execution_node", "op": op, "app_data": ad,
                         "inputs": [port("inPort", links=links)], "outputs": [port("outPort", "Output Port")]})
-        props = {"name": "generated", "runtime": "Kubeflow Pipelines", "pipeline_defaults": {}}
+        # Pipeline defaults (Elyra applies them to custom nodes too), and
+        # comments attached to nodes (elyra/node-user-doc).
+        defaults = {}
+        if self.chance(0.3):
+            self.k8s_props(defaults)
+            defaults.pop("kubernetes_secrets", None)
+        comments = []
+        for x in out:
+            if self.chance(0.15):
+                comments.append({"id": self.uid(), "x_pos": 0, "y_pos": 0, "width": 175, "height": 42,
+                                 "content": self.pick(["a note", "two\nlines", "ünï ✓"]),
+                                 "associated_id_refs": [{"id": self.uid(), "node_ref": x["id"]}]})
+        props = {"name": "generated", "runtime": "Kubeflow Pipelines", "pipeline_defaults": defaults}
         if params:
             props["pipeline_parameters"] = params
         doc = {"doc_type": "pipeline", "version": "3.0",
@@ -277,7 +289,7 @@ class CGen(Gen):
                               "pipeline-flow-v3-schema.json",
                "id": "elyra-auto-generated-pipeline", "primary_pipeline": "primary",
                "pipelines": [{"id": "primary", "nodes": out, "app_data": {
-                   "ui_data": {"comments": []}, "version": 8, "runtime_type": "KUBEFLOW_PIPELINES",
+                   "ui_data": {"comments": comments}, "version": 8, "runtime_type": "KUBEFLOW_PIPELINES",
                    "properties": props}, "runtime_ref": ""}], "schemas": []}
         files = ["nb%d.ipynb" % i for i, x in enumerate(nodes) if x["kind"] == "generic"]
         return doc, files
