@@ -340,6 +340,36 @@ def list_cases(root, runtime):
                           "runtime": runtime}))
 
 
+def feature_counts(path, counts):
+    """What Elyra's exported custom templates exercise (each must occur)."""
+    import yaml
+    d = yaml.safe_load(open(path))
+    for t in d["spec"]["templates"]:
+        meta = t.get("metadata") or {}
+        a = meta.get("annotations") or {}
+        spec = a.get("pipelines.kubeflow.org/component_spec")
+        if not spec or json.loads(spec).get("name") == "Run a file":
+            continue
+        ins = t.get("inputs") or {}
+        arts = ins.get("artifacts", [])
+        got = {
+            "inputs.parameters": bool(ins.get("parameters")),
+            "inputs.artifacts.raw": any("raw" in x for x in arts),
+            "inputs.artifacts.from-task": any("raw" not in x for x in arts),
+            "outputs.parameters": bool((t.get("outputs") or {}).get("parameters")),
+            "volumes.pvc": any("persistentVolumeClaim" in v for v in t.get("volumes", [])),
+            "volumes.shm": any(v["name"] == "shm" for v in t.get("volumes", [])),
+            "tolerations": "tolerations" in t,
+            "labels.user": any(not k.startswith("pipelines.kubeflow.org/") for k in meta.get("labels") or {}),
+            "annotations.doc": "elyra/node-user-doc" in a,
+            "annotations.max_cache_staleness": "pipelines.kubeflow.org/max_cache_staleness" in a,
+            "env": bool(t["container"].get("env")),
+        }
+        for k, v in got.items():
+            counts.setdefault("features", {}).setdefault(k, 0)
+            counts["features"][k] += int(v)
+
+
 def check(root, elyra_out, t3q_bin, runtime, examples, report):
     runtime, root, elyra_out, report = (os.path.abspath(x) for x in (runtime, root, elyra_out, report))
     os.makedirs(report, exist_ok=True)
@@ -368,6 +398,7 @@ def check(root, elyra_out, t3q_bin, runtime, examples, report):
             refusal.append("%s: Elyra exports, t3q exit %d: %s" % (c, p.returncode, p.stderr.strip()[:600]))
             continue
         yamls.append(out)
+        feature_counts(os.path.join(elyra_out, c, "elyra.yaml"), counts)
         buf = io.StringIO()
         with contextlib.redirect_stdout(buf):
             bad = elyra_peer.compare(os.path.join(elyra_out, c, "elyra.yaml"), out,

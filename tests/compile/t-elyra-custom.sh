@@ -56,6 +56,20 @@ both() {
 		"$T/report/counts.txt"
 }
 step "Elyra exports some and refuses some" both
+# And what was exported exercises every part of a custom template.
+features() {
+	"$py" - "$T/report/counts.txt" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1])).get("features", {})
+print(c)
+want = ("inputs.parameters", "inputs.artifacts.raw", "inputs.artifacts.from-task", "outputs.parameters",
+        "volumes.pvc", "volumes.shm", "tolerations", "labels.user", "annotations.doc",
+        "annotations.max_cache_staleness", "env")
+missing = [k for k in want if not c.get(k)]
+sys.exit("never exercised: %s" % missing if missing else 0)
+PY
+}
+step "the exported custom templates exercise parameters, artifacts, volumes, tolerations, labels, annotations, env" features
 step "what Elyra refuses t3q refuses, and what Elyra exports t3q compiles" report refusal
 step "custom templates agree field by field, but for elyra_peer.py's allow-list" report fields
 lint() {
