@@ -548,6 +548,13 @@ static void read_props(struct pipeline *p, struct node *n, const cJSON *cp,
 	};
 	const cJSON *shm;
 
+	/*
+	 * A custom node's component_parameters are the component's inputs
+	 * (any name: "outputs", "memory", ...) plus Elyra's Kubernetes
+	 * properties; only the latter are read here (read_custom keeps all).
+	 */
+	if (n->kind == NODE_CUSTOM)
+		goto kubernetes;
 	n->filename = prop_value(p, n, cp, "filename");
 	n->runtime_image = prop_value(p, n, cp, "runtime_image");
 	if (!n->runtime_image && defaults)
@@ -565,6 +572,7 @@ static void read_props(struct pipeline *p, struct node *n, const cJSON *cp,
 	n->memory_limit = prop_value(p, n, cp, "memory_limit");
 	n->gpu = prop_value(p, n, cp, "gpu");
 	n->gpu_vendor = prop_value(p, n, cp, "gpu_vendor");
+kubernetes:
 	{
 		char *c = value_of(cp, "disable_node_caching");
 
@@ -577,8 +585,9 @@ static void read_props(struct pipeline *p, struct node *n, const cJSON *cp,
 
 		if (!src)
 			continue;
-		read_kvs(p, n, get(src, lists[0]), "env_vars", "env_var",
-			 "value", &n->env, &n->nenv);
+		if (n->kind != NODE_CUSTOM)
+			read_kvs(p, n, get(src, lists[0]), "env_vars",
+				 "env_var", "value", &n->env, &n->nenv);
 		read_secrets(p, n, get(src, lists[1]));
 		read_volumes(p, n, get(src, lists[2]));
 		read_tolerations(p, n, get(src, lists[3]));

@@ -81,6 +81,7 @@ implementation:
 inputs:
 - {name: Text}
 - {name: Data file, optional: true}
+- {name: Memory, optional: true, default: 1G}
 outputs:
 - {name: Result, type: String}
 implementation:
@@ -90,6 +91,7 @@ implementation:
     args:
     - {inputValue: Text}
     - {outputPath: Result}
+    - {inputValue: Memory}
     - if:
         cond: {isPresent: Data file}
         then: [{inputPath: Data file}]
@@ -143,7 +145,9 @@ SPECS = {
     "echo_args.yaml": ([("Message", "String", "value", True), ("Count", "Integer", "value", True),
                         ("Ratio", "Float", "value", False), ("Flag", "Bool", "value", False),
                         ("Note", None, "value", False)], [("Out text", "String")]),
-    "consume.yaml": ([("Text", None, "value", True), ("Data file", None, "path", False)],
+    # "Memory": an input named as one of Elyra's generic-node properties
+    "consume.yaml": ([("Text", None, "value", True), ("Data file", None, "path", False),
+                      ("Memory", None, "value", False)],
                      [("Result", "String")]),
     "bad_output.yaml": ([], [("Out.file", None)]),
     "bad_cond.yaml": ([("Verbose", "Bool", "value", False)], []),
