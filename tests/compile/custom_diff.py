@@ -2,7 +2,7 @@
 """custom_diff.py: custom components (KFP v1 component YAML) side by side
 with Elyra 4.0.0's own export, over generated pipelines (t-elyra-custom.sh).
 
-  custom_diff.py gen --seed S --count N --out CASES --examples DIR
+  custom_diff.py gen --seed S --count N --out CASES --examples DIR [--corpus PKG]
       writes CASES/components/*.yaml (components of its own, exercising
       inputValue, inputPath, outputPath, concat, if/isPresent, typed
       inputs, env, metadata), CASES/catalogs/*.json (Elyra catalog
@@ -13,7 +13,9 @@ with Elyra 4.0.0's own export, over generated pipelines (t-elyra-custom.sh).
       inputs from string/number/boolean widgets, run parameters (now and
       then of a type kfp refuses), upstream outputs (by path and by
       value), and Elyra's properties (volumes, labels, annotations,
-      tolerations, secrets, shared memory, caching).
+      tolerations, secrets, shared memory, caching). With --corpus, the
+      Elyra package's own test pipelines with KFP custom nodes are cases
+      900 on.
   custom_diff.py list CASES RUNTIME
       batch_export.py's list.
   custom_diff.py check CASES ELYRA_OUT T3Q_BIN RUNTIME.json EXAMPLES REPORT
@@ -306,6 +308,7 @@ def gen(argv):
     ap.add_argument("--count", type=int, default=60)
     ap.add_argument("--out", required=True)
     ap.add_argument("--examples", required=True)
+    ap.add_argument("--corpus", help="the Elyra package: its test pipelines with custom nodes become cases 900..")
     a = ap.parse_args(argv)
     root = os.path.abspath(a.out)
     compdir = os.path.join(root, "components")
@@ -321,6 +324,25 @@ def gen(argv):
         json.dump({"display_name": "own", "schema_name": "local-directory-catalog",
                    "metadata": {"runtime_type": "KUBEFLOW_PIPELINES", "categories": [],
                                 "paths": [compdir], "include_subdirs": False}}, fh)
+    if a.corpus:
+        k = 900
+        for dirpath, _, files in sorted(os.walk(os.path.join(a.corpus, "tests"))):
+            for f in sorted(files):
+                if not f.endswith(".pipeline"):
+                    continue
+                try:
+                    doc = json.load(open(os.path.join(dirpath, f)))
+                    ops = [n.get("op") for pl in doc["pipelines"] for n in pl.get("nodes", [])]
+                except Exception:
+                    continue
+                if not any(isinstance(o, str) and ":" in o and not o.startswith("local-file-catalog")
+                           for o in ops):
+                    continue  # generic only (or Airflow's): other tests'
+                d = os.path.join(root, "%03d" % k)
+                os.makedirs(d)
+                with open(os.path.join(dirpath, f)) as src, open(os.path.join(d, "c%03d.pipeline" % k), "w") as dst:
+                    dst.write(src.read())
+                k += 1
     for i in range(a.count):
         g = CGen(a.seed, i)
         doc, files = g.build(compdir)
@@ -388,7 +410,7 @@ def check(root, elyra_out, t3q_bin, runtime, examples, report):
                            cwd=d, capture_output=True, text=True)
         doc = json.load(open(os.path.join(d, "c%s.pipeline" % c)))
         counts["custom_nodes"] += sum(1 for n in doc["pipelines"][0]["nodes"]
-                                      if not n["op"].startswith("execute-"))
+                                      if ":" in str(n.get("op", "")))
         if not res["exported"]:
             counts["refused"] += 1
             msg = (res.get("message") or "").strip().splitlines()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Custom components (KFP v1 component YAML) against Elyra 4.0.0's own
-# export (kfp 1.8.22), issue #13. custom_diff.py generates COUNT pipelines
+# export (kfp 1.8.22), issue #13: the Elyra wheel's test pipelines with KFP
+# custom nodes, and generated ones. custom_diff.py generates COUNT pipelines
 # (seed fixed; default 100; T3Q_CUSTOM_COUNT=N) mixing generic notebooks
 # and custom components from two catalogs: the examples connector
 # (elyra-examples-kfp-catalog, which only Elyra's Python reads: t3q gets
@@ -32,8 +33,10 @@ here=$T3Q_SRC/tests/compile
 unset T3Q_S3_ENDPOINT AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 
 "$py" "$T3Q_SRC/tests/tools/elyra/runtime-config.py" USER_CREDENTIALS >"$T/rt.json"
-step "generate $count pipelines with custom components (seed 1)" \
-	"$py" "$here/custom_diff.py" gen --seed 1 --count "$count" --out "$T/cases" --examples "$examples"
+step "generate $count pipelines with custom components (seed 1), and take the corpus's" \
+	"$py" "$here/custom_diff.py" gen --seed 1 --count "$count" --out "$T/cases" --examples "$examples" \
+	--corpus "$(t3q_elyra_pkg)"
+count=$(ls -d "$T/cases"/[0-9]* | wc -l)
 export_all() {
 	"$py" "$here/custom_diff.py" list "$T/cases" rt >"$T/list.jsonl" &&
 	T3Q_ELYRA_CATALOG_DIR=$T/cases/catalogs "$T3Q_ELYRA_VENV/bin/python" \
