@@ -561,6 +561,13 @@ static void read_props(struct pipeline *p, struct node *n, const cJSON *cp,
 	};
 	const cJSON *shm;
 
+	/*
+	 * A custom node's component_parameters are the component's inputs
+	 * (any name: "outputs", "memory", ...) plus Elyra's Kubernetes
+	 * properties; only the latter are read here (read_custom keeps all).
+	 */
+	if (n->kind == NODE_CUSTOM)
+		goto kubernetes;
 	n->filename = prop_value(p, n, cp, "filename");
 	n->runtime_image = prop_value(p, n, cp, "runtime_image");
 	if (!n->runtime_image && defaults)
@@ -578,6 +585,7 @@ static void read_props(struct pipeline *p, struct node *n, const cJSON *cp,
 	n->memory_limit = prop_value(p, n, cp, "memory_limit");
 	n->gpu = prop_value(p, n, cp, "gpu");
 	n->gpu_vendor = prop_value(p, n, cp, "gpu_vendor");
+kubernetes:
 	{
 		char *c = value_of(cp, "disable_node_caching");
 
@@ -590,8 +598,9 @@ static void read_props(struct pipeline *p, struct node *n, const cJSON *cp,
 
 		if (!src)
 			continue;
-		read_kvs(p, n, get(src, lists[0]), "env_vars", "env_var",
-			 "value", &n->env, &n->nenv);
+		if (n->kind != NODE_CUSTOM)
+			read_kvs(p, n, get(src, lists[0]), "env_vars",
+				 "env_var", "value", &n->env, &n->nenv);
 		read_secrets(p, n, get(src, lists[1]));
 		read_volumes(p, n, get(src, lists[2]));
 		read_tolerations(p, n, get(src, lists[3]));
@@ -616,6 +625,29 @@ static void read_props(struct pipeline *p, struct node *n, const cJSON *cp,
 	}
 }
 
+/*
+ * A custom node's source and parameters, kept as written for catalog.c
+ * and component checks; the pipeline parameters it binds are its params.
+ */
+static void read_custom(struct node *n, const cJSON *app, const cJSON *cp)
+{
+	const cJSON *src = get(app, "component_source"), *e;
+
+	if (cJSON_IsString(src))
+		n->component_source = xstrdup(src->valuestring);
+	else if (cJSON_IsObject(src))
+		n->component_source = cJSON_PrintUnformatted(src);
+	n->component_params = cJSON_IsObject(cp) ? cJSON_Duplicate(cp, 1)
+						 : cJSON_CreateObject();
+	cJSON_ArrayForEach(e, n->component_params) {
+		const char *w = cJSON_GetStringValue(get(e, "widget"));
+		const char *v = cJSON_GetStringValue(get(e, "value"));
+
+		if (w && v && !strcmp(w, "parameter"))
+			strlist_add(&n->params, v);
+	}
+}
+
 static enum node_kind kind_of_op(const char *op)
 {
 	if (!op)
@@ -628,7 +660,8 @@ static enum node_kind kind_of_op(const char *op)
 		return NODE_R;
 	if (!strcmp(op, "execute-shell-node"))
 		return NODE_SHELL;
-	return NODE_OTHER;
+	/* Everything else is a catalog's: "<catalog type>:<hash>". */
+	return NODE_CUSTOM;
 }
 
 static const char *basename_of(const char *path)
@@ -810,6 +843,8 @@ static int read_node(struct reader *r, const cJSON *jn, const char *path,
 	/* Provisional, so that read_props' diagnostics name the node. */
 	n->label = xstrdup(label ? label : n->id);
 	read_props(p, n, cp ? cp : jn, r->defaults);
+	if (n->kind == NODE_CUSTOM)
+		read_custom(n, app, cp);
 	free(n->label);
 	/* Elyra: a label equal to the file's name becomes its stem. */
 	if (!label && n->filename)
@@ -1686,6 +1721,8 @@ static void node_free(struct node *n)
 	free(n->path);
 	free(n->task_name);
 	free(n->display_name);
+	free(n->component_source);
+	cJSON_Delete(n->component_params);
 }
 
 void pipeline_free(struct pipeline *p)

@@ -15,6 +15,8 @@
 
 #include "common/buf.h"
 
+struct cJSON;
+
 struct kv {			/* env vars, labels, annotations */
 	char *key;
 	char *value;		/* may be "" */
@@ -45,7 +47,12 @@ struct strlist {
 	int n;
 };
 
-enum node_kind { NODE_NOTEBOOK, NODE_PYTHON, NODE_R, NODE_SHELL, NODE_OTHER };
+/*
+ * NODE_CUSTOM: a KFP component from a catalog (op "<catalog>:<hash>"),
+ * whose definition catalog.c finds; NODE_OTHER: nothing t3q knows.
+ */
+enum node_kind { NODE_NOTEBOOK, NODE_PYTHON, NODE_R, NODE_SHELL, NODE_CUSTOM,
+		 NODE_OTHER };
 
 struct node {
 	char *id;
@@ -89,6 +96,14 @@ struct node {
 	 * Elyra's own names (derived).
 	 */
 	char *log_name;
+	/*
+	 * Custom nodes: app_data.component_source (a JSON text naming the
+	 * catalog type and the entry, or an old plain path), and
+	 * component_parameters as written, widgets and all (a cJSON
+	 * object); both NULL for generic nodes.
+	 */
+	char *component_source;
+	struct cJSON *component_params;
 };
 
 enum param_type { PARAM_STRING, PARAM_INTEGER, PARAM_FLOAT, PARAM_BOOL };
@@ -175,7 +190,6 @@ int pipeline_param_used(const struct pipeline *p, const char *name);
  * by pipeline_load() keep their spelling; others (none) are ints when
  * integral below 1e15.
  */
-struct cJSON;
 void pipeline_number(struct buf *out, const struct cJSON *j);
 /* Kubernetes-style name: lower-case [a-z0-9-], no leading/trailing '-'. */
 void pipeline_k8s_name(struct buf *out, const char *s);

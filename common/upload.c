@@ -402,13 +402,17 @@ int upload_archives(const struct pipeline *p, struct store *st,
 
 	for (int i = 0; i < p->nnodes && !ret; i++) {
 		const struct node *n = &p->nodes[i];
-		char *dir = node_dir(p, n);
-		char *name = nodecmd_archive_name(n);
-		char *tmp = xstrfmt("%s/t3q-upload-%d-%s", getenv("TMPDIR") ?
-				    getenv("TMPDIR") : "/tmp", (int)getpid(),
-				    name);
+		char *dir, *name, *tmp;
 		struct buf key = BUF_INIT;
 		struct scan sc;
+
+		/* A custom component has no files: its image has it all. */
+		if (n->kind == NODE_CUSTOM)
+			continue;
+		dir = node_dir(p, n);
+		name = nodecmd_archive_name(n);
+		tmp = xstrfmt("%s/t3q-upload-%d-%s", getenv("TMPDIR") ?
+			      getenv("TMPDIR") : "/tmp", (int)getpid(), name);
 
 		/* No member list: the archive's own walk is the scan. */
 		scan_init(&sc, p, n, dir, NULL);

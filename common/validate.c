@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "common/names.h"
 #include "common/upload.h"
 
@@ -631,6 +633,20 @@ static void check_params(struct pipeline *p)
 
 			snprintf(field, sizeof(field), "pipeline_parameters[%d]",
 				 j);
+			/* a custom node's: the property that binds it */
+			if (n->kind == NODE_CUSTOM) {
+				const cJSON *e;
+
+				cJSON_ArrayForEach(e, n->component_params) {
+					const char *v = cJSON_GetStringValue(
+						cJSON_GetObjectItemCaseSensitive(
+							e, "value"));
+
+					if (v && !strcmp(v, n->params.v[j]))
+						snprintf(field, sizeof(field),
+							 "%s", e->string);
+				}
+			}
 			if (!pipeline_param(p, n->params.v[j]))
 				pipeline_diag(p, 1, n, field, "Node depends on "
 					      "pipeline parameter '%s', which "
@@ -676,6 +692,58 @@ static void braces_in_text(struct pipeline *p, const struct node *n,
 			      "placeholder");
 }
 
+/*
+ * A custom node, the checks that need no definition (component.c runs
+ * the others once catalog.c has found it): Elyra's properties, and each
+ * inputpath: well formed, naming an ancestor. Elyra 4.0.0 refuses custom
+ * nodes in a pipeline older than version 8 (the widget format changed);
+ * that is said once.
+ */
+static void check_custom(struct pipeline *p, const struct node *n, int *old)
+{
+	const cJSON *e;
+
+	if (p->version < 8) {
+		if (!*old)
+			pipeline_diag(p, 1, NULL, "version", "Pipeline version "
+				      "%d is out of date and needs to be "
+				      "migrated using the Elyra pipeline "
+				      "editor. (It has custom components, "
+				      "whose properties Elyra 4 reads from "
+				      "version 8 on.)", p->version);
+		*old = 1;
+		return;
+	}
+	check_k8s(p, n);
+	cJSON_ArrayForEach(e, n->component_params) {
+		const cJSON *w = cJSON_GetObjectItemCaseSensitive(e, "widget"),
+			    *v = cJSON_GetObjectItemCaseSensitive(e, "value");
+		const char *from;
+		const struct node *up;
+
+		if (!cJSON_IsString(w) || strcmp(w->valuestring, "inputpath"))
+			continue;
+		if (!cJSON_IsObject(v) || cJSON_GetArraySize(v) != 2 ||
+		    !cJSON_GetObjectItemCaseSensitive(v, "value") ||
+		    !cJSON_GetObjectItemCaseSensitive(v, "option")) {
+			pipeline_diag(p, 1, n, e->string, "Node property "
+				      "takes output from a parent, but "
+				      "property structure is malformed. "
+				      "Select the parent's output again in "
+				      "Elyra's editor");
+			continue;
+		}
+		from = cJSON_GetStringValue(
+			cJSON_GetObjectItemCaseSensitive(v, "value"));
+		up = from ? pipeline_node(p, from) : NULL;
+		if (!up || !pipeline_is_ancestor(n, (int)(up - p->nodes)))
+			pipeline_diag(p, 1, n, e->string, "Node property "
+				      "takes output from a parent, but the "
+				      "referenced node is not a parent. Check "
+				      "your node-to-node connections.");
+	}
+}
+
 int pipeline_validate(struct pipeline *p)
 {
 	/* The file's stem names the pipeline and its key prefix. */
@@ -698,14 +766,19 @@ int pipeline_validate(struct pipeline *p)
 			      "Kubeflow Pipelines and generic pipelines");
 		return p->nerrors;
 	}
+	int custom_old = 0;
+
 	for (int i = 0; i < p->nnodes; i++) {
 		const struct node *n = &p->nodes[i];
 
 		if (n->kind == NODE_OTHER) {
-			pipeline_diag(p, 1, n, "op", "'%s' is a custom "
-				      "component; t3q runs generic nodes only "
-				      "(notebooks, Python, R and shell "
-				      "scripts)", n->op ? n->op : "");
+			pipeline_diag(p, 1, n, "op", "the node has no "
+				      "operation ('op'); Elyra's editor "
+				      "writes one for every node");
+			continue;
+		}
+		if (n->kind == NODE_CUSTOM) {
+			check_custom(p, n, &custom_old);
 			continue;
 		}
 		if (n->unlabelled)

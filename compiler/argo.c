@@ -8,6 +8,7 @@
 #include "common/names.h"
 #include "common/nodecmd.h"
 #include "compiler/plan.h"
+#include "compiler/custom.h"
 
 #define BIN_DIR "/t3q/bin"
 #define WRITABLE_DIR "/tmp"
@@ -439,6 +440,12 @@ void argo_fill_plan_opts(struct plan_opts *po, const struct argo_opts *o)
 	po->data_passing_cos = o->data_passing_cos;
 }
 
+static int is_custom(const struct pipeline *p, int i,
+		     const struct argo_opts *o)
+{
+	return o->custom && p->nodes[i].kind == NODE_CUSTOM;
+}
+
 cJSON *argo_build(const struct pipeline *p, const struct argo_opts *o)
 {
 	cJSON *wf = cJSON_CreateObject(), *meta = cJSON_CreateObject(),
@@ -509,13 +516,17 @@ cJSON *argo_build(const struct pipeline *p, const struct argo_opts *o)
 		cJSON_AddItemToObject(inputs, "parameters", params);
 		cJSON_AddItemToObject(root, "inputs", inputs);
 	}
+	/* Custom nodes (KFP components) are custom.c's. */
 	for (int i = 0; i < pl.ntasks; i++)
-		cJSON_AddItemToArray(tasks, dag_task(&pl, &pl.tasks[i]));
+		cJSON_AddItemToArray(tasks, is_custom(p, i, o) ?
+				     custom_dag_task(p, i, o->custom) :
+				     dag_task(&pl, &pl.tasks[i]));
 	cJSON_AddItemToObject(dag, "tasks", tasks);
 	cJSON_AddItemToObject(root, "dag", dag);
 	cJSON_AddItemToArray(templates, root);
 	for (int i = 0; i < pl.ntasks; i++)
-		cJSON_AddItemToArray(templates,
+		cJSON_AddItemToArray(templates, is_custom(p, i, o) ?
+				     custom_template(p, i, o->custom) :
 				     container_template(&pl.tasks[i], o));
 	cJSON_AddItemToObject(spec, "templates", templates);
 	cJSON_AddItemToObject(wf, "spec", spec);

@@ -15,6 +15,8 @@
 
 #include "common/pipeline.h"
 
+struct custom_set;
+
 /* The compiler's settings; ir.c (--target kfp-v2) reads them too. */
 struct argo_opts {
 	const char *cos_endpoint;
@@ -31,6 +33,8 @@ struct argo_opts {
 	const char *const *pull_secrets;
 	int npull_secrets;
 	const char *timestamp;		/* compilation time annotation */
+	/* custom nodes' definitions (custom.h), or NULL when none */
+	const struct custom_set *custom;
 };
 
 cJSON *argo_build(const struct pipeline *p, const struct argo_opts *o);

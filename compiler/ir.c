@@ -74,6 +74,17 @@ int ir_check(struct pipeline *p)
 {
 	int errors = plan_check(p);
 
+	for (int i = 0; i < p->nnodes; i++) {
+		if (p->nodes[i].kind != NODE_CUSTOM)
+			continue;
+		/* A v1 component's placeholders have no IR form here. */
+		pipeline_diag(p, 1, &p->nodes[i], "component_source",
+			      "a custom component (KFP v1 component) compiles "
+			      "for KFP v1 only: compile with --target kfp-v1, "
+			      "which KFP 2.x backends also run");
+		errors++;
+	}
+
 	for (int i = 0; i < p->nparams; i++) {
 		const struct param *pm = &p->params[i];
 

@@ -12,11 +12,13 @@
 #include <time.h>
 
 #include "common/buf.h"
+#include "common/catalog.h"
 #include "common/log.h"
 #include "common/pipeline.h"
 #include "common/store.h"
 #include "common/version.h"
 #include "compiler/argo.h"
+#include "compiler/custom.h"
 #include "compiler/emit.h"
 #include "compiler/ir.h"
 #include "common/upload.h"
@@ -56,13 +58,18 @@ static const char usage[] =
 "      --base-dir DIR         resolve node files against DIR, not the\n"
 "                             pipeline file's directory (Elyra's root dir)\n"
 "      --dot                  print the DAG as Graphviz instead\n"
+"      --components DIR       custom components' definitions: a file under\n"
+"                             DIR whose relative path has the node's hash\n"
+"                             (Elyra's id) or is its component-id; repeatable\n"
+"      --component CATALOG:ID=FILE  the definition of the nodes whose\n"
+"                             operation is CATALOG:ID; repeatable\n"
 "  -v, --verbose, -h, --help, --version\n";
 
 enum {
 	OPT_RC = 256, OPT_EP, OPT_BUCKET, OPT_SECRET, OPT_USER, OPT_PASS,
 	OPT_DIR, OPT_BIMG, OPT_BOOT, OPT_BPATH, OPT_DATA, OPT_PULL,
 	OPT_PSECRET, OPT_TS, OPT_UPLOAD, OPT_FORMAT, OPT_DOT, OPT_VERSION,
-	OPT_BASEDIR, OPT_TARGET,
+	OPT_BASEDIR, OPT_TARGET, OPT_COMPONENTS, OPT_COMPONENT,
 };
 
 static const struct option options[] = {
@@ -86,6 +93,8 @@ static const struct option options[] = {
 	{ "dot", no_argument, NULL, OPT_DOT },
 	{ "base-dir", required_argument, NULL, OPT_BASEDIR },
 	{ "target", required_argument, NULL, OPT_TARGET },
+	{ "components", required_argument, NULL, OPT_COMPONENTS },
+	{ "component", required_argument, NULL, OPT_COMPONENT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -100,6 +109,8 @@ struct cli {
 	const char *timestamp_value;
 	struct argo_opts argo;
 	const char *pull_secrets[32];
+	const char *comp_dirs[32], *comp_files[64];
+	int ncomp_dirs, ncomp_files;
 	char *owned[16];
 	int nowned;
 };
@@ -251,6 +262,19 @@ static int parse(struct cli *c, int argc, char **argv)
 			break;
 		case OPT_DOT: c->dot = 1; break;
 		case OPT_BASEDIR: c->base_dir = optarg; break;
+		case OPT_COMPONENTS:
+			if (c->ncomp_dirs == 32)
+				return usage_error("%s", "too many --components");
+			c->comp_dirs[c->ncomp_dirs++] = optarg;
+			break;
+		case OPT_COMPONENT:
+			if (!catalog_file_arg_ok(optarg))
+				return usage_error("--component '%s': use "
+						   "CATALOG:ID=FILE", optarg);
+			if (c->ncomp_files == 64)
+				return usage_error("%s", "too many --component");
+			c->comp_files[c->ncomp_files++] = optarg;
+			break;
 		case 'v': log_level = LOG_DEBUG; break;
 		case 'h': fputs(usage, stdout); exit(0);
 		case OPT_VERSION:
@@ -402,6 +426,33 @@ static void check_settings(const struct cli *c, struct pipeline *p)
 	}
 }
 
+/*
+ * Custom nodes: each definition from its catalog, then Elyra's checks
+ * that need it. Nothing to do without custom nodes, or when the
+ * pipeline's version already ruled them out (validate.c).
+ */
+static void load_custom(struct cli *c, struct pipeline *p,
+			struct custom_set *cs)
+{
+	struct catalog cat = { c->comp_dirs, c->ncomp_dirs, c->comp_files,
+			       c->ncomp_files };
+	int any = 0;
+
+	for (int i = 0; i < p->nnodes; i++)
+		any |= p->nodes[i].kind == NODE_CUSTOM;
+	if (!any || p->version < 8)
+		return;
+	cs->nnodes = p->nnodes;
+	cs->defs = xcalloc(p->nnodes, sizeof(*cs->defs));
+	if (catalog_resolve(&cat, p, cs->defs))
+		return;
+	cs->args = component_args(p, cs->defs);
+	if (!p->nerrors) {
+		custom_prepare(cs, p);
+		c->argo.custom = cs;
+	}
+}
+
 /* The document(s) of the target, as YAML to -o or stdout. */
 static int write_output(struct cli *c, const struct pipeline *p)
 {
@@ -441,6 +492,7 @@ int main(int argc, char **argv)
 {
 	struct pipeline p;
 	struct cli c;
+	struct custom_set cs = { NULL, NULL, NULL, NULL, NULL, 0 };
 	char stamp[32], iso[32], *dir = NULL;
 	int r;
 
@@ -458,10 +510,10 @@ int main(int argc, char **argv)
 		free(p.dir);
 		p.dir = xstrdup(c.base_dir);
 	}
-	if (!r)
-		pipeline_validate(&p);
-	if (!r && c.v2)
-		ir_check(&p);
+	if (!r && !pipeline_validate(&p))
+		load_custom(&c, &p, &cs);
+	if (!r && c.v2 && !p.nerrors)
+		ir_check(&p);	/* what only v2 refuses, once the rest is valid */
 	check_settings(&c, &p);
 	pipeline_print_diags(&p, !strcmp(c.format, "json"));
 	if (r < 0 || p.nerrors) {
@@ -508,6 +560,7 @@ int main(int argc, char **argv)
 out:
 	free(dir);
 	cli_release(&c);
+	custom_release(&cs);
 	pipeline_free(&p);
 	return r;
 }

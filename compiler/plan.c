@@ -326,6 +326,19 @@ static int node_index(const struct pipeline *p, const char *id)
 	return n ? (int)(n - p->nodes) : -1;
 }
 
+static void parents_from(struct plan_task *t, const struct pipeline *p,
+			 const struct node *n)
+{
+	t->parents = xcalloc(n->parents.n ? n->parents.n : 1,
+			     sizeof(*t->parents));
+	for (int i = 0; i < n->parents.n; i++) {
+		int k = node_index(p, n->parents.v[i]);
+
+		if (k >= 0)
+			t->parents[t->nparents++] = k;
+	}
+}
+
 static void task_build(struct plan_task *t, const struct pipeline *p,
 		       int self, const struct plan_opts *o)
 {
@@ -345,6 +358,13 @@ static void task_build(struct plan_task *t, const struct pipeline *p,
 	t->name = n->task_name;
 	t->display_name = n->display_name;
 	t->image = n->runtime_image;
+	if (n->kind == NODE_CUSTOM) {
+		/* A KFP component runs its own command: v1 renders it
+		 * from its definition (custom.c); only the DAG is shared. */
+		buf_release(&m.b);
+		parents_from(t, p, n);
+		return;
+	}
 	nodecmd_build(&ctx, n, &nc);
 	args_from(t, p, &nc);
 	env_from(t, p, n, &nc, o);
@@ -360,14 +380,7 @@ static void task_build(struct plan_task *t, const struct pipeline *p,
 	if (!o->data_passing_cos)
 		artifacts(t, p, n, self);
 	t->enable_cache = !n->disable_caching;
-	t->parents = xcalloc(n->parents.n ? n->parents.n : 1,
-			     sizeof(*t->parents));
-	for (int i = 0; i < n->parents.n; i++) {
-		int k = node_index(p, n->parents.v[i]);
-
-		if (k >= 0)
-			t->parents[t->nparents++] = k;
-	}
+	parents_from(t, p, n);
 }
 
 /* The pipeline's Kubernetes name; the root DAG takes it on v1. */

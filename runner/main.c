@@ -25,6 +25,8 @@
 #include <unistd.h>
 
 #include "common/buf.h"
+#include "common/catalog.h"
+#include "common/component.h"
 #include "common/exitcode.h"
 #include "common/fsutil.h"
 #include "common/log.h"
@@ -46,6 +48,10 @@ static const char usage[] =
 "      --bootstrap PATH     the t3q-bootstrap to use (default: beside\n"
 "                           t3q-run, then PATH)\n"
 "      --run-id ID          default: run-<date>-<time>-<pid>-<random>\n"
+"      --components DIR, --component CATALOG:ID=FILE\n"
+"                           custom components' definitions (as t3q-compile)\n"
+"      --no-host-components skip custom components (and what depends on\n"
+"                           them) instead of running their commands here\n"
 "  -v, --verbose, -h, --help, --version\n";
 
 enum state { WAITING, RUNNING, DONE, FAILED, SKIPPED };
@@ -58,6 +64,7 @@ struct job {
 	struct buf line[2];	/* partial lines, per stream */
 	double start, secs;
 	int rc;
+	int by_choice;		/* skipped as asked (--no-host-components) */
 	char *dir;		/* <run>/<task> */
 };
 
@@ -77,6 +84,12 @@ struct run {
 	struct job *job;
 	int sigfd;
 	int interrupted;
+	/* custom nodes: definitions and arguments, per node (or NULL) */
+	struct component **defs;
+	struct component_arg **args;
+	const char *comp_dirs[32], *comp_files[64];
+	int ncomp_dirs, ncomp_files;
+	int no_host;
 };
 
 static const char *param_value(void *ctx, const struct param *pm)
@@ -145,6 +158,197 @@ static int stage_inputs(struct run *r, struct job *j, const char *in_dir)
 	return 0;
 }
 
+/* A component's file for input or output name: <dir>/<kind>/<name>/data. */
+static char *io_path(const struct job *j, const char *kind, const char *name)
+{
+	struct buf b = BUF_INIT;
+
+	buf_addf(&b, "%s/%s/", j->dir, kind);
+	component_file_name(&b, name);
+	buf_adds(&b, "/data");
+	return buf_detach(&b, NULL);
+}
+
+static int write_text(const char *path, const char *s)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fputs(s, f) == EOF) {
+		if (f)
+			fclose(f);
+		return error_errno("cannot write '%s'", path);
+	}
+	if (fclose(f) != 0)
+		return error_errno("cannot write '%s'", path);
+	return 0;
+}
+
+/* Whether argv0 names a program this host has (on PATH, or a path). */
+static int on_host(const char *argv0)
+{
+	const char *path = getenv("PATH"), *p;
+
+	if (strchr(argv0, '/'))
+		return !access(argv0, X_OK);
+	for (p = path ? path : "/usr/bin:/bin"; *p;) {
+		size_t n = strcspn(p, ":");
+		char *cand = xstrfmt("%.*s/%s", (int)n, p, argv0);
+		int ok = !access(cand, X_OK);
+
+		free(cand);
+		if (ok)
+			return 1;
+		p += n + (p[n] == ':');
+	}
+	return 0;
+}
+
+/*
+ * The inputs and outputs of custom node idx as local paths and values:
+ * what Argo would place at /tmp/inputs/<name>/data is the producer's
+ * output file here, a value given to a path is written to a file, an
+ * output read by value is the producer's file's text. Returns 0 or -1.
+ */
+static int bind_custom(struct run *r, int idx, char **values,
+		       char **in_paths, char **out_paths)
+{
+	const struct component *c = r->defs[idx];
+	struct job *j = &r->job[idx];
+
+	for (int i = 0; i < c->ninputs; i++) {
+		const struct component_arg *a = &r->args[idx][i];
+		struct buf text = BUF_INIT;
+
+		switch (a->kind) {
+		case ARG_NONE:
+			continue;
+		case ARG_CONST:
+			values[i] = xstrdup(a->value);
+			break;
+		case ARG_PARAM:
+			values[i] = xstrdup(param_value(r,
+					pipeline_param(&r->p, a->value)));
+			break;
+		case ARG_OUTPUT:
+			in_paths[i] = io_path(&r->job[a->from], "outputs",
+				r->defs[a->from]->outputs[a->output].name);
+			if (buf_read_file(&text, in_paths[i]) < 0)
+				buf_reset(&text);
+			values[i] = xstrdup(text.buf ? text.buf : "");
+			buf_release(&text);
+			continue;
+		}
+		in_paths[i] = io_path(j, "inputs", c->inputs[i].name);
+		if (fs_mkdir_parents(in_paths[i]) < 0 ||
+		    write_text(in_paths[i], values[i]) < 0)
+			return -1;
+	}
+	for (int i = 0; i < c->noutputs; i++)
+		out_paths[i] = io_path(j, "outputs", c->outputs[i].name);
+	return 0;
+}
+
+/*
+ * A custom node on this host: the component's command and args, with
+ * its placeholders resolved to local paths, its env on top of ours, in
+ * the node's work dir. A program the host lacks fails the node, saying
+ * so (the container image is not used).
+ */
+static int start_custom(struct run *r, struct job *j, int out[2],
+			int err[2])
+{
+	int idx = (int)(j - r->job);
+	const struct component *c = r->defs[idx];
+	char **values = xcalloc(c->ninputs + 1, sizeof(char *)),
+	     **in_paths = xcalloc(c->ninputs + 1, sizeof(char *)),
+	     **out_paths = xcalloc(c->noutputs + 1, sizeof(char *));
+	struct component_binding b = {
+		(const char *const *)values, (const char *const *)in_paths,
+		(const char *const *)out_paths, NULL, NULL };
+	struct strlist argv = { NULL, 0 };
+	struct buf e = BUF_INIT;
+	char *work = xstrfmt("%s/work", j->dir);
+	pid_t pid = -1;
+	int ret = -1;
+
+	if (fs_mkdir_p(work) < 0 || bind_custom(r, idx, values, in_paths,
+						out_paths) < 0)
+		goto out;
+	if (component_expand(c, c->command, &b, &argv, &e) < 0 ||
+	    component_expand(c, c->args, &b, &argv, &e) < 0) {
+		error("%s: %s", j->n->task_name, e.buf);
+		goto out;
+	}
+	if (!argv.n) {
+		error("%s: the component has no command (it relies on the "
+		      "image's entrypoint, which t3q-run cannot run)",
+		      j->n->task_name);
+		goto out;
+	}
+	if (!on_host(argv.v[0])) {
+		error("%s: the component runs '%s', which is not on this "
+		      "host (it expects image '%s'); install it, or skip "
+		      "custom components with --no-host-components",
+		      j->n->task_name, argv.v[0], c->image);
+		goto out;
+	}
+	argv.v = xrealloc(argv.v, (argv.n + 1) * sizeof(char *));
+	argv.v[argv.n] = NULL;
+	pid = fork();
+	if (pid == 0) {
+		const cJSON *x;
+		sigset_t none;
+
+		cJSON_ArrayForEach(x, c->env)
+			setenv(x->string, cJSON_IsString(x) ? x->valuestring
+							    : "", 1);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (chdir(work) < 0)
+			_exit(126);
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		execvp(argv.v[0], argv.v);
+		fprintf(stderr, "t3q-run: cannot run '%s': %s\n", argv.v[0],
+			strerror(errno));
+		_exit(127);
+	}
+	if (pid < 0)
+		error_errno("cannot fork");
+	else
+		ret = 0;
+out:
+	for (int i = 0; i < argv.n; i++)
+		free(argv.v[i]);
+	free(argv.v);
+	for (int i = 0; i < c->ninputs; i++) {
+		free(values[i]);
+		free(in_paths[i]);
+	}
+	for (int i = 0; i < c->noutputs; i++)
+		free(out_paths[i]);
+	free(values);
+	free(in_paths);
+	free(out_paths);
+	free(work);
+	buf_release(&e);
+	close(out[1]);
+	close(err[1]);
+	if (ret < 0) {
+		close(out[0]);
+		close(err[0]);
+		return -1;
+	}
+	j->pid = pid;
+	j->out = out[0];
+	j->err = err[0];
+	j->state = RUNNING;
+	j->start = log_now();
+	info("%s: started (%s, on this host)", j->n->task_name, c->name ?
+	     c->name : "custom component");
+	return 0;
+}
+
 static int start(struct run *r, struct job *j)
 {
 	struct buf pbuf = BUF_INIT;
@@ -161,6 +365,20 @@ static int start(struct run *r, struct job *j)
 	pid_t pid;
 
 	(void)pbuf;
+	if (r->defs && r->defs[j - r->job]) {
+		free(in_dir);
+		free(out_dir);
+		free(wcd);
+		free(work);
+		if (fs_mkdir_p(j->dir) < 0 || pipe2(out, O_CLOEXEC) < 0)
+			return -1;
+		if (pipe2(err, O_CLOEXEC) < 0) {
+			close(out[0]);
+			close(out[1]);
+			return -1;
+		}
+		return start_custom(r, j, out, err);
+	}
 	if (fs_mkdir_p(in_dir) < 0 || fs_mkdir_p(out_dir) < 0 ||
 	    fs_mkdir_p(wcd) < 0 || fs_mkdir_p(work) < 0 ||
 	    stage_inputs(r, j, in_dir) < 0 || pipe2(out, O_CLOEXEC) < 0 ||
@@ -409,7 +627,7 @@ static int summary(struct run *r)
 		printf("%-*s %-10s %9.1f  %s\n", w, j->n->task_name,
 		       names[j->state], j->secs, outs.buf);
 		buf_release(&outs);
-		if (j->state != DONE)
+		if (j->state != DONE && !j->by_choice)
 			failed = 1;
 	}
 	printf("\nrun %s: logs and outputs in %s/%s/%s, work dirs in %s\n",
@@ -456,6 +674,9 @@ static int setup(struct run *r, int argc, char **argv)
 		{ "work", required_argument, NULL, 'w' },
 		{ "bootstrap", required_argument, NULL, 'b' },
 		{ "run-id", required_argument, NULL, 'r' },
+		{ "components", required_argument, NULL, 'C' },
+		{ "component", required_argument, NULL, 'c' },
+		{ "no-host-components", no_argument, NULL, 'N' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -483,6 +704,19 @@ static int setup(struct run *r, int argc, char **argv)
 		case 'w': work = optarg; break;
 		case 'b': bootstrap = optarg; break;
 		case 'r': run_id = optarg; break;
+		case 'C':
+			if (r->ncomp_dirs == 32)
+				return error("too many --components");
+			r->comp_dirs[r->ncomp_dirs++] = optarg;
+			break;
+		case 'c':
+			if (!catalog_file_arg_ok(optarg) ||
+			    r->ncomp_files == 64)
+				return error("--component '%s': use "
+					     "CATALOG:ID=FILE", optarg);
+			r->comp_files[r->ncomp_files++] = optarg;
+			break;
+		case 'N': r->no_host = 1; break;
 		case 'v': log_level = LOG_DEBUG; break;
 		case 'h': fputs(usage, stdout); exit(0);
 		case 'V': printf("t3q-run %s\n", T3Q_VERSION); exit(0);
@@ -560,6 +794,54 @@ static int check_overrides(struct run *r)
 	return 0;
 }
 
+/* Custom nodes' definitions, and Elyra's checks on them (t3q-compile's). */
+static void load_custom(struct run *r)
+{
+	struct catalog cat = { r->comp_dirs, r->ncomp_dirs, r->comp_files,
+			       r->ncomp_files };
+	int any = 0;
+
+	for (int i = 0; i < r->p.nnodes; i++)
+		any |= r->p.nodes[i].kind == NODE_CUSTOM;
+	if (!any || r->p.version < 8)
+		return;
+	r->defs = xcalloc(r->p.nnodes, sizeof(*r->defs));
+	if (r->no_host)
+		return;	/* skipped: their definitions do not matter */
+	if (catalog_resolve(&cat, &r->p, r->defs))
+		return;
+	r->args = component_args(&r->p, r->defs);
+}
+
+/*
+ * With --no-host-components, each custom node and what depends on it is
+ * skipped, by name; else it is said once that their images are not used.
+ */
+static void skip_custom(struct run *r)
+{
+	int n = 0;
+
+	for (int i = 0; i < r->p.nnodes; i++) {
+		if (r->p.nodes[i].kind != NODE_CUSTOM)
+			continue;
+		n++;
+		if (!r->no_host)
+			continue;
+		r->job[i].state = SKIPPED;
+		r->job[i].by_choice = 1;
+		warn("%s: a custom component, skipped (--no-host-components)",
+		     r->p.nodes[i].task_name);
+		skip_dependents(r, i);
+	}
+	for (int i = 0; i < r->p.nnodes && r->no_host; i++)
+		if (r->job[i].state == SKIPPED)
+			r->job[i].by_choice = 1;
+	if (n && !r->no_host)
+		info("%d custom component%s run on this host with their own "
+		     "commands; their container images are not used", n,
+		     n > 1 ? "s" : "");
+}
+
 static void run_release(struct run *r)
 {
 	if (r->job) {
@@ -575,6 +857,12 @@ static void run_release(struct run *r)
 		free(r->overrides[i].value);
 	}
 	free(r->overrides);
+	if (r->defs) {
+		component_args_free(r->args, r->p.nnodes, r->defs);
+		for (int i = 0; i < r->p.nnodes; i++)
+			component_free(r->defs[i]);
+		free(r->defs);
+	}
 	store_free(r->store);
 	pipeline_free(&r->p);
 	free(r->store_url);
@@ -601,8 +889,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	/* 1. read and validate, as t3q-compile does */
-	if (pipeline_load(&r.p, argv[optind]) == 0)
-		pipeline_validate(&r.p);
+	if (pipeline_load(&r.p, argv[optind]) == 0 &&
+	    !pipeline_validate(&r.p))
+		load_custom(&r);
 	pipeline_print_diags(&r.p, 0);
 	if (r.p.nerrors || check_overrides(&r) < 0) {
 		run_release(&r);
@@ -642,6 +931,7 @@ int main(int argc, char **argv)
 		buf_init(&r.job[i].line[1], 0);
 		r.job[i].dir = xstrfmt("%s/%s", r.run_dir, r.p.nodes[i].task_name);
 	}
+	skip_custom(&r);
 	info("run %s of %s: %d nodes, %d at a time, store %s", r.run_id,
 	     r.p.source, r.p.nnodes, r.jobs, r.store_url);
 	schedule(&r);

@@ -87,6 +87,43 @@ def settings_args(metadata: Dict) -> List[str]:
     return args
 
 
+def _custom_ops(doc) -> List[str]:
+    """The ops of the custom nodes (KFP components) of a pipeline document."""
+    ops = set()
+    for pl in doc.get("pipelines", []) if isinstance(doc, dict) else []:
+        for n in pl.get("nodes", []) if isinstance(pl, dict) else []:
+            op = n.get("op") if isinstance(n, dict) else None
+            if n.get("type") == "execution_node" and isinstance(op, str) and ":" in op:
+                ops.add(op)
+    return sorted(ops)
+
+
+def component_args(doc, tmp: str) -> List[str]:
+    """--component OP=FILE for every custom node whose definition Elyra's own
+    component cache holds: every catalog Elyra reads (its connectors
+    included, which t3q-compile cannot read) reaches t3q-compile as the very
+    text Elyra would compile. Nothing when Elyra's catalog code is absent."""
+    try:
+        from elyra.pipeline.component_catalog import ComponentCache
+        from elyra.pipeline.runtime_type import RuntimeProcessorType
+    except Exception:
+        return []
+    args = []
+    for i, op in enumerate(_custom_ops(doc)):
+        try:
+            component = ComponentCache.instance().get_component(RuntimeProcessorType.KUBEFLOW_PIPELINES, op)
+        except Exception:
+            component = None
+        definition = getattr(component, "definition", None)
+        if not definition:
+            continue  # t3q-compile reads it itself, or says it is missing
+        path = os.path.join(tmp, "component-%d.yaml" % i)
+        with open(path, "w") as f:
+            f.write(definition)
+        args += ["--component", "%s=%s" % (op, path)]
+    return args
+
+
 def run(
     source,
     metadata: Dict,
@@ -132,6 +169,11 @@ def run(
         if cos_directory:
             argv += ["--cos-directory", cos_directory]
         argv += settings_args(metadata)
+        try:
+            doc = json.loads(source.data) if source.data is not None else source.definition
+        except ValueError:
+            doc = None  # t3q-compile says what is wrong with it
+        argv += component_args(doc, tmp)
         proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp)
         try:
             diagnostics = json.loads(proc.stdout) if proc.stdout.strip() else []

@@ -225,7 +225,11 @@ def load(path, elyra):
     keys, flags = {}, {}
     for task in tasks:
         t = templates[task["template"]]
-        fl = parse((t.get("container") or {}).get("args", []))
+        # A custom component's args are its own, not a bootstrapper's.
+        spec = ((t.get("metadata") or {}).get("annotations") or {}).get(
+            "pipelines.kubeflow.org/component_spec")
+        custom = spec and json.loads(spec).get("name") != "Run a file"
+        fl = {} if custom else parse((t.get("container") or {}).get("args", []))
         flags[task["name"]] = fl
         keys[task["name"]] = fl.get("--cos-dependencies-archive", "task " + task["name"])
     nodes = {}

@@ -10,6 +10,10 @@
 corpus=$(t3q_elyra_pkg) ||
 	skip_all "no Elyra package in $T3Q_ELYRA_VENV: run scripts/install-test-deps"
 expected="$(dirname "$0")/corpus-expected.txt"
+# Custom components: the examples catalog (a connector only Elyra's Python
+# reads; its definitions are files in the package) and the wheel's own.
+examples=$(dirname "$corpus")/kfp_examples_connector/resources
+[ -d "$examples" ] || skip_all "no elyra-examples-kfp-catalog in $T3Q_ELYRA_VENV: run scripts/install-test-deps"
 
 one() {  # FILE WANT
 	local f=$1 want=$2 d="$T/$(dirname "$1" | tr / -)" b
@@ -49,7 +53,8 @@ for pl in doc.get("pipelines", []) if isinstance(doc, dict) else []:
 PY
 	rc=0
 	(cd "$d" && "$T3Q_BIN/compiler/t3q-compile" "$b" --cos-endpoint http://minio:9000 \
-		--cos-bucket b -o out.yaml) >"$d/log" 2>&1 || rc=$?
+		--cos-bucket b --components "$examples" \
+		--components "$corpus/tests/pipeline/resources/components" -o out.yaml) >"$d/log" 2>&1 || rc=$?
 	if [ "$want" = ok ]; then
 		[ $rc = 0 ] || { cat "$d/log"; return 1; }
 		# Linted all at once below, on every KFP backend.

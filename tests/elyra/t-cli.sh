@@ -84,6 +84,31 @@ step "golden 007-data-passing-cos with object-store data passing" \
 step "golden 008-in-image-bootstrap with in-image bootstrap" \
 	export_case "$T3Q_SRC/tests/compile/008-in-image-bootstrap" pipeline.pipeline inimage
 
+# Custom components: the examples catalog (a connector t3q-compile cannot
+# read) as Elyra catalog metadata; t3q-elyra hands every definition over
+# from Elyra's component cache (--component), so the export is what
+# t3q-compile writes given the catalog's files (--components).
+examples=$(dirname "$(t3q_elyra_pkg)")/kfp_examples_connector/resources
+custom_export() {
+	local d=$T/custom dir
+	mkdir -p "$d" "$JUPYTER_DATA_DIR/metadata/component-catalogs"
+	printf '%s\n' '{"display_name": "examples", "schema_name": "elyra-kfp-examples-catalog",' \
+		'"metadata": {"runtime_type": "KUBEFLOW_PIPELINES", "categories": []}}' \
+		>"$JUPYTER_DATA_DIR/metadata/component-catalogs/examples.json"
+	cp "$(t3q_elyra_pkg)/tests/cli/resources/pipelines/kfp_3_node_custom.pipeline" "$d/"
+	(cd "$d" && elyra-pipeline export --runtime-config creds --output "$d/elyra.yaml" kfp_3_node_custom.pipeline) ||
+		{ echo "elyra-pipeline export failed"; return 1; }
+	dir=$(yaml_arg "$d/elyra.yaml" --cos-directory)
+	(cd "$d" && t3q-compile kfp_3_node_custom.pipeline --runtime-config "$RUNTIMES/creds.json" \
+		${dir:+--cos-directory "$dir"} --bootstrap-image $img --components "$examples" -o "$d/t3q.yaml") || return 1
+	grep -q 'image: "alpine"' "$d/elyra.yaml" || { echo "no custom template in the export"; return 1; }
+	cmp "$d/t3q.yaml" "$d/elyra.yaml" || { diff -u "$d/t3q.yaml" "$d/elyra.yaml" | head -40; return 1; }
+	"$T3Q_ARGOLINT_BIN" "$d/elyra.yaml"
+}
+if [ -d "$examples" ]; then
+	step "custom components from a connector catalog: export = t3q-compile --components" custom_export
+fi
+
 refused_by_elyra() {  # CASE: Elyra's validation says why, no traceback
 	local d=$T/refused/$1
 	mkdir -p "$T/refused"
@@ -150,8 +175,9 @@ step "a runtime whose endpoint has user info (919)" \
 for c in "$T3Q_SRC"/tests/compile/9*/; do
 	c=$(basename "$c")
 	case $c in
-	900-invalid-json|914-invalid-utf8|916-node-ids)
-		# Elyra's CLI refuses these files before any runtime sees them.
+	900-invalid-json|914-invalid-utf8|916-node-ids|906-custom-component)
+		# Elyra's CLI refuses these files before any runtime sees them
+		# (906: its validation fails on a v6 pipeline's custom nodes).
 		step "validate $c: refused by Elyra first, no traceback" sh -c \
 			"cd '$T3Q_SRC/tests/compile/$c' && ! elyra-pipeline validate --runtime-config creds ./*.pipeline >'$T/v.out' 2>&1 && ! grep -q Traceback '$T/v.out'"
 		;;

@@ -110,6 +110,15 @@ def main():
     tempfile.tempdir = None
     rtdir = os.path.join(os.environ["JUPYTER_DATA_DIR"], "metadata", "runtimes")
     os.makedirs(rtdir)
+    # Component catalogs (custom components), as export.sh installs them.
+    if os.environ.get("T3Q_ELYRA_CATALOG_DIR"):
+        catdir = os.path.join(os.environ["JUPYTER_DATA_DIR"], "metadata", "component-catalogs")
+        os.makedirs(catdir)
+        for f in sorted(os.listdir(os.environ["T3Q_ELYRA_CATALOG_DIR"])):
+            if f.endswith(".json"):
+                with open(os.path.join(os.environ["T3Q_ELYRA_CATALOG_DIR"], f)) as src, \
+                        open(os.path.join(catdir, f), "w") as dst:
+                    dst.write(src.read())
     mds = {}
     for spec in a.runtime:
         name, _, path = spec.partition("=")

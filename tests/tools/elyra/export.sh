@@ -78,6 +78,12 @@ export PYTHONDONTWRITEBYTECODE=1
 # Elyra's arbitrary order, so compare them as a set).
 export PYTHONHASHSEED=0
 mkdir -p "$JUPYTER_DATA_DIR/metadata/runtimes" "$JUPYTER_CONFIG_DIR" "$JUPYTER_RUNTIME_DIR"
+# Component catalogs (custom components): every Elyra metadata instance
+# (component-catalogs schema) in T3Q_ELYRA_CATALOG_DIR, if set.
+if [ -n "${T3Q_ELYRA_CATALOG_DIR:-}" ]; then
+	mkdir -p "$JUPYTER_DATA_DIR/metadata/component-catalogs"
+	cp "$T3Q_ELYRA_CATALOG_DIR"/*.json "$JUPYTER_DATA_DIR/metadata/component-catalogs/"
+fi
 
 # Install the runtime configuration; print what the export needs of it.
 read -r name cos_scheme cos_host cos_port cos_user cos_pass < <(

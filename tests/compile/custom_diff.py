@@ -1,0 +1,455 @@
+#!/usr/bin/env python3
+"""custom_diff.py: custom components (KFP v1 component YAML) side by side
+with Elyra 4.0.0's own export, over generated pipelines (t-elyra-custom.sh).
+
+  custom_diff.py gen --seed S --count N --out CASES --examples DIR [--corpus PKG]
+      writes CASES/components/*.yaml (components of its own, exercising
+      inputValue, inputPath, outputPath, concat, if/isPresent, typed
+      inputs, env, metadata), CASES/catalogs/*.json (Elyra catalog
+      instances: the examples connector and a local-directory-catalog of
+      CASES/components) and CASES/NNN/p.pipeline: 1-6 nodes mixing
+      generic notebooks and custom components (the examples catalog's
+      download, filter and hash, and CASES/components), in a random DAG,
+      inputs from string/number/boolean widgets, run parameters (now and
+      then of a type kfp refuses), upstream outputs (by path and by
+      value), and Elyra's properties (volumes, labels, annotations,
+      tolerations, secrets, shared memory, caching). With --corpus, the
+      Elyra package's own test pipelines with KFP custom nodes are cases
+      900 on.
+  custom_diff.py list CASES RUNTIME
+      batch_export.py's list.
+  custom_diff.py check CASES ELYRA_OUT T3Q_BIN RUNTIME.json EXAMPLES REPORT
+      compiles each case with t3q-compile and writes REPORT/refusal.txt
+      (Elyra refuses <=> t3q exits 1), REPORT/fields.txt (elyra_peer.py's
+      field-by-field comparison, its ALLOW list), REPORT/yamls.txt and
+      REPORT/counts.txt. An empty failure file is a pass.
+"""
+import contextlib
+import hashlib
+import io
+import json
+import os
+import random
+import subprocess
+import sys
+
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, here)
+import elyra_peer  # noqa: E402
+from gen_pipelines import Gen, port, link, NOTEBOOK_NOOP  # noqa: E402
+
+# Components of our own: (file, YAML text, outputs, inputs as (name,
+# type, how the command uses it: value|path)).
+OWN = {
+    "echo_args.yaml": """name: Echo args
+description: Echoes its arguments into a file.
+inputs:
+- {name: Message, type: String}
+- {name: Count, type: Integer, default: '2'}
+- {name: Ratio, type: Float, optional: true}
+- {name: Flag, type: Bool, optional: true, default: 'False'}
+- {name: Note, optional: true}
+outputs:
+- {name: Out text, type: String}
+metadata:
+  annotations: {owner: t3q-tests}
+  labels: {team: ml}
+implementation:
+  container:
+    image: alpine:3.19
+    command:
+    - sh
+    - -c
+    - 'mkdir -p "$(dirname "$2")" && echo "$0 $1 $*" > "$2"'
+    - {inputValue: Message}
+    - {concat: ['n=', {inputValue: Count}]}
+    - {outputPath: Out text}
+    args:
+    - if:
+        cond: {isPresent: Ratio}
+        then: [--ratio, {inputValue: Ratio}]
+        else: [--no-ratio]
+    - if:
+        cond: {isPresent: Flag}
+        then: [--flag, {inputValue: Flag}]
+    - if:
+        cond: {isPresent: Note}
+        then: [{concat: ['--note=', {inputValue: Note}]}]
+    env:
+      MODE: fast
+      EMPTY: ''
+""",
+    "consume.yaml": """name: Consume value
+inputs:
+- {name: Text}
+- {name: Data file, optional: true}
+- {name: Memory, optional: true, default: 1G}
+outputs:
+- {name: Result, type: String}
+implementation:
+  container:
+    image: python:3.11-slim
+    command: [python3, -c, 'import sys; open(sys.argv[2], "w").write(sys.argv[1])']
+    args:
+    - {inputValue: Text}
+    - {outputPath: Result}
+    - {inputValue: Memory}
+    - if:
+        cond: {isPresent: Data file}
+        then: [{inputPath: Data file}]
+""",
+    "two_outputs.yaml": """name: Two outputs
+inputs:
+- {name: Seed, type: Integer, default: '7'}
+outputs:
+- {name: First out}
+- {name: Second out, type: String}
+implementation:
+  container:
+    image: busybox
+    command:
+    - sh
+    - -ec
+    - |
+      mkdir -p "$(dirname "$1")" "$(dirname "$2")"
+      echo "$0" > "$1"; echo "$0$0" > "$2"
+    - {inputValue: Seed}
+    - {outputPath: First out}
+    - {outputPath: Second out}
+""",
+    # kfp 1.8.22 cannot decide an if on an inputValue (its v2 pass): refused
+    "bad_cond.yaml": """name: Bad cond
+inputs:
+- {name: Verbose, type: Bool, default: 'True'}
+implementation:
+  container:
+    image: busybox
+    command:
+    - echo
+    - if:
+        cond: {inputValue: Verbose}
+        then: [-v]
+""",
+    # kfp 1.8 refuses the output name (a PipelineParam's): both must refuse
+    "bad_output.yaml": """name: Bad output
+outputs:
+- {name: Out.file}
+implementation:
+  container:
+    image: busybox
+    command: [sh, -c, 'echo > "$0"', {outputPath: Out.file}]
+""",
+}
+# What the generator knows of each component: inputs (name, type, use,
+# required: not optional, as Elyra reads it, a default notwithstanding),
+# outputs (name, type).
+SPECS = {
+    "echo_args.yaml": ([("Message", "String", "value", True), ("Count", "Integer", "value", True),
+                        ("Ratio", "Float", "value", False), ("Flag", "Bool", "value", False),
+                        ("Note", None, "value", False)], [("Out text", "String")]),
+    # "Memory": an input named as one of Elyra's generic-node properties
+    "consume.yaml": ([("Text", None, "value", True), ("Data file", None, "path", False),
+                      ("Memory", None, "value", False)],
+                     [("Result", "String")]),
+    "bad_output.yaml": ([], [("Out.file", None)]),
+    "bad_cond.yaml": ([("Verbose", "Bool", "value", False)], []),
+    "two_outputs.yaml": ([("Seed", "Integer", "value", True)], [("First out", None), ("Second out", "String")]),
+    "download_data.yaml": ([("Url", "URI", "value", True), ("curl options", "string", "value", True)],
+                           [("Data", None)]),
+    "filter_text_using_shell_and_grep.yaml": ([("Text", None, "path", True), ("Pattern", None, "value", False)],
+                                              [("Filtered text", None)]),
+    "calculate_hash.yaml": ([("Data", None, "path", True), ("Hash algorithm", "String", "value", True)],
+                            [("Hash", None)]),
+}
+EXAMPLES = ["download_data.yaml", "filter_text_using_shell_and_grep.yaml", "calculate_hash.yaml"]
+STRINGS = ["hello", "two words", "ünï ✓", "a'quote", "--flag-like", "", "x=1;y=2", "$HOME", "https://example.com/a.txt"]
+PARAM_TYPE = {"String": "String", "Integer": "Integer", "Float": "Float", "Bool": "Boolean"}
+
+
+def pid(name):
+    return name.lower().replace(" ", "_")
+
+
+def h12(s):
+    return hashlib.sha256(s.encode()).hexdigest()[:12]
+
+
+class CGen(Gen):
+    def value_for(self, typ):
+        if typ == "Integer":
+            return "number", self.pick([0, 3, 42, -1])
+        if typ == "Float":
+            return "number", self.pick([0.5, 1.25, 3.0])
+        if typ == "Bool":
+            return "boolean", self.chance(0.5)
+        return "string", self.pick(STRINGS)
+
+    def build(self, compdir):
+        params = []
+        for name in self.sample(["p_text", "p_num", "p_ratio", "p_flag", "p_url"], 0, 4):
+            typ = {"p_text": "String", "p_num": "Integer", "p_ratio": "Float", "p_flag": "Bool",
+                   "p_url": "String"}[name]
+            val = {"String": self.pick(STRINGS[:5]), "Integer": 5, "Float": 2.5, "Bool": True}[typ]
+            params.append({"name": name, "description": "", "required": False,
+                           "default_value": {"type": typ, "value": val}})
+        n = self.rng.randint(1, 6)
+        nodes = []
+        for i in range(n):
+            kind = "generic" if self.chance(0.25) else "custom"
+            node = {"id": self.uid(), "kind": kind, "parents": set(), "label": "Node %d" % i}
+            if i and self.chance(0.6):
+                node["parents"].add(self.pick(nodes)["id"])
+            nodes.append(node)
+        by_id = {x["id"]: x for x in nodes}
+        out = []
+        for i, node in enumerate(nodes):
+            if node["kind"] == "generic":
+                cp = {"filename": "nb%d.ipynb" % i, "runtime_image": "docker.io/library/python:3.11",
+                      "dependencies": [], "include_subdirectories": False, "outputs": []}
+                op = "execute-notebook-node"
+                src = None
+            else:
+                comp = self.pick(EXAMPLES + [f for f in OWN if not f.startswith("bad_")])
+                if self.chance(0.05):
+                    comp = self.pick(["bad_output.yaml", "bad_cond.yaml"])
+                producers = [x for x in nodes[:i] if x["kind"] == "custom" and x.get("outs")]
+                if not producers and any(u == "path" and r for _, _, u, r in SPECS[comp][0]):
+                    # a required path input with nothing upstream: mostly not
+                    comp = comp if self.chance(0.1) else self.pick(["download_data.yaml", "two_outputs.yaml",
+                                                                      "echo_args.yaml"])
+                ins, outs = SPECS[comp]
+                if comp in OWN:
+                    op = "local-directory-catalog:" + h12(comp)
+                    src = {"catalog_type": "local-directory-catalog",
+                           "component_ref": {"base_dir": compdir, "path": comp}}
+                else:
+                    op = "elyra-kfp-examples-catalog:" + h12(comp)
+                    src = {"catalog_type": "elyra-kfp-examples-catalog", "component_ref": {"component-id": comp}}
+                node["outs"] = outs
+                cp = {}
+                for oname, _ in outs:
+                    cp["output_" + pid(oname)] = ""
+                # earlier custom nodes with outputs: possible producers
+                producers = [x for x in nodes[:i] if x["kind"] == "custom" and x.get("outs")]
+                for iname, ityp, use, required in ins:
+                    r = self.rng.random()
+                    if producers and (use == "path" or r < 0.25) and self.chance(0.85):
+                        up = self.pick(producers)
+                        oname = self.pick(up["outs"])[0]
+                        cp[pid(iname)] = {"widget": "inputpath",
+                                          "value": {"value": up["id"], "option": "output_" + pid(oname)}}
+                        node["parents"].add(up["id"])
+                    elif params and r < 0.5 and use == "value":
+                        want = PARAM_TYPE.get(ityp or "", None)
+                        match = [p for p in params if want is None or PARAM_TYPE[p["default_value"]["type"]] == want]
+                        if match or self.chance(0.15):
+                            # now and then a type kfp refuses
+                            pick = self.pick(match) if match and self.chance(0.95) else self.pick(params)
+                            cp[pid(iname)] = {"widget": "parameter", "value": pick["name"]}
+                        else:
+                            widget, v = self.value_for(ityp)
+                            cp[pid(iname)] = {"widget": widget, "value": v}
+                    elif not required and self.chance(0.02):
+                        continue  # left out: Elyra 4.0.0 fails on it
+                    elif self.chance(0.2):
+                        # untouched: the default (a required one: refused)
+                        if not required or self.chance(0.1):
+                            cp[pid(iname)] = {"widget": self.value_for(ityp)[0], "value": None}
+                            continue
+                        widget, v = self.value_for(ityp)
+                        cp[pid(iname)] = {"widget": widget, "value": v}
+                    elif self.chance(0.02):
+                        continue  # no property: refused either way
+                    else:
+                        widget, v = self.value_for(ityp)
+                        cp[pid(iname)] = {"widget": widget, "value": v}
+                self.k8s_props(cp)
+                if self.chance(0.2):
+                    cp["disable_node_caching"] = self.pick(["True", "False"])
+            node["cp"] = cp
+            links = [link(self.rng, p) for p in sorted(node["parents"]) if p in by_id]
+            ad = {"component_parameters": cp, "label": "",
+                  "ui_data": {"label": node["label"], "image": "/static/elyra/kubeflow.svg",
+                              "x_pos": 10 * i, "y_pos": 10}}
+            if src:
+                ad["component_source"] = json.dumps(src)
+            out.append({"id": node["id"], "type": "execution_node", "op": op, "app_data": ad,
+                        "inputs": [port("inPort", links=links)], "outputs": [port("outPort", "Output Port")]})
+        # Pipeline defaults (Elyra applies them to custom nodes too), and
+        # comments attached to nodes (elyra/node-user-doc).
+        defaults = {}
+        if self.chance(0.3):
+            self.k8s_props(defaults)
+            defaults.pop("kubernetes_secrets", None)
+        comments = []
+        for x in out:
+            if self.chance(0.15):
+                comments.append({"id": self.uid(), "x_pos": 0, "y_pos": 0, "width": 175, "height": 42,
+                                 "content": self.pick(["a note", "two\nlines", "ünï ✓"]),
+                                 "associated_id_refs": [{"id": self.uid(), "node_ref": x["id"]}]})
+        props = {"name": "generated", "runtime": "Kubeflow Pipelines", "pipeline_defaults": defaults}
+        if params:
+            props["pipeline_parameters"] = params
+        doc = {"doc_type": "pipeline", "version": "3.0",
+               "json_schema": "http://api.dataplatform.ibm.com/schemas/common-pipeline/pipeline-flow/"
+                              "pipeline-flow-v3-schema.json",
+               "id": "elyra-auto-generated-pipeline", "primary_pipeline": "primary",
+               "pipelines": [{"id": "primary", "nodes": out, "app_data": {
+                   "ui_data": {"comments": comments}, "version": 8, "runtime_type": "KUBEFLOW_PIPELINES",
+                   "properties": props}, "runtime_ref": ""}], "schemas": []}
+        files = ["nb%d.ipynb" % i for i, x in enumerate(nodes) if x["kind"] == "generic"]
+        return doc, files
+
+
+def gen(argv):
+    import argparse
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--count", type=int, default=60)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--examples", required=True)
+    ap.add_argument("--corpus", help="the Elyra package: its test pipelines with custom nodes become cases 900..")
+    a = ap.parse_args(argv)
+    root = os.path.abspath(a.out)
+    compdir = os.path.join(root, "components")
+    os.makedirs(compdir)
+    os.makedirs(os.path.join(root, "catalogs"))
+    for f, text in OWN.items():
+        with open(os.path.join(compdir, f), "w") as fh:
+            fh.write(text)
+    with open(os.path.join(root, "catalogs", "examples.json"), "w") as fh:
+        json.dump({"display_name": "examples", "schema_name": "elyra-kfp-examples-catalog",
+                   "metadata": {"runtime_type": "KUBEFLOW_PIPELINES", "categories": []}}, fh)
+    with open(os.path.join(root, "catalogs", "own.json"), "w") as fh:
+        json.dump({"display_name": "own", "schema_name": "local-directory-catalog",
+                   "metadata": {"runtime_type": "KUBEFLOW_PIPELINES", "categories": [],
+                                "paths": [compdir], "include_subdirs": False}}, fh)
+    if a.corpus:
+        k = 900
+        for dirpath, _, files in sorted(os.walk(os.path.join(a.corpus, "tests"))):
+            for f in sorted(files):
+                if not f.endswith(".pipeline"):
+                    continue
+                try:
+                    doc = json.load(open(os.path.join(dirpath, f)))
+                    ops = [n.get("op") for pl in doc["pipelines"] for n in pl.get("nodes", [])]
+                except Exception:
+                    continue
+                if not any(isinstance(o, str) and ":" in o and not o.startswith("local-file-catalog")
+                           for o in ops):
+                    continue  # generic only (or Airflow's): other tests'
+                d = os.path.join(root, "%03d" % k)
+                os.makedirs(d)
+                with open(os.path.join(dirpath, f)) as src, open(os.path.join(d, "c%03d.pipeline" % k), "w") as dst:
+                    dst.write(src.read())
+                k += 1
+    for i in range(a.count):
+        g = CGen(a.seed, i)
+        doc, files = g.build(compdir)
+        d = os.path.join(root, "%03d" % i)
+        os.makedirs(d)
+        # named after the case, as both tools name the pipeline
+        with open(os.path.join(d, "c%03d.pipeline" % i), "w") as fh:
+            json.dump(doc, fh, indent=1, ensure_ascii=False)
+        for f in files:
+            with open(os.path.join(d, f), "w") as fh:
+                json.dump(NOTEBOOK_NOOP, fh)
+
+
+def cases(root):
+    return sorted(d for d in os.listdir(root) if d.isdigit())
+
+
+def list_cases(root, runtime):
+    for c in cases(root):
+        print(json.dumps({"id": c, "pipeline": os.path.join(os.path.abspath(root), c, "c%s.pipeline" % c),
+                          "runtime": runtime}))
+
+
+def feature_counts(path, counts):
+    """What Elyra's exported custom templates exercise (each must occur)."""
+    import yaml
+    d = yaml.safe_load(open(path))
+    for t in d["spec"]["templates"]:
+        meta = t.get("metadata") or {}
+        a = meta.get("annotations") or {}
+        spec = a.get("pipelines.kubeflow.org/component_spec")
+        if not spec or json.loads(spec).get("name") == "Run a file":
+            continue
+        ins = t.get("inputs") or {}
+        arts = ins.get("artifacts", [])
+        got = {
+            "inputs.parameters": bool(ins.get("parameters")),
+            "inputs.artifacts.raw": any("raw" in x for x in arts),
+            "inputs.artifacts.from-task": any("raw" not in x for x in arts),
+            "outputs.parameters": bool((t.get("outputs") or {}).get("parameters")),
+            "volumes.pvc": any("persistentVolumeClaim" in v for v in t.get("volumes", [])),
+            "volumes.shm": any(v["name"] == "shm" for v in t.get("volumes", [])),
+            "tolerations": "tolerations" in t,
+            "labels.user": any(not k.startswith("pipelines.kubeflow.org/") for k in meta.get("labels") or {}),
+            "annotations.doc": "elyra/node-user-doc" in a,
+            "annotations.max_cache_staleness": "pipelines.kubeflow.org/max_cache_staleness" in a,
+            "env": bool(t["container"].get("env")),
+        }
+        for k, v in got.items():
+            counts.setdefault("features", {}).setdefault(k, 0)
+            counts["features"][k] += int(v)
+
+
+def check(root, elyra_out, t3q_bin, runtime, examples, report):
+    runtime, root, elyra_out, report = (os.path.abspath(x) for x in (runtime, root, elyra_out, report))
+    os.makedirs(report, exist_ok=True)
+    refusal, fields, yamls = [], [], []
+    counts = {"exported": 0, "refused": 0, "custom_nodes": 0}
+    for c in cases(root):
+        d = os.path.join(root, c)
+        res = json.load(open(os.path.join(elyra_out, c, "result.json")))
+        out = os.path.join(d, "t3q.yaml")
+        p = subprocess.run([os.path.join(t3q_bin, "compiler", "t3q-compile"), "c%s.pipeline" % c,
+                            "--runtime-config", runtime, "--components", examples, "-o", out],
+                           cwd=d, capture_output=True, text=True)
+        doc = json.load(open(os.path.join(d, "c%s.pipeline" % c)))
+        counts["custom_nodes"] += sum(1 for n in doc["pipelines"][0]["nodes"]
+                                      if ":" in str(n.get("op", "")))
+        if not res["exported"]:
+            counts["refused"] += 1
+            msg = (res.get("message") or "").strip().splitlines()
+            issues = [i.get("message") for i in res.get("issues") or [] if i.get("severity") == 1]
+            if p.returncode != 1:
+                refusal.append("%s: Elyra refuses (%s %s), t3q exit %d" % (
+                    c, issues, msg[-1:] if msg else "", p.returncode))
+            continue
+        counts["exported"] += 1
+        if p.returncode != 0:
+            refusal.append("%s: Elyra exports, t3q exit %d: %s" % (c, p.returncode, p.stderr.strip()[:600]))
+            continue
+        yamls.append(out)
+        feature_counts(os.path.join(elyra_out, c, "elyra.yaml"), counts)
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            bad = elyra_peer.compare(os.path.join(elyra_out, c, "elyra.yaml"), out,
+                                     os.path.join(report, "used"))
+        if bad:
+            fields.extend("%s: %s" % (c, line) for line in buf.getvalue().splitlines()
+                          if line.startswith("DIFFERENT"))
+    for name, lines in (("refusal", refusal), ("fields", fields), ("yamls", yamls)):
+        with open(os.path.join(report, name + ".txt"), "w") as fh:
+            fh.write("".join(x + "\n" for x in lines))
+    with open(os.path.join(report, "counts.txt"), "w") as fh:
+        json.dump(counts, fh)
+    print("%d pipelines (%d custom nodes): Elyra exported %d, refused %d" % (
+        len(cases(root)), counts["custom_nodes"], counts["exported"], counts["refused"]))
+
+
+def main(argv):
+    if argv[:1] == ["gen"]:
+        return gen(argv[1:])
+    if argv[:1] == ["list"]:
+        return list_cases(*argv[1:3])
+    if argv[:1] == ["check"]:
+        return check(*argv[1:7])
+    sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
