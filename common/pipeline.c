@@ -1106,6 +1106,18 @@ static int alnum(char c)
 	       (c >= '0' && c <= '9');
 }
 
+char *pipeline_unbrace(const char *s)
+{
+	struct buf b = BUF_INIT;
+
+	for (; *s; s++) {
+		buf_addch(&b, *s);
+		if (s[0] == '{' && s[1] == '{')
+			buf_addch(&b, ' ');
+	}
+	return buf_detach(&b, NULL);
+}
+
 void pipeline_label_value(struct buf *out, const char *s)
 {
 	size_t start = out->len;

@@ -182,6 +182,12 @@ const struct param *pipeline_param(const struct pipeline *p,
  * where the value would start or end with a non-alphanumeric, at most 63.
  */
 void pipeline_label_value(struct buf *out, const char *s);
+/*
+ * Free text for an annotation, with every "{{" broken up so that Argo
+ * reads no variable in it (validate.c refuses "{{" everywhere else).
+ * Returns a string the caller frees.
+ */
+char *pipeline_unbrace(const char *s);
 /* Whether some node uses the parameter. */
 int pipeline_param_used(const struct pipeline *p, const char *name);
 /*

@@ -18,19 +18,6 @@ static cJSON *str(const char *s)
 	return cJSON_CreateString(s ? s : "");
 }
 
-/* Free text for an annotation, with every "{{" broken up (validate.c). */
-static char *unbrace(const char *s)
-{
-	struct buf b = BUF_INIT;
-
-	for (; *s; s++) {
-		buf_addch(&b, *s);
-		if (s[0] == '{' && s[1] == '{')
-			buf_addch(&b, ' ');
-	}
-	return buf_detach(&b, NULL);
-}
-
 static void add_str(cJSON *o, const char *k, const char *v)
 {
 	cJSON_AddItemToObject(o, k, str(v));
@@ -79,7 +66,7 @@ static char *pipeline_spec(const struct pipeline *p, const char *name)
 		cJSON_AddItemToArray(inputs, in);
 	}
 	if (p->description) {
-		char *d = unbrace(p->description);
+		char *d = pipeline_unbrace(p->description);
 
 		add_str(spec, "description", d);
 		free(d);
@@ -214,6 +201,67 @@ static void add_env(cJSON *env, const struct plan_task *t)
 	buf_release(&b);
 }
 
+void argo_add_mounts(cJSON *mounts, cJSON *volumes, const struct plan_task *t)
+{
+	for (int i = 0; i < t->nmounts; i++) {
+		const struct plan_mount *v = &t->mounts[i];
+		cJSON *m = mount(v->pvc, v->path);
+		const cJSON *x;
+		int seen = 0;
+
+		if (v->sub_path)
+			add_str(m, "subPath", v->sub_path);
+		if (v->read_only)
+			cJSON_AddBoolToObject(m, "readOnly", 1);
+		cJSON_AddItemToArray(mounts, m);
+		/* One volume per claim, however many mounts use it. */
+		cJSON_ArrayForEach(x, volumes) {
+			const char *nm = cJSON_GetStringValue(
+				cJSON_GetObjectItemCaseSensitive(x, "name"));
+
+			if (nm && !strcmp(nm, v->pvc))
+				seen = 1;
+		}
+		if (!seen) {
+			cJSON *vol = named(v->pvc), *claim = cJSON_CreateObject();
+
+			add_str(claim, "claimName", v->pvc);
+			cJSON_AddItemToObject(vol, "persistentVolumeClaim",
+					      claim);
+			cJSON_AddItemToArray(volumes, vol);
+		}
+	}
+	if (t->shm_size) {
+		cJSON *vol = named("shm"), *ed = cJSON_CreateObject();
+
+		add_str(ed, "medium", "Memory");
+		add_str(ed, "sizeLimit", t->shm_size);
+		cJSON_AddItemToObject(vol, "emptyDir", ed);
+		cJSON_AddItemToArray(volumes, vol);
+		cJSON_AddItemToArray(mounts, mount("shm", "/dev/shm"));
+	}
+}
+
+cJSON *argo_tolerations(const struct plan_task *t)
+{
+	cJSON *tols = cJSON_CreateArray();
+
+	for (int i = 0; i < t->ntolerations; i++) {
+		const struct toleration *tl = &t->tolerations[i];
+		cJSON *x = cJSON_CreateObject();
+
+		if (tl->effect)
+			add_str(x, "effect", tl->effect);
+		if (tl->key)
+			add_str(x, "key", tl->key);
+		add_str(x, "operator", tl->operator);
+		if (tl->value)
+			add_str(x, "value", tl->value);
+		cJSON_AddItemToArray(tols, x);
+	}
+	return tols;
+}
+
 static cJSON *container_template(const struct plan_task *t,
 				 const struct argo_opts *o)
 {
@@ -311,68 +359,14 @@ static cJSON *container_template(const struct plan_task *t,
 	cJSON_AddItemToObject(c, "env", env);
 	add_resources(c, t);
 
-	for (int i = 0; i < t->nmounts; i++) {
-		const struct plan_mount *v = &t->mounts[i];
-		cJSON *m, *vol;
-		int seen = 0;
-		const cJSON *x;
-
-		m = mount(v->pvc, v->path);
-		if (v->sub_path)
-			add_str(m, "subPath", v->sub_path);
-		if (v->read_only)
-			cJSON_AddBoolToObject(m, "readOnly", 1);
-		cJSON_AddItemToArray(mounts, m);
-		/* One volume per claim, however many mounts use it. */
-		cJSON_ArrayForEach(x, volumes) {
-			const char *nm = cJSON_GetStringValue(
-				cJSON_GetObjectItemCaseSensitive(x, "name"));
-
-			if (nm && !strcmp(nm, v->pvc))
-				seen = 1;
-		}
-		if (!seen) {
-			cJSON *claim = cJSON_CreateObject();
-
-			vol = named(v->pvc);
-			add_str(claim, "claimName", v->pvc);
-			cJSON_AddItemToObject(vol, "persistentVolumeClaim",
-					      claim);
-			cJSON_AddItemToArray(volumes, vol);
-		}
-	}
-	if (t->shm_size) {
-		cJSON *vol = named("shm"), *ed = cJSON_CreateObject();
-
-		add_str(ed, "medium", "Memory");
-		add_str(ed, "sizeLimit", t->shm_size);
-		cJSON_AddItemToObject(vol, "emptyDir", ed);
-		cJSON_AddItemToArray(volumes, vol);
-		cJSON_AddItemToArray(mounts, mount("shm", "/dev/shm"));
-	}
+	argo_add_mounts(mounts, volumes, t);
 	if (cJSON_GetArraySize(mounts))
 		cJSON_AddItemToObject(c, "volumeMounts", mounts);
 	else
 		cJSON_Delete(mounts);
 	cJSON_AddItemToObject(tmpl, "container", c);
-	if (t->ntolerations) {
-		cJSON *tols = cJSON_CreateArray();
-
-		for (int i = 0; i < t->ntolerations; i++) {
-			const struct toleration *tl = &t->tolerations[i];
-			cJSON *x = cJSON_CreateObject();
-
-			if (tl->effect)
-				add_str(x, "effect", tl->effect);
-			if (tl->key)
-				add_str(x, "key", tl->key);
-			add_str(x, "operator", tl->operator);
-			if (tl->value)
-				add_str(x, "value", tl->value);
-			cJSON_AddItemToArray(tols, x);
-		}
-		cJSON_AddItemToObject(tmpl, "tolerations", tols);
-	}
+	if (t->ntolerations)
+		cJSON_AddItemToObject(tmpl, "tolerations", argo_tolerations(t));
 	if (cJSON_GetArraySize(volumes))
 		cJSON_AddItemToObject(tmpl, "volumes", volumes);
 	else
@@ -526,7 +520,8 @@ cJSON *argo_build(const struct pipeline *p, const struct argo_opts *o)
 	cJSON_AddItemToArray(templates, root);
 	for (int i = 0; i < pl.ntasks; i++)
 		cJSON_AddItemToArray(templates, is_custom(p, i, o) ?
-				     custom_template(p, i, o->custom) :
+				     custom_template(p, i, o->custom,
+						     &pl.tasks[i]) :
 				     container_template(&pl.tasks[i], o));
 	cJSON_AddItemToObject(spec, "templates", templates);
 	cJSON_AddItemToObject(wf, "spec", spec);

@@ -39,6 +39,16 @@ struct argo_opts {
 
 cJSON *argo_build(const struct pipeline *p, const struct argo_opts *o);
 
+/*
+ * Pieces of a v1 template that custom.c's templates share: a step's PVC
+ * mounts (one volume per claim) and /dev/shm appended to the container's
+ * mounts and the template's volumes; its tolerations as a new array (the
+ * caller owns it).
+ */
+struct plan_task;
+void argo_add_mounts(cJSON *mounts, cJSON *volumes, const struct plan_task *t);
+cJSON *argo_tolerations(const struct plan_task *t);
+
 /* Copies the target-neutral settings into po, for plan_build(). */
 struct plan_opts;
 void argo_fill_plan_opts(struct plan_opts *po, const struct argo_opts *o);

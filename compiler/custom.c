@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "compiler/argo.h"
+#include "compiler/plan.h"
 
 static cJSON *str(const char *s)
 {
@@ -270,95 +272,19 @@ static void expand_all(const struct pipeline *p, int idx,
 }
 
 /* Elyra's volumes, shared memory and tolerations, as on generic nodes. */
-static void add_kubernetes(cJSON *t, cJSON *c, const struct node *n)
+/* Volumes, /dev/shm and tolerations, as v1 writes a generic node's. */
+static void add_kubernetes(cJSON *t, cJSON *c, const struct plan_task *task)
 {
 	cJSON *mounts = cJSON_CreateArray(), *volumes = cJSON_CreateArray();
-	struct buf b = BUF_INIT;
 
-	for (int i = 0; i < n->nvolumes; i++) {
-		const struct volume_mount *v = &n->volumes[i];
-		cJSON *m, *x;
-		int seen = 0;
-
-		if (!v->path || !v->pvc_name)
-			continue;
-		buf_reset(&b);
-		buf_addch(&b, '/');
-		buf_adds(&b, v->path + strspn(v->path, "/"));
-		while (b.len > 1 && b.buf[b.len - 1] == '/')
-			buf_setlen(&b, b.len - 1);
-		m = cJSON_CreateObject();
-		add_str(m, "mountPath", b.buf);
-		add_str(m, "name", v->pvc_name);
-		if (v->sub_path)
-			add_str(m, "subPath", v->sub_path);
-		if (v->read_only)
-			cJSON_AddBoolToObject(m, "readOnly", 1);
-		cJSON_AddItemToArray(mounts, m);
-		cJSON_ArrayForEach(x, volumes)
-			if (!strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(
-				    x, "name")), v->pvc_name))
-				seen = 1;
-		if (!seen) {
-			cJSON *vol = named(v->pvc_name),
-			      *claim = cJSON_CreateObject();
-
-			add_str(claim, "claimName", v->pvc_name);
-			cJSON_AddItemToObject(vol, "persistentVolumeClaim",
-					      claim);
-			cJSON_AddItemToArray(volumes, vol);
-		}
-	}
-	if (n->shm_size) {
-		cJSON *vol = named("shm"), *ed = cJSON_CreateObject(),
-		      *m = cJSON_CreateObject();
-
-		buf_reset(&b);
-		buf_addf(&b, "%sG", n->shm_size);
-		add_str(ed, "medium", "Memory");
-		add_str(ed, "sizeLimit", b.buf);
-		cJSON_AddItemToObject(vol, "emptyDir", ed);
-		cJSON_AddItemToArray(volumes, vol);
-		add_str(m, "mountPath", "/dev/shm");
-		add_str(m, "name", "shm");
-		cJSON_AddItemToArray(mounts, m);
-	}
+	argo_add_mounts(mounts, volumes, task);
 	add_if_any(c, "volumeMounts", mounts);
-	if (n->ntolerations) {
-		cJSON *tols = cJSON_CreateArray();
-
-		for (int i = 0; i < n->ntolerations; i++) {
-			const struct toleration *tl = &n->tolerations[i];
-			cJSON *x = cJSON_CreateObject();
-
-			if (tl->effect)
-				add_str(x, "effect", tl->effect);
-			if (tl->key)
-				add_str(x, "key", tl->key);
-			add_str(x, "operator", tl->operator);
-			if (tl->value)
-				add_str(x, "value", tl->value);
-			cJSON_AddItemToArray(tols, x);
-		}
-		cJSON_AddItemToObject(t, "tolerations", tols);
-	}
+	if (task->ntolerations)
+		cJSON_AddItemToObject(t, "tolerations",
+				      argo_tolerations(task));
 	/* kfp sorts the template's volumes by name */
 	sort_named(volumes);
 	add_if_any(t, "volumes", volumes);
-	buf_release(&b);
-}
-
-/* Free text for an annotation, with every "{{" broken up (validate.c). */
-static char *unbrace(const char *s)
-{
-	struct buf b = BUF_INIT;
-
-	for (; *s; s++) {
-		buf_addch(&b, *s);
-		if (s[0] == '{' && s[1] == '{')
-			buf_addch(&b, ' ');
-	}
-	return buf_detach(&b, NULL);
 }
 
 static void add_metadata(cJSON *t, const struct pipeline *p, int idx,
@@ -386,7 +312,7 @@ static void add_metadata(cJSON *t, const struct pipeline *p, int idx,
 		add_str(annos, "pipelines.kubeflow.org/task_display_name",
 			n->display_name);
 	if (n->doc) {
-		char *s = unbrace(n->doc);
+		char *s = pipeline_unbrace(n->doc);
 
 		add_str(annos, "elyra/node-user-doc", s);
 		free(s);
@@ -430,7 +356,8 @@ static void add_metadata(cJSON *t, const struct pipeline *p, int idx,
 }
 
 cJSON *custom_template(const struct pipeline *p, int idx,
-		       const struct custom_set *cs)
+		       const struct custom_set *cs,
+		       const struct plan_task *task)
 {
 	const struct node *n = &p->nodes[idx];
 	const struct component *c = cs->defs[idx];
@@ -522,7 +449,7 @@ cJSON *custom_template(const struct pipeline *p, int idx,
 	}
 	add_if_any(ctr, "env", env);
 	cJSON_AddItemToObject(t, "container", ctr);
-	add_kubernetes(t, ctr, n);
+	add_kubernetes(t, ctr, task);
 	add_if_any(inputs, "parameters", in_par);
 	add_if_any(inputs, "artifacts", in_art);
 	if (inputs->child)

@@ -32,9 +32,15 @@ struct custom_set {
 void custom_prepare(struct custom_set *cs, struct pipeline *p);
 void custom_release(struct custom_set *cs);
 
-/* nodes[idx]'s template and DAG task (caller frees with cJSON_Delete). */
+/*
+ * nodes[idx]'s template and DAG task (caller frees with cJSON_Delete);
+ * task is the node's plan (plan.h), for what all steps share: volumes,
+ * /dev/shm and tolerations.
+ */
+struct plan_task;
 cJSON *custom_template(const struct pipeline *p, int idx,
-		       const struct custom_set *cs);
+		       const struct custom_set *cs,
+		       const struct plan_task *task);
 cJSON *custom_dag_task(const struct pipeline *p, int idx,
 		       const struct custom_set *cs);
 

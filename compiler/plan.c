@@ -153,19 +153,6 @@ static void kv_set(struct kv **v, int *n, const char *key, const char *value)
 	(*v)[(*n)++].value = xstrdup(value ? value : "");
 }
 
-/* Free text for an annotation, with every "{{" broken up (validate.c). */
-static char *unbrace(const char *s)
-{
-	struct buf b = BUF_INIT;
-
-	for (; *s; s++) {
-		buf_addch(&b, *s);
-		if (s[0] == '{' && s[1] == '{')
-			buf_addch(&b, ' ');
-	}
-	return buf_detach(&b, NULL);
-}
-
 /* Elyra's elyra/ labels and annotations, then the user's. */
 static void pod_metadata(struct plan_task *t, const struct pipeline *p,
 			 const struct node *n)
@@ -191,7 +178,7 @@ static void pod_metadata(struct plan_task *t, const struct pipeline *p,
 	kv_set(&t->annotations, &t->nannotations, "elyra/pipeline-source",
 	       src ? src + 1 : p->source);
 	if (n->doc) {
-		char *d = unbrace(n->doc);
+		char *d = pipeline_unbrace(n->doc);
 
 		kv_set(&t->annotations, &t->nannotations, "elyra/node-user-doc",
 		       d);
@@ -360,8 +347,11 @@ static void task_build(struct plan_task *t, const struct pipeline *p,
 	t->image = n->runtime_image;
 	if (n->kind == NODE_CUSTOM) {
 		/* A KFP component runs its own command: v1 renders it
-		 * from its definition (custom.c); only the DAG is shared. */
+		 * from its definition (custom.c), which shares the DAG,
+		 * volumes, /dev/shm and tolerations. */
 		buf_release(&m.b);
+		resources(t, n);
+		mounts(t, n);
 		parents_from(t, p, n);
 		return;
 	}
