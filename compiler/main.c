@@ -111,7 +111,8 @@ struct cli {
 	const char *pull_secrets[32];
 	const char *comp_dirs[32], *comp_files[64];
 	int ncomp_dirs, ncomp_files;
-	char *owned[16];
+	char stamp[32], iso[32];		/* the compilation time (settle) */
+	char *owned[24];
 	int nowned;
 };
 
@@ -126,7 +127,7 @@ static int usage_error(const char *msg, const char *arg)
 /* Keeps a config value alive for the run. */
 static const char *keep(struct cli *c, char *s)
 {
-	if (s && c->nowned < 16)
+	if (s && c->nowned < 24)
 		c->owned[c->nowned++] = s;
 	return s;
 }
@@ -488,12 +489,61 @@ static void cli_release(struct cli *c)
 	c->nowned = 0;
 }
 
+/* 1. read, 2. validate: nothing is emitted from a bad pipeline. */
+static int load(struct cli *c, struct pipeline *p, struct custom_set *cs)
+{
+	int r = pipeline_load(p, c->pipeline);
+
+	if (!r && c->base_dir) {
+		/* Elyra's server root: node files are relative to it. */
+		free(p->dir);
+		p->dir = xstrdup(c->base_dir);
+	}
+	if (!r && !pipeline_validate(p))
+		load_custom(c, p, cs);
+	if (!r && c->v2 && !p->nerrors)
+		ir_check(p);	/* what only v2 refuses, once the rest is valid */
+	check_settings(c, p);
+	pipeline_print_diags(p, !strcmp(c->format, "json"));
+	return r < 0 || p->nerrors ? -1 : 0;
+}
+
+/*
+ * Elyra's stamp, for --timestamp and for --upload's directory (a fresh
+ * one per upload), and the warning for a bootstrap image nobody pushed.
+ */
+static void settle(struct cli *c, const struct pipeline *p)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	int generic = 0;
+
+	gmtime_r(&now, &tm);
+	strftime(c->stamp, sizeof(c->stamp), "%m%d%H%M%S", &tm);
+	strftime(c->iso, sizeof(c->iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (c->timestamp)
+		c->argo.timestamp = c->timestamp_value ? c->timestamp_value
+						       : c->iso;
+	if (!c->argo.cos_directory)
+		c->argo.cos_directory = keep(c, default_directory(p,
+			(c->timestamp || c->upload) && !c->timestamp_value ?
+			c->stamp : NULL));
+	for (int i = 0; i < p->nnodes; i++)
+		generic |= p->nodes[i].kind != NODE_CUSTOM;
+	if (c->default_image && generic)
+		warn("no --bootstrap-image: the init containers name '%s', "
+		     "which no registry serves; build and push the "
+		     "t3q-bootstrap image (scripts/build-image --push "
+		     "REGISTRY/t3q-bootstrap) and pass "
+		     "--bootstrap-image REGISTRY/t3q-bootstrap:%s",
+		     c->argo.bootstrap_image, T3Q_VERSION);
+}
+
 int main(int argc, char **argv)
 {
 	struct pipeline p;
 	struct cli c;
 	struct custom_set cs = { NULL, NULL, NULL, NULL, NULL, 0 };
-	char stamp[32], iso[32], *dir = NULL;
 	int r;
 
 	log_init_env();
@@ -503,62 +553,16 @@ int main(int argc, char **argv)
 		cli_release(&c);
 		return r;
 	}
-	/* 1. read, 2. validate: nothing is emitted from a bad pipeline */
-	r = pipeline_load(&p, c.pipeline);
-	if (!r && c.base_dir) {
-		/* Elyra's server root: node files are relative to it. */
-		free(p.dir);
-		p.dir = xstrdup(c.base_dir);
-	}
-	if (!r && !pipeline_validate(&p))
-		load_custom(&c, &p, &cs);
-	if (!r && c.v2 && !p.nerrors)
-		ir_check(&p);	/* what only v2 refuses, once the rest is valid */
-	check_settings(&c, &p);
-	pipeline_print_diags(&p, !strcmp(c.format, "json"));
-	if (r < 0 || p.nerrors) {
+	if (load(&c, &p, &cs) < 0) {
 		r = 1;
-		goto out;
-	}
-	if (c.dot) {
+	} else if (c.dot) {
 		print_dot(&p, stdout);
-		r = 0;
-		goto out;
+	} else {
+		settle(&c, &p);
+		/* 3. the dependency archives, where the steps will look;
+		 * 4. the document, 5. YAML */
+		r = c.upload && upload(&c, &p) < 0 ? 1 : write_output(&c, &p);
 	}
-	{
-		/* Elyra's stamp, for --timestamp and for --upload's directory. */
-		time_t now = time(NULL);
-		struct tm tm;
-
-		gmtime_r(&now, &tm);
-		strftime(stamp, sizeof(stamp), "%m%d%H%M%S", &tm);
-		strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	}
-	if (c.timestamp)
-		c.argo.timestamp = c.timestamp_value ? c.timestamp_value : iso;
-	if (!c.argo.cos_directory) {
-		/* An upload needs a fresh directory: Elyra's timestamp. */
-		dir = default_directory(&p, c.timestamp || c.upload ?
-					(c.timestamp_value ? NULL : stamp)
-					: NULL);
-		c.argo.cos_directory = dir;
-	}
-	if (c.default_image)
-		warn("no --bootstrap-image: the init containers name '%s', "
-		     "which no registry serves; build and push the "
-		     "t3q-bootstrap image (scripts/build-image --push "
-		     "REGISTRY/t3q-bootstrap) and pass "
-		     "--bootstrap-image REGISTRY/t3q-bootstrap:%s",
-		     c.argo.bootstrap_image, T3Q_VERSION);
-	/* 3. the dependency archives, where the steps will look */
-	if (c.upload && upload(&c, &p) < 0) {
-		r = 1;
-		goto out;
-	}
-	/* 4. the document, 5. YAML */
-	r = write_output(&c, &p);
-out:
-	free(dir);
 	cli_release(&c);
 	custom_release(&cs);
 	pipeline_free(&p);
