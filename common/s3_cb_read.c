@@ -29,8 +29,6 @@ size_t s3_cb_read(char *ptr, size_t size, size_t nmemb, void *userdata)
 		if ((long long)want > left)
 			want = left;
 		memcpy(ptr, r->in_tail + (r->in_pos - r->in_len), want);
-		if (r->md5)
-			EVP_DigestUpdate(r->md5, ptr, want);
 		r->in_pos += want;
 		return want;
 	}
@@ -46,8 +44,6 @@ size_t s3_cb_read(char *ptr, size_t size, size_t nmemb, void *userdata)
 		r->sink_errno = n < 0 ? errno : EIO;
 		return CURL_READFUNC_ABORT;
 	}
-	if (r->md5)
-		EVP_DigestUpdate(r->md5, ptr, n);
 	r->in_pos += n;
 	if (r->progress)
 		s3_progress_add(r->progress, n);

@@ -1,13 +1,18 @@
 /*
- * s3_cb_write: the body of a response. A 2xx body goes to the sink file
- * (hashed on the way for the MD5 check); anything else, and every body of a
- * request without a sink, goes to memory, capped, since those are small XML
- * documents and an error page must not grow without bound.
+ * s3_cb_write: the body of a response. A 2xx body goes to the sink file,
+ * its CRC32C taken on the way when the server gave the object's (the
+ * instruction keeps up with any network), its MD5 left to a thread that
+ * reads behind (s3_hash.c: MD5 is 5 times slower than the line); anything
+ * else, and every body of a request without a sink, goes to memory,
+ * capped, since those are small XML documents and an error page must not
+ * grow without bound.
  */
 #include "common/s3_int.h"
 
 #include <errno.h>
 #include <unistd.h>
+
+#include "common/crc32c.h"
 
 #define S3_MEM_BODY_CAP (32u * 1024 * 1024)
 
@@ -22,8 +27,15 @@ size_t s3_cb_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 		buf_add(&r->body, ptr, len);
 		return len;
 	}
+	if (!r->received && !r->hasher && r->check_md5 && !r->out_ranged &&
+	    !s3_checksum_is_full(r->checksum) && s3_etag_is_md5(r->etag) &&
+	    s3_hasher_start(r) < 0)
+		return CURL_WRITEFUNC_ERROR;
 	for (size_t off = 0; off < len;) {
-		ssize_t w = write(r->out_fd, ptr + off, len - off);
+		ssize_t w = r->out_ranged ?
+			pwrite(r->out_fd, ptr + off, len - off,
+			       r->out_off + r->received + (long long)off) :
+			write(r->out_fd, ptr + off, len - off);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -34,9 +46,11 @@ size_t s3_cb_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 		}
 		off += w;
 	}
-	if (r->md5)
-		EVP_DigestUpdate(r->md5, ptr, len);
+	if (s3_checksum_is_full(r->checksum))
+		r->crc_got = crc32c_update(r->crc_got, ptr, len);
 	r->received += len;
+	if (r->hasher)
+		s3_hasher_feed(r);
 	if (r->progress) {
 		/* A GET learns its size from the answer. */
 		if (!r->progress->total && r->content_length > 0)

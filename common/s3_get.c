@@ -1,0 +1,248 @@
+/*
+ * s3_get: a download. The first request asks for part 1 with its checksum
+ * (?partNumber=1, x-amz-checksum-mode: ENABLED): for an object put in one
+ * piece that is the whole object, and the answer says how many parts a
+ * multipart one has. The other parts then come in parallel, as mc and
+ * s5cmd fetch them, at most cfg.concurrency at once on one curl multi
+ * handle, each written at its offset with pwrite(2) and checked against its
+ * own CRC32C when the server has one. Nothing is held in memory: RSS does
+ * not grow with the object.
+ *
+ * Integrity, in order: the CRC32C the server keeps for the object or the
+ * part (t3q's uploads carry one), computed as the bytes arrive; else a
+ * plain-MD5 ETag, hashed by a thread behind the writes (s3_hash.c); else
+ * only the sizes (a multipart object put without checksums).
+ */
+#include "common/s3_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/fsutil.h"
+#include "common/log.h"
+
+enum part_state { PART_WAITING, PART_RUNNING, PART_DONE };
+
+struct part {
+	struct s3_req req;	/* first: CURLINFO_PRIVATE points at it */
+	char query[32];
+	char if_match[100];
+	long long len;
+	enum part_state state;
+	int attempts;
+	double not_before;
+};
+
+/* A part's answer is the one asked for: same object, same place. */
+static int part_check(struct part *pt, struct buf *msg)
+{
+	if (pt->req.range_start != pt->req.out_off ||
+	    pt->req.received != pt->len) {
+		buf_addf(msg, "the server sent %lld bytes at %lld, not %lld "
+			 "at %lld: the object's parts are not of one size",
+			 pt->req.received, pt->req.range_start, pt->len,
+			 pt->req.out_off);
+		return -1;
+	}
+	return 0;
+}
+
+static int parts_get(struct s3_client *c, struct part *parts, int n,
+		     const char *bucket, const char *key)
+{
+	int slots = c->cfg.concurrency < n ? c->cfg.concurrency : n;
+	CURL **pool = xcalloc(slots, sizeof(*pool));
+	int *busy = xcalloc(slots, sizeof(*busy));
+	CURLM *multi = curl_multi_init();
+	struct buf msg = BUF_INIT;
+	double start = log_now();
+	int done = 0, running = 0, ret = 0;
+
+	for (int i = 0; i < slots; i++)
+		pool[i] = curl_easy_init();
+	while (done < n && !ret) {
+		double now = log_now();
+		CURLMsg *m;
+		int left;
+
+		if (s3_cancelled(c)) {
+			ret = error("GET s3://%s/%s: stopped by a signal after "
+				    "%d of %d parts", bucket, key, done, n);
+			break;
+		}
+		for (int s = 0; s < slots && !ret; s++) {
+			if (busy[s])
+				continue;
+			for (int i = 0; i < n; i++) {
+				struct part *pt = &parts[i];
+
+				if (pt->state != PART_WAITING ||
+				    pt->not_before > now)
+					continue;
+				pt->state = PART_RUNNING;
+				pt->attempts++;
+				if (s3_req_setup(c, &pt->req, pool[s]) < 0) {
+					ret = -1;
+					break;
+				}
+				curl_multi_add_handle(multi, pool[s]);
+				busy[s] = i + 1;
+				running++;
+				break;
+			}
+		}
+		curl_multi_perform(multi, &left);
+		while ((m = curl_multi_info_read(multi, &left))) {
+			struct s3_req *r = NULL;
+			struct part *pt;
+			enum s3_verdict v;
+			int s;
+
+			if (m->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
+					  (char **)&r);
+			pt = (struct part *)r;
+			for (s = 0; s < slots && pool[s] != m->easy_handle; s++)
+				;
+			v = s3_req_judge(c, r, m->data.result, &msg);
+			curl_multi_remove_handle(multi, m->easy_handle);
+			busy[s] = 0;
+			running--;
+			if (v == S3_OK && part_check(pt, &msg) < 0)
+				v = S3_FAIL;
+			if (v == S3_OK) {
+				pt->state = PART_DONE;
+				done++;
+			} else if (v == S3_FAIL) {
+				ret = error("GET s3://%s/%s part %s: %s", bucket,
+					    key, pt->query + 11, msg.buf);
+			} else if (pt->attempts >= c->cfg.max_attempts ||
+				   log_now() - start > c->cfg.max_time) {
+				ret = error("GET s3://%s/%s part %s: %s; giving "
+					    "up after %d attempts in %.1f s",
+					    bucket, key, pt->query + 11, msg.buf,
+					    pt->attempts, log_now() - start);
+			} else {
+				double delay = s3_backoff(c, pt->attempts);
+
+				warn("GET s3://%s/%s part %s: %s; retrying in "
+				     "%.2f s (attempt %d of %d)", bucket, key,
+				     pt->query + 11, msg.buf, delay,
+				     pt->attempts + 1, c->cfg.max_attempts);
+				pt->state = PART_WAITING;
+				pt->not_before = log_now() + delay;
+			}
+		}
+		if (done < n && !ret)
+			curl_multi_poll(multi, NULL, 0, running ? 1000 : 50,
+					NULL);
+	}
+	for (int s = 0; s < slots; s++) {
+		if (busy[s])
+			curl_multi_remove_handle(multi, pool[s]);
+		curl_easy_cleanup(pool[s]);
+	}
+	curl_multi_cleanup(multi);
+	free(pool);
+	free(busy);
+	buf_release(&msg);
+	return ret;
+}
+
+/*
+ * Parts 2..count, after part 1 (first) came in: psize bytes each but the
+ * last, total in all.
+ */
+static int rest_get(struct s3_client *c, const char *bucket, const char *key,
+		    int fd, const struct s3_req *first,
+		    struct s3_progress *progress)
+{
+	long long psize = first->received, total = first->range_total;
+	int n = first->parts_count - 1, ret;
+	struct part *parts;
+
+	if (first->range_start != 0 || total <= psize ||
+	    (total - psize + psize - 1) / psize != n)
+		return error("GET s3://%s/%s: %d parts of %lld bytes cannot "
+			     "make %lld bytes: the server's answer makes no "
+			     "sense", bucket, key, first->parts_count, psize,
+			     total);
+	parts = xcalloc(n, sizeof(*parts));
+	for (int i = 0; i < n; i++) {
+		struct part *pt = &parts[i];
+		struct s3_req *r = &pt->req;
+
+		s3_req_init(r, "GET", bucket, key);
+		snprintf(pt->query, sizeof(pt->query), "partNumber=%d", i + 2);
+		/* Another object put meanwhile fails (412), not mixes. */
+		snprintf(pt->if_match, sizeof(pt->if_match),
+			 "If-Match: \"%s\"", first->etag);
+		r->query = pt->query;
+		r->extra_header = pt->if_match;
+		r->want_checksum = 1;
+		r->out_fd = fd;
+		r->out_ranged = 1;
+		r->out_off = (i + 1) * psize;
+		pt->len = total - r->out_off < psize ? total - r->out_off
+						       : psize;
+		r->progress = progress;
+	}
+	ret = parts_get(c, parts, n, bucket, key);
+	for (int i = 0; i < n; i++)
+		s3_req_release(&parts[i].req);
+	free(parts);
+	return ret;
+}
+
+int s3_get_file(struct s3_client *c, const char *bucket, const char *key,
+		const char *path)
+{
+	struct s3_progress progress;
+	struct s3_req r;
+	struct buf tmp = BUF_INIT, label = BUF_INIT;
+	int fd, ret;
+
+	if (fs_mkdir_parents(path) < 0)
+		return -1;
+	fd = fs_temp_beside(path, &tmp);
+	if (fd < 0)
+		return -1;
+	s3_req_init(&r, "GET", bucket, key);
+	r.query = "partNumber=1";
+	r.want_checksum = 1;
+	r.check_md5 = 1;
+	r.out_fd = fd;
+	/* A server without parts may refuse the query: asked again without. */
+	r.quiet_status = 400;
+	s3_req_describe(&r, &label);
+	/* The size is not known before the answer: show bytes and speed. */
+	s3_progress_init(&progress, label.buf, 0, c->cfg.progress_interval);
+	r.progress = &progress;
+	ret = s3_req_run(c, &r);
+	if (ret < 0 && r.status == 400) {
+		r.query = NULL;
+		r.quiet_status = 0;
+		ret = s3_req_run(c, &r);
+	}
+	if (!ret && r.parts_count > 1) {
+		progress.total = r.range_total;
+		ret = rest_get(c, bucket, key, fd, &r, &progress);
+	}
+	if (close(fd) < 0 && !ret)
+		ret = error_errno("cannot write '%s'", tmp.buf);
+	if (!ret && rename(tmp.buf, path) < 0)
+		ret = error_errno("cannot rename '%s' to '%s'", tmp.buf, path);
+	if (ret)
+		unlink(tmp.buf);
+	if (!ret && progress.done >= (long long)c->cfg.part_size)
+		info("%s: %.1f MiB in %.2f s", label.buf,
+		     progress.done / 1048576.0, log_now() - progress.start);
+	s3_progress_release(&progress);
+	s3_req_release(&r);
+	buf_release(&tmp);
+	buf_release(&label);
+	return ret;
+}
