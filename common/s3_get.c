@@ -11,7 +11,8 @@
  * Integrity, in order: the CRC32C the server keeps for the object or the
  * part (t3q's uploads carry one), computed as the bytes arrive; else a
  * plain-MD5 ETag, hashed by a thread behind the writes (s3_hash.c); else
- * only the sizes (a multipart object put without checksums).
+ * only the sizes (a multipart object put without checksums). MinIO sends
+ * no checksum with ?partNumber=1 of a one-part object: its MD5 serves.
  */
 #include "common/s3_int.h"
 
