@@ -412,6 +412,8 @@ int s3_req_setup(struct s3_client *c, struct s3_req *r, CURL *easy)
 
 		curl_easy_setopt(easy, CURLOPT_READFUNCTION, s3_cb_read);
 		curl_easy_setopt(easy, CURLOPT_READDATA, r);
+		curl_easy_setopt(easy, CURLOPT_SEEKFUNCTION, s3_cb_seek);
+		curl_easy_setopt(easy, CURLOPT_SEEKDATA, r);
 		if (!r->in_mem)
 			len += (long long)r->in_tail_len;
 		if (len <= S3_EXPECT_THRESHOLD) {

@@ -50,7 +50,7 @@ size_t s3_cb_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 		r->crc_got = crc32c_update(r->crc_got, ptr, len);
 	r->received += len;
 	if (r->hasher)
-		s3_hasher_feed(r);
+		s3_hasher_feed(r, ptr, len);
 	if (r->progress) {
 		/* A GET learns its size from the answer. */
 		if (!r->progress->total && r->content_length > 0)

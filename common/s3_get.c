@@ -30,7 +30,9 @@ struct part {
 	struct s3_req req;	/* first: CURLINFO_PRIVATE points at it */
 	char query[32];
 	char if_match[100];
-	long long len;
+	long long len;		/* a part's expected size; -1 for a file */
+	const char *path;	/* a whole object to this file (s3_get_files) */
+	struct buf tmp;		/* its temp file beside path, while open */
 	enum part_state state;
 	int attempts;
 	double not_before;
@@ -39,6 +41,8 @@ struct part {
 /* A part's answer is the one asked for: same object, same place. */
 static int part_check(struct part *pt, struct buf *msg)
 {
+	if (!pt->req.out_ranged)
+		return 0;
 	if (pt->req.range_start != pt->req.out_off ||
 	    pt->req.received != pt->len) {
 		buf_addf(msg, "the server sent %lld bytes at %lld, not %lld "
@@ -50,17 +54,63 @@ static int part_check(struct part *pt, struct buf *msg)
 	return 0;
 }
 
-static int parts_get(struct s3_client *c, struct part *parts, int n,
-		     const char *bucket, const char *key)
+/* "GET s3://bucket/key part N", or without the part for a whole one. */
+static void part_describe(const struct part *pt, struct buf *out)
 {
-	int slots = c->cfg.concurrency < n ? c->cfg.concurrency : n;
-	CURL **pool = xcalloc(slots, sizeof(*pool));
-	int *busy = xcalloc(slots, sizeof(*busy));
+	buf_reset(out);
+	s3_req_describe(&pt->req, out);
+	if (!pt->path)
+		buf_addf(out, " part %s", pt->query + 11);
+}
+
+/* A whole object's temp file, opened when its request starts. */
+static int file_open(struct part *pt)
+{
+	if (!pt->path || pt->req.out_fd >= 0)
+		return 0;
+	if (fs_mkdir_parents(pt->path) < 0)
+		return -1;
+	buf_reset(&pt->tmp);
+	pt->req.out_fd = fs_temp_beside(pt->path, &pt->tmp);
+	return pt->req.out_fd < 0 ? -1 : 0;
+}
+
+/* Closed, and renamed onto path when done, removed when not. */
+static int file_close(struct part *pt, int ok)
+{
+	int ret = 0;
+
+	if (!pt->path || pt->req.out_fd < 0)
+		return 0;
+	if (close(pt->req.out_fd) < 0 && ok)
+		ret = error_errno("cannot write '%s'", pt->tmp.buf);
+	pt->req.out_fd = -1;
+	if (ok && !ret && rename(pt->tmp.buf, pt->path) < 0)
+		ret = error_errno("cannot rename '%s' to '%s'", pt->tmp.buf,
+				  pt->path);
+	if (!ok || ret)
+		unlink(pt->tmp.buf);
+	return ret;
+}
+
+/*
+ * Runs every request of parts to the end on one multi handle (which keeps
+ * the connections), at most `slots` at once, each retried on its own.
+ */
+static int parts_get(struct s3_client *c, struct part *parts, int n,
+		     int slots, const char *bucket, const char *key)
+{
+	CURL **pool;
+	int *busy;
 	CURLM *multi = curl_multi_init();
-	struct buf msg = BUF_INIT;
+	struct buf msg = BUF_INIT, what = BUF_INIT;
 	double start = log_now();
 	int done = 0, running = 0, ret = 0;
 
+	if (slots > n)
+		slots = n;
+	pool = xcalloc(slots, sizeof(*pool));
+	busy = xcalloc(slots, sizeof(*busy));
 	for (int i = 0; i < slots; i++)
 		pool[i] = curl_easy_init();
 	while (done < n && !ret) {
@@ -70,7 +120,7 @@ static int parts_get(struct s3_client *c, struct part *parts, int n,
 
 		if (s3_cancelled(c)) {
 			ret = error("GET s3://%s/%s: stopped by a signal after "
-				    "%d of %d parts", bucket, key, done, n);
+				    "%d of %d", bucket, key, done, n);
 			break;
 		}
 		for (int s = 0; s < slots && !ret; s++) {
@@ -84,7 +134,8 @@ static int parts_get(struct s3_client *c, struct part *parts, int n,
 					continue;
 				pt->state = PART_RUNNING;
 				pt->attempts++;
-				if (s3_req_setup(c, &pt->req, pool[s]) < 0) {
+				if (file_open(pt) < 0 ||
+				    s3_req_setup(c, &pt->req, pool[s]) < 0) {
 					ret = -1;
 					break;
 				}
@@ -114,24 +165,24 @@ static int parts_get(struct s3_client *c, struct part *parts, int n,
 			running--;
 			if (v == S3_OK && part_check(pt, &msg) < 0)
 				v = S3_FAIL;
+			part_describe(pt, &what);
 			if (v == S3_OK) {
 				pt->state = PART_DONE;
 				done++;
+				if (file_close(pt, 1) < 0)
+					ret = -1;
 			} else if (v == S3_FAIL) {
-				ret = error("GET s3://%s/%s part %s: %s", bucket,
-					    key, pt->query + 11, msg.buf);
+				ret = error("%s: %s", what.buf, msg.buf);
 			} else if (pt->attempts >= c->cfg.max_attempts ||
 				   log_now() - start > c->cfg.max_time) {
-				ret = error("GET s3://%s/%s part %s: %s; giving "
-					    "up after %d attempts in %.1f s",
-					    bucket, key, pt->query + 11, msg.buf,
+				ret = error("%s: %s; giving up after %d "
+					    "attempts in %.1f s", what.buf, msg.buf,
 					    pt->attempts, log_now() - start);
 			} else {
 				double delay = s3_backoff(c, pt->attempts);
 
-				warn("GET s3://%s/%s part %s: %s; retrying in "
-				     "%.2f s (attempt %d of %d)", bucket, key,
-				     pt->query + 11, msg.buf, delay,
+				warn("%s: %s; retrying in %.2f s (attempt %d "
+				     "of %d)", what.buf, msg.buf, delay,
 				     pt->attempts + 1, c->cfg.max_attempts);
 				pt->state = PART_WAITING;
 				pt->not_before = log_now() + delay;
@@ -146,10 +197,13 @@ static int parts_get(struct s3_client *c, struct part *parts, int n,
 			curl_multi_remove_handle(multi, pool[s]);
 		curl_easy_cleanup(pool[s]);
 	}
+	for (int i = 0; i < n; i++)
+		file_close(&parts[i], 0);
 	curl_multi_cleanup(multi);
 	free(pool);
 	free(busy);
 	buf_release(&msg);
+	buf_release(&what);
 	return ret;
 }
 
@@ -191,7 +245,7 @@ static int rest_get(struct s3_client *c, const char *bucket, const char *key,
 						       : psize;
 		r->progress = progress;
 	}
-	ret = parts_get(c, parts, n, bucket, key);
+	ret = parts_get(c, parts, n, c->cfg.concurrency, bucket, key);
 	for (int i = 0; i < n; i++)
 		s3_req_release(&parts[i].req);
 	free(parts);
@@ -245,5 +299,47 @@ int s3_get_file(struct s3_client *c, const char *bucket, const char *key,
 	s3_req_release(&r);
 	buf_release(&tmp);
 	buf_release(&label);
+	return ret;
+}
+
+int s3_get_files(struct s3_client *c, const char *bucket,
+		 const struct s3_get_item *items, int n)
+{
+	struct part *parts;
+	int ret = 0, batch = 0;
+
+	/* Large ones alone, each in parallel parts; the rest together. */
+	for (int i = 0; i < n && !ret; i++)
+		if (items[i].size < 0 ||
+		    items[i].size > (long long)c->cfg.part_size)
+			ret = s3_get_file(c, bucket, items[i].key,
+					  items[i].path);
+	if (ret)
+		return ret;
+	parts = xcalloc(n ? n : 1, sizeof(*parts));
+	for (int i = 0; i < n; i++) {
+		struct part *pt = &parts[batch];
+		struct s3_req *r = &pt->req;
+
+		if (items[i].size < 0 ||
+		    items[i].size > (long long)c->cfg.part_size)
+			continue;
+		s3_req_init(r, "GET", bucket, items[i].key);
+		r->want_checksum = 1;
+		r->check_md5 = 1;
+		pt->path = items[i].path;
+		pt->len = -1;
+		buf_init(&pt->tmp, 0);
+		batch++;
+	}
+	/* Small objects: the round trips are the cost, so more at once. */
+	if (batch)
+		ret = parts_get(c, parts, batch, S3_MANY_IN_FLIGHT, bucket,
+				items[0].key);
+	for (int i = 0; i < batch; i++) {
+		s3_req_release(&parts[i].req);
+		buf_release(&parts[i].tmp);
+	}
+	free(parts);
 	return ret;
 }

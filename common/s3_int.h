@@ -147,18 +147,20 @@ int s3_checksum_is_full(const char *checksum);
 /*
  * The MD5 of a download, off the receive thread (s3_hash.c): a thread
  * follows the bytes written to r->out_fd (r->received) and hashes them
- * from the page cache. _start at the first body bytes, _feed after each
- * write, _finish at the end (32 hex digits and a NUL; -1 if the file could
+ * from the page cache (a body up to S3_HASH_INLINE_MAX is hashed inline).
+ * _start at the first body bytes, _feed after each write, _finish at the end (32 hex digits and a NUL; -1 if the file could
  * not be read back), _stop to drop it (a retry, an error).
  */
+#define S3_HASH_INLINE_MAX (1024 * 1024)
 int s3_hasher_start(struct s3_req *r);
-void s3_hasher_feed(struct s3_req *r);
+void s3_hasher_feed(struct s3_req *r, const char *p, size_t len);
 int s3_hasher_finish(struct s3_req *r, char hex[33]);
 void s3_hasher_stop(struct s3_req *r);
 
 /* libcurl callbacks, one file each (s3_cb_*.c). */
 size_t s3_cb_write(char *ptr, size_t size, size_t nmemb, void *userdata);
 size_t s3_cb_read(char *ptr, size_t size, size_t nmemb, void *userdata);
+int s3_cb_seek(void *userdata, curl_off_t offset, int origin);
 size_t s3_cb_header(char *ptr, size_t size, size_t nmemb, void *userdata);
 
 /* URL building (s3_url.c). */

@@ -51,7 +51,13 @@ out_of_attempts() {
 }
 
 for i in 1 2 3; do
-	n=$(( (RANDOM % 4000 + 1) * 997 + RANDOM % 997 ))	# up to ~4 MB
+	# The first up to 1 MiB (hashed inline), the others larger (hashed by
+	# the thread behind the writes), up to ~4 MB.
+	if [ $i = 1 ]; then
+		n=$(( RANDOM * 32 % MiB + 1 ))
+	else
+		n=$(( MiB + (RANDOM % 3000 + 1) * 997 ))
+	fi
 	f="$T/src.$i"
 	head -c "$n" /dev/urandom >"$f"
 	"${curl_s3[@]}" -T "$f" "$T3Q_S3_ENDPOINT/$bucket/md5/$i" >/dev/null
