@@ -51,7 +51,7 @@ static int env_number(const char *name, double min, double max, double *out)
 {
 	const char *v = getenv(name);
 	char *end;
-	double d;
+	double d = 0;
 
 	if (!v || !*v)
 		return 0;
@@ -67,7 +67,7 @@ static int env_number(const char *name, double min, double max, double *out)
 int s3_config_from_env(struct s3_config *cfg)
 {
 	const char *v;
-	double d;
+	double d = 0;
 	int r = 0;
 
 	if ((v = env_first("AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY")))
