@@ -217,6 +217,8 @@ void s3_req_release(struct s3_req *r)
 	buf_release(&r->url);
 	buf_release(&r->body);
 	s3_hasher_stop(r);
+	free(r->sink);
+	r->sink = NULL;
 }
 
 void s3_req_describe(const struct s3_req *r, struct buf *out)
@@ -314,6 +316,8 @@ int s3_req_setup(struct s3_client *c, struct s3_req *r, CURL *easy)
 	r->etag[0] = '\0';
 	r->checksum[0] = '\0';
 	r->crc_got = 0;
+	r->sink_len = 0;
+	r->flushed = 0;
 	r->parts_count = 0;
 	r->range_start = -1;
 	r->range_total = -1;
@@ -502,6 +506,8 @@ enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
 	buf_reset(msg);
 	if (rc != CURLE_OK) {
 		s3_hasher_stop(r);
+		/* Dropped: the next attempt starts the body over. */
+		r->sink_len = 0;
 		c->last_status = 0;
 		if (r->sink_errno) {
 			buf_addf(msg, "local file: %s", strerror(r->sink_errno));
@@ -519,6 +525,11 @@ enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
 		return curl_rc_retryable(rc) ? S3_RETRY : S3_FAIL;
 	}
 	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->status);
+	if (r->sink_len && s3_sink_flush(r) < 0) {
+		s3_hasher_stop(r);
+		buf_addf(msg, "local file: %s", strerror(r->sink_errno));
+		return S3_FAIL;
+	}
 	if (r->status >= 200 && r->status <= 299) {
 		char got[33];
 
@@ -641,7 +652,8 @@ int s3_req_run(struct s3_client *c, struct s3_req *r)
 			break;
 		}
 		if (v == S3_FAIL) {
-			if (!r->quiet_status || r->status != r->quiet_status)
+			if (r->quiet_status != -1 && (!r->quiet_status ||
+			    r->status != r->quiet_status))
 				error("%s: %s", what.buf, msg.buf);
 			break;
 		}

@@ -10,11 +10,45 @@
 #include "common/s3_int.h"
 
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "common/crc32c.h"
 
 #define S3_MEM_BODY_CAP (32u * 1024 * 1024)
+
+/*
+ * curl hands over at most 16 KiB a call (CURL_MAX_WRITE_SIZE): a write(2)
+ * each was 32768 system calls a GiB. The bytes are gathered into
+ * S3_SINK_BUF first.
+ */
+#define S3_SINK_BUF (256 * 1024)
+
+int s3_sink_flush(struct s3_req *r)
+{
+	for (size_t off = 0; off < r->sink_len;) {
+		ssize_t w = r->out_ranged ?
+			pwrite(r->out_fd, r->sink + off, r->sink_len - off,
+			       r->out_off + r->flushed + (long long)off) :
+			write(r->out_fd, r->sink + off, r->sink_len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			/* Disk full is not a network fault: keep the errno. */
+			r->sink_errno = errno;
+			r->sink_len = 0;
+			return -1;
+		}
+		off += w;
+	}
+	r->flushed += r->sink_len;
+	r->sink_len = 0;
+	if (r->hasher)
+		s3_hasher_publish(r);
+	return 0;
+}
 
 size_t s3_cb_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
@@ -31,21 +65,14 @@ size_t s3_cb_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 	    !s3_checksum_is_full(r->checksum) && s3_etag_is_md5(r->etag) &&
 	    s3_hasher_start(r) < 0)
 		return CURL_WRITEFUNC_ERROR;
-	for (size_t off = 0; off < len;) {
-		ssize_t w = r->out_ranged ?
-			pwrite(r->out_fd, ptr + off, len - off,
-			       r->out_off + r->received + (long long)off) :
-			write(r->out_fd, ptr + off, len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			/* Disk full is not a network fault: keep the errno. */
-			r->sink_errno = errno;
-			return CURL_WRITEFUNC_ERROR;
-		}
-		off += w;
-	}
+	if (!r->sink)
+		r->sink = xmalloc(S3_SINK_BUF);
+	if (r->sink_len + len > S3_SINK_BUF && s3_sink_flush(r) < 0)
+		return CURL_WRITEFUNC_ERROR;
+	memcpy(r->sink + r->sink_len, ptr, len);
+	r->sink_len += len;
+	if (r->sink_len == S3_SINK_BUF && s3_sink_flush(r) < 0)
+		return CURL_WRITEFUNC_ERROR;
 	if (s3_checksum_is_full(r->checksum))
 		r->crc_got = crc32c_update(r->crc_got, ptr, len);
 	r->received += len;

@@ -1,18 +1,19 @@
 /*
- * s3_get: a download. The first request asks for part 1 with its checksum
- * (?partNumber=1, x-amz-checksum-mode: ENABLED): for an object put in one
- * piece that is the whole object, and the answer says how many parts a
- * multipart one has. The other parts then come in parallel, as mc and
- * s5cmd fetch them, at most cfg.concurrency at once on one curl multi
- * handle, each written at its offset with pwrite(2) and checked against its
- * own CRC32C when the server has one. Nothing is held in memory: RSS does
- * not grow with the object.
+ * s3_get: a download. A HEAD with the checksum mode (x-amz-checksum-mode:
+ * ENABLED) first: an object put in one piece is then one GET, checked by
+ * the CRC32C the server keeps for it; a large multipart one ("-N" ETag)
+ * is asked for by part (?partNumber=1, whose answer gives the part size
+ * and count), the other parts then in parallel, as mc and s5cmd fetch
+ * them, at most cfg.concurrency at once on one curl multi handle, each
+ * written at its offset with pwrite(2) and checked against its own CRC32C
+ * when the server has one. Nothing is held in memory: RSS does not grow
+ * with the object.
  *
  * Integrity, in order: the CRC32C the server keeps for the object or the
  * part (t3q's uploads carry one), computed as the bytes arrive; else a
  * plain-MD5 ETag, hashed by a thread behind the writes (s3_hash.c); else
- * only the sizes (a multipart object put without checksums). MinIO sends
- * no checksum with ?partNumber=1 of a one-part object: its MD5 serves.
+ * only the sizes (a multipart object put without checksums). (MinIO sends
+ * no checksum with ?partNumber=1 of a one-part object: hence the HEAD.)
  */
 #include "common/s3_int.h"
 
@@ -256,33 +257,54 @@ int s3_get_file(struct s3_client *c, const char *bucket, const char *key,
 		const char *path)
 {
 	struct s3_progress progress;
-	struct s3_req r;
+	struct s3_req head, r;
 	struct buf tmp = BUF_INIT, label = BUF_INIT;
-	int fd, ret;
+	const char *dash;
+	int fd, ret, nparts;
 
 	if (fs_mkdir_parents(path) < 0)
 		return -1;
 	fd = fs_temp_beside(path, &tmp);
 	if (fd < 0)
 		return -1;
+	/*
+	 * What the object is: its ETag tells a multipart one ("-N"), the
+	 * checksum mode its CRC32C. A HEAD that fails leaves the GET to say
+	 * why, as it always did; no answer at all is the answer.
+	 */
+	s3_req_init(&head, "HEAD", bucket, key);
+	head.want_checksum = 1;
+	head.quiet_status = -1;
+	if (s3_req_run(c, &head) < 0 && !head.status) {
+		s3_req_release(&head);
+		close(fd);
+		unlink(tmp.buf);
+		buf_release(&tmp);
+		return -1;
+	}
+	dash = strrchr(head.etag, '-');
+	nparts = head.status == 200 && dash ? atoi(dash + 1) : 0;
 	s3_req_init(&r, "GET", bucket, key);
-	r.query = "partNumber=1";
 	r.want_checksum = 1;
 	r.check_md5 = 1;
 	r.out_fd = fd;
-	/* A server without parts may refuse the query: asked again without. */
-	r.quiet_status = 400;
+	if (nparts > 1 && head.content_length > (long long)c->cfg.part_size) {
+		r.query = "partNumber=1";
+		/* A server without parts may refuse it: asked again without. */
+		r.quiet_status = 400;
+	}
+	s3_req_release(&head);
 	s3_req_describe(&r, &label);
 	/* The size is not known before the answer: show bytes and speed. */
 	s3_progress_init(&progress, label.buf, 0, c->cfg.progress_interval);
 	r.progress = &progress;
 	ret = s3_req_run(c, &r);
-	if (ret < 0 && r.status == 400) {
+	if (ret < 0 && r.query && r.status == 400) {
 		r.query = NULL;
 		r.quiet_status = 0;
 		ret = s3_req_run(c, &r);
 	}
-	if (!ret && r.parts_count > 1) {
+	if (!ret && r.query && r.parts_count > 1) {
 		progress.total = r.range_total;
 		ret = rest_get(c, bucket, key, fd, &r, &progress);
 	}

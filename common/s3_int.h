@@ -88,7 +88,8 @@ struct s3_req {
 	const char *extra_header;	/* one more "Name: value", or NULL */
 	/* Downloads: ask for the object's checksum (x-amz-checksum-mode). */
 	int want_checksum;
-	long quiet_status;	/* a final status the caller reports itself */
+	long quiet_status;	/* a final status the caller reports itself;
+				 * -1: every final answer (not giving up) */
 	struct s3_progress *progress;
 
 	/* The state of the current attempt. */
@@ -107,6 +108,9 @@ struct s3_req {
 	long long range_total;	/* -1 when absent */
 	struct buf body;	/* memory bodies and error documents */
 	struct s3_hasher *hasher;	/* started at the first body bytes */
+	char *sink;		/* body bytes gathered for the next write */
+	size_t sink_len;
+	long long flushed;	/* body bytes written to out_fd */
 	int sink_errno;		/* a failed write(2) to out_fd */
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -148,14 +152,22 @@ int s3_checksum_is_full(const char *checksum);
  * The MD5 of a download, off the receive thread (s3_hash.c): a thread
  * follows the bytes written to r->out_fd (r->received) and hashes them
  * from the page cache (a body up to S3_HASH_INLINE_MAX is hashed inline).
- * _start at the first body bytes, _feed after each write, _finish at the end (32 hex digits and a NUL; -1 if the file could
+ * _start at the first body bytes, _feed with each piece received (the
+ * inline case), _publish after each write to the file (the thread's), _finish at the end (32 hex digits and a NUL; -1 if the file could
  * not be read back), _stop to drop it (a retry, an error).
  */
 #define S3_HASH_INLINE_MAX (1024 * 1024)
 int s3_hasher_start(struct s3_req *r);
 void s3_hasher_feed(struct s3_req *r, const char *p, size_t len);
+void s3_hasher_publish(struct s3_req *r);
 int s3_hasher_finish(struct s3_req *r, char hex[33]);
 void s3_hasher_stop(struct s3_req *r);
+
+/*
+ * Writes the gathered body bytes to out_fd (s3_cb_write.c); the end of a
+ * transfer must call it before the file or its hash is looked at.
+ */
+int s3_sink_flush(struct s3_req *r);
 
 /* libcurl callbacks, one file each (s3_cb_*.c). */
 size_t s3_cb_write(char *ptr, size_t size, size_t nmemb, void *userdata);

@@ -4,8 +4,7 @@
 # attempts, fail and leave nothing):
 #   - a download checked by a plain-MD5 ETag (an object curl put, with no
 #     checksum): the MD5 thread's verdict;
-#   - t3q's own single PUT (MinIO gives no checksum with ?partNumber=1 of
-#     a one-part object, so its ETag's MD5 again);
+#   - t3q's own single PUT, checked by the CRC32C MinIO keeps for it;
 #   - a multipart object's parts, fetched in parallel, each by the CRC32C
 #     the server keeps for it (from t3q's upload);
 #   - an upload whose body is damaged on the way: MinIO checks the
@@ -64,23 +63,24 @@ for i in 1 2 3; do
 	step "$n bytes, plain-MD5 ETag: a flipped byte is caught and retried" \
 		flipped_get md5.$i "md5/$i" "$f" "MD5 .* does not match the ETag"
 	t3q s3 put "$f" "s3://$bucket/crc/$i" 2>/dev/null
-	step "$n bytes, t3q's own single PUT: a flipped byte is caught and retried" \
-		flipped_get crc.$i "crc/$i" "$f" "does not match"
+	step "$n bytes, t3q's own single PUT: a flipped byte is caught by its CRC32C and retried" \
+		flipped_get crc.$i "crc/$i" "$f" "CRC32C .* does not match the server's"
 done
 step "plain-MD5 ETag, one attempt: the GET fails and leaves no file" out_of_attempts md5/1
-step "t3q's single PUT, one attempt: the GET fails and leaves no file" out_of_attempts crc/1
+step "CRC32C, one attempt: the GET fails and leaves no file" out_of_attempts crc/1
 
-# A multipart object of 5 MiB parts; the first GET (part 1) passes, the
-# byte is flipped in another part.
+# A multipart object of 5 MiB parts; the HEAD and the first GET (part 1)
+# pass, the byte is flipped in another part.
 for i in 1 2; do
 	n=$(( 10 * MiB + (RANDOM % 8) * MiB + RANDOM ))
 	f="$T/mp.$i"
 	head -c "$n" /dev/urandom >"$f"
 	t3q s3 --part-size $((5 * MiB)) put "$f" "s3://$bucket/mp/$i" 2>/dev/null
-	after=1 step "$n bytes in parts: a flipped byte in a later part is caught and that part retried" \
+	after=2 step "$n bytes in parts: a flipped byte in a later part is caught and that part retried" \
 		flipped_get mp.$i "mp/$i" "$f" "part [0-9]*: CRC32C .* does not match the server's"
 	parts_parallel() {
-		grep -c ' GET .*partNumber=' "$PROXY_LOG" | grep -qx "$(( (n + 5 * MiB - 1) / (5 * MiB) + 1 ))"
+		grep -c ' GET .*partNumber=' "$PROXY_LOG" | grep -qx "$(( (n + 5 * MiB - 1) / (5 * MiB) + 1 ))" &&
+		grep -q ' HEAD .*mode$' "$PROXY_LOG"
 	}
 	step "$n bytes in parts: every part asked by number (and the flipped one again)" parts_parallel
 done
