@@ -98,38 +98,33 @@ def figures(res, meta):
     big = meta.get("transfer_bytes", 0)
     small = meta.get("transfer_small_bytes", 0)
     targets = {"curl": 1.0, "mc": 1.0}
-    for way, verb in (("up", "put"), ("down", "get")):
+    for way, verb, what in (("up", "put", ""),
+                            ("down", "get",
+                             " (one PUT, plain-MD5 ETag)"),
+                            ("down.own", "get",
+                             " (t3q's multipart upload, CRC32C parts)")):
         t = "%s.t3q" % way
         if t not in res:
             continue
         tt = med(res[t])
         for peer in ("curl", "mc", "s5cmd", "boto3"):
             pid = "%s.%s" % (way, peer)
+            fig = "s3 %s %s%s, throughput vs %s" % (verb, size_name(big),
+                                                    what, peer)
             if pid not in res:
-                absent("2 transfer", "s3 %s %s vs %s" % (verb, size_name(big),
-                                                          peer), peer)
+                absent("2 transfer", fig, peer)
                 continue
             pt = med(res[pid])
             lim = targets.get(peer)
-            rows.append(("2 transfer", "s3 %s %s, throughput vs %s" % (
-                         verb, size_name(big), peer),
-                         len(res[t]["wall_s"]),
+            rows.append(("2 transfer", fig, len(res[t]["wall_s"]),
                          "%.0f MiB/s" % (big / MIB / tt),
                          "%s %.0f MiB/s" % (peer, big / MIB / pt),
                          "%.2f" % (pt / tt),
                          "ratio >= %.1f" % lim if lim else "(none)",
                          verdict(pt / tt >= lim) if lim else "-"))
-    if have("down.t3q.own", "down.t3q"):
-        o = med(res["down.t3q.own"])
-        rows.append(("2 transfer", "s3 get %s of t3q's own upload (parts "
-                     "in parallel, CRC32C each)" % size_name(big),
-                     len(res["down.t3q.own"]["wall_s"]),
-                     "%.0f MiB/s" % (big / MIB / o),
-                     "the single-PUT object %.0f MiB/s" % (
-                         big / MIB / med(res["down.t3q"])),
-                     "%.2f" % (med(res["down.t3q"]) / o), "(none)", "-"))
     for sz, suffix in ((big, ""), (small, ".small")):
-        for way, verb in (("up", "put"), ("down", "get")):
+        for way, verb in (("up", "put"), ("down", "get"),
+                          ("down.own", "get in parallel parts")):
             t, c = "%s.t3q%s" % (way, suffix), "%s.curl%s" % (way, suffix)
             if have(t, c):
                 p, pc = peak(res[t]), peak(res[c])
