@@ -316,6 +316,7 @@ int s3_req_setup(struct s3_client *c, struct s3_req *r, CURL *easy)
 	r->etag[0] = '\0';
 	r->checksum[0] = '\0';
 	r->crc_got = 0;
+	r->parts_switch = 0;
 	r->sink_len = 0;
 	r->flushed = 0;
 	r->parts_count = 0;
@@ -504,6 +505,10 @@ enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
 	enum s3_verdict v;
 
 	buf_reset(msg);
+	if (r->parts_switch) {
+		c->last_status = r->status;
+		return S3_OK;
+	}
 	if (rc != CURLE_OK) {
 		s3_hasher_stop(r);
 		/* Dropped: the next attempt starts the body over. */

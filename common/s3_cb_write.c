@@ -61,6 +61,13 @@ size_t s3_cb_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 		buf_add(&r->body, ptr, len);
 		return len;
 	}
+	if (!r->received && r->parts_over > 0 && r->content_length >
+	    r->parts_over && strchr(r->etag, '-') &&
+	    atoi(strchr(r->etag, '-') + 1) > 1) {
+		/* Not a byte written: the parts come in parallel instead. */
+		r->parts_switch = 1;
+		return CURL_WRITEFUNC_ERROR;
+	}
 	if (!r->received && !r->hasher && r->check_md5 && !r->out_ranged &&
 	    !s3_checksum_is_full(r->checksum) && s3_etag_is_md5(r->etag) &&
 	    s3_hasher_start(r) < 0)

@@ -1,9 +1,9 @@
 /*
- * s3_get: a download. A HEAD with the checksum mode (x-amz-checksum-mode:
- * ENABLED) first: an object put in one piece is then one GET, checked by
- * the CRC32C the server keeps for it; a large multipart one ("-N" ETag)
- * is asked for by part (?partNumber=1, whose answer gives the part size
- * and count), the other parts then in parallel, as mc and s5cmd fetch
+ * s3_get: a download. One GET with the checksum mode (x-amz-checksum-mode:
+ * ENABLED): an object put in one piece comes whole, checked by the CRC32C
+ * the server keeps for it; a large multipart one ("-N" ETag) is, from its
+ * headers, asked for by part instead (?partNumber=1, whose answer gives
+ * the part size and count), the other parts then in parallel, as mc and s5cmd fetch
  * them, at most cfg.concurrency at once on one curl multi handle, each
  * written at its offset with pwrite(2) and checked against its own CRC32C
  * when the server has one. Nothing is held in memory: RSS does not grow
@@ -13,7 +13,7 @@
  * part (t3q's uploads carry one), computed as the bytes arrive; else a
  * plain-MD5 ETag, hashed by a thread behind the writes (s3_hash.c); else
  * only the sizes (a multipart object put without checksums). (MinIO sends
- * no checksum with ?partNumber=1 of a one-part object: hence the HEAD.)
+ * no checksum with ?partNumber=1 of a one-part object: hence the GET.)
  */
 #include "common/s3_int.h"
 
@@ -273,10 +273,9 @@ int s3_get_file(struct s3_client *c, const char *bucket, const char *key,
 		const char *path)
 {
 	struct s3_progress progress;
-	struct s3_req head, r;
+	struct s3_req r;
 	struct buf tmp = BUF_INIT, label = BUF_INIT;
-	const char *dash;
-	int fd, ret, nparts;
+	int fd, ret;
 
 	if (fs_mkdir_parents(path) < 0)
 		return -1;
@@ -284,37 +283,29 @@ int s3_get_file(struct s3_client *c, const char *bucket, const char *key,
 	if (fd < 0)
 		return -1;
 	/*
-	 * What the object is: its ETag tells a multipart one ("-N"), the
-	 * checksum mode its CRC32C. A HEAD that fails leaves the GET to say
-	 * why, as it always did; no answer at all is the answer.
+	 * One GET with the checksum mode: a one-part object comes whole,
+	 * checked by its CRC32C. When its headers tell a large multipart
+	 * object ("-N" ETag), it stops before the body and the parts are
+	 * asked for by number instead (a HEAD first cost every download a
+	 * round trip).
 	 */
-	s3_req_init(&head, "HEAD", bucket, key);
-	head.want_checksum = 1;
-	head.quiet_status = -1;
-	if (s3_req_run(c, &head) < 0 && !head.status) {
-		s3_req_release(&head);
-		close(fd);
-		unlink(tmp.buf);
-		buf_release(&tmp);
-		return -1;
-	}
-	dash = strrchr(head.etag, '-');
-	nparts = head.status == 200 && dash ? atoi(dash + 1) : 0;
 	s3_req_init(&r, "GET", bucket, key);
 	r.want_checksum = 1;
 	r.check_md5 = 1;
 	r.out_fd = fd;
-	if (nparts > 1 && head.content_length > (long long)c->cfg.part_size) {
-		r.query = "partNumber=1";
-		/* A server without parts may refuse it: asked again without. */
-		r.quiet_status = 400;
-	}
-	s3_req_release(&head);
+	r.parts_over = (long long)c->cfg.part_size;
 	s3_req_describe(&r, &label);
 	/* The size is not known before the answer: show bytes and speed. */
 	s3_progress_init(&progress, label.buf, 0, c->cfg.progress_interval);
 	r.progress = &progress;
 	ret = s3_req_run(c, &r);
+	if (!ret && r.parts_switch) {
+		r.parts_over = 0;
+		r.query = "partNumber=1";
+		/* A server without parts may refuse it: asked again without. */
+		r.quiet_status = 400;
+		ret = s3_req_run(c, &r);
+	}
 	if (ret < 0 && r.query && r.status == 400) {
 		r.query = NULL;
 		r.quiet_status = 0;

@@ -88,6 +88,13 @@ struct s3_req {
 	const char *extra_header;	/* one more "Name: value", or NULL */
 	/* Downloads: ask for the object's checksum (x-amz-checksum-mode). */
 	int want_checksum;
+	/*
+	 * > 0: a 2xx answer for a multipart object larger than this stops
+	 * before its body, with parts_switch set and the attempt a success
+	 * (the caller then asks for it by part).
+	 */
+	long long parts_over;
+	int parts_switch;
 	long quiet_status;	/* a final status the caller reports itself;
 				 * -1: every final answer (not giving up) */
 	struct s3_progress *progress;
