@@ -353,7 +353,7 @@ def main():
             "%s: %s" % (r[0], r[1].split(" (")[0]) for r in missed) + ")"))
     print(ELYRA)
     print()
-    print("5 static binary:")
+    print("6 static binary:")
     print(static_text)
 
     md = []
@@ -385,7 +385,7 @@ def main():
     md.append("")
     md.extend("- " + n for n in NOTES)
     md.append("")
-    md.append("## 5. Static binary")
+    md.append("## 6. Static binary")
     md.append("")
     md.append(static_text)
     md.append("")
