@@ -116,12 +116,13 @@ struct s3_get_item {
 };
 
 /* Small objects in flight at once in s3_get_files(). */
-#define S3_MANY_IN_FLIGHT 16
+#define S3_MANY_IN_FLIGHT 32
 
 /*
  * s3_get_file() of many objects: those up to part_size at most
  * S3_MANY_IN_FLIGHT at once on one connection pool (1000 small inputs
- * cost round trips, not bytes), larger ones one by one. Stops at the
+ * cost round trips, not bytes; MinIO on 2 cores served 32 at once a
+ * little faster than 16), larger ones one by one. Stops at the
  * first failure (logged): files already in place stay, none is partial.
  */
 int s3_get_files(struct s3_client *c, const char *bucket,

@@ -49,7 +49,7 @@ conns() {
 	c=$(grep -c "connect(.*sin_port=htons($port)" "$T/strace")
 	echo "connections to the server: $c for $((n + 1)) objects and $((n + 2)) requests or more"
 	# More than one: in parallel; far fewer than objects: reused.
-	[ "$c" -ge 4 ] && [ "$c" -le 40 ]
+	[ "$c" -ge 4 ] && [ "$c" -le 48 ]
 }
 step "fetched in parallel over a few reused connections" conns
 
