@@ -544,6 +544,8 @@ enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
 		s3_hasher_stop(r);
 		/* Dropped: the next attempt starts the body over. */
 		r->sink_len = 0;
+		free(r->sink);
+		r->sink = NULL;
 		c->last_status = 0;
 		if (r->sink_errno) {
 			buf_addf(msg, "local file: %s", strerror(r->sink_errno));
@@ -566,6 +568,9 @@ enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
 		buf_addf(msg, "local file: %s", strerror(r->sink_errno));
 		return S3_FAIL;
 	}
+	/* Done with it: 64 parts keeping theirs were 16 MiB of RSS. */
+	free(r->sink);
+	r->sink = NULL;
 	if (r->status >= 200 && r->status <= 299) {
 		char got[33];
 
