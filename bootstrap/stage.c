@@ -101,6 +101,9 @@ struct glob_fetch {
 	size_t skip;		/* length of "run_dir/" */
 	int matched;
 	int failed;
+	/* The matches, fetched together after the listing (many at once). */
+	struct store_get_item *items;
+	int alloc;
 };
 
 static int glob_fetch_one(void *ctx, const struct store_entry *e)
@@ -113,10 +116,38 @@ static int glob_fetch_one(void *ctx, const struct store_entry *e)
 	/* Python's glob: '*' stops at '/' and skips dot files. */
 	if (fnmatch(g->pattern, rel, FNM_PATHNAME | FNM_PERIOD))
 		return 0;
-	g->matched++;
-	if (items_path_ok("input", rel) < 0 || get_logged(g->s, e->key, rel) < 0)
+	if (items_path_ok("input", rel) < 0) {
 		g->failed = 1;
+		return 0;
+	}
+	if (g->matched == g->alloc) {
+		g->alloc = g->alloc ? 2 * g->alloc : 64;
+		g->items = xrealloc(g->items, g->alloc * sizeof(*g->items));
+	}
+	g->items[g->matched].key = xstrdup(e->key);
+	g->items[g->matched].path = xstrdup(rel);
+	g->items[g->matched].size = e->size;
+	g->matched++;
 	return 0;
+}
+
+/* Every match at once: 1000 small inputs cost round trips, not bytes. */
+static void glob_fetch_all(struct glob_fetch *g)
+{
+	double t = log_now();
+
+	if (!g->failed && g->matched &&
+	    store_get_many(g->s->store, g->items, g->matched) < 0)
+		g->failed = 1;
+	for (int i = 0; i < g->matched; i++) {
+		if (!g->failed)
+			step_log(g->s, log_now() - t, "downloaded %s from "
+				 "bucket: %s, object: %s", g->items[i].path,
+				 g->s->o->cos_bucket, g->items[i].key);
+		free((char *)g->items[i].key);
+		free((char *)g->items[i].path);
+	}
+	free(g->items);
 }
 
 struct tree_fetch {
@@ -158,7 +189,7 @@ static int fetch_input(void *ctx, const char *in)
 	if (input_ok(in) < 0)
 		return T3Q_EXIT_USAGE;
 	if (has_glob(in)) {
-		struct glob_fetch g = { s, in, skip, 0, 0 };
+		struct glob_fetch g = { s, in, skip, 0, 0, NULL, 0 };
 		/* List from the last '/' before the first wildcard. */
 		size_t fixed = strcspn(in, "*?[");
 		char *dir;
@@ -172,6 +203,7 @@ static int fetch_input(void *ctx, const char *in)
 		free(dir);
 		if (store_list(s->store, prefix, NULL, glob_fetch_one, &g) < 0)
 			g.failed = 1;
+		glob_fetch_all(&g);
 		free(prefix);
 		if (!g.failed && !g.matched)
 			warn("input '%s' matched no object under s3://%s/%s",
@@ -266,13 +298,11 @@ int step_put_log(struct step *s)
 	char *key;
 	int ret;
 
-	/* Only what reached the disk is worth sending as the whole log. */
-	if (s->log_fd >= 0 && !s->log_errno && fdatasync(s->log_fd) < 0 &&
-	    errno != EINVAL) {
-		s->log_errno = errno;
-		s->log_cut = lseek(s->log_fd, 0, SEEK_END);
-		error_errno("cannot flush the log file '%s'", s->log_path);
-	}
+	/*
+	 * No fdatasync first (it cost 17 ms a step): the upload reads the
+	 * page cache, and a full disk already failed the write(2) that the
+	 * tee made (log_errno), which the mark below reports.
+	 */
 	/*
 	 * A log cut by a full disk says so at its end, in the object, since
 	 * the file has no room for the line.

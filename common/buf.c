@@ -264,8 +264,16 @@ const char *utf8_invalid(const char *s)
 	const unsigned char *p = (const unsigned char *)s;
 
 	while (*p) {
-		unsigned c = *p;
-		int n = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 :
+		unsigned c;
+		int n;
+
+		/* Most text is ASCII: skip it without the table below. */
+		while (*p && *p < 0x80)
+			p++;
+		if (!*p)
+			break;
+		c = *p;
+		n = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 :
 			c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ?
 			3 : -1;
 

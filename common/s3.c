@@ -10,11 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/cabundle.h"
+#include "common/crc32c.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 
@@ -50,7 +52,7 @@ static int env_number(const char *name, double min, double max, double *out)
 {
 	const char *v = getenv(name);
 	char *end;
-	double d;
+	double d = 0;
 
 	if (!v || !*v)
 		return 0;
@@ -66,7 +68,7 @@ static int env_number(const char *name, double min, double max, double *out)
 int s3_config_from_env(struct s3_config *cfg)
 {
 	const char *v;
-	double d;
+	double d = 0;
 	int r = 0;
 
 	if ((v = env_first("AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY")))
@@ -215,9 +217,9 @@ void s3_req_release(struct s3_req *r)
 	r->headers = NULL;
 	buf_release(&r->url);
 	buf_release(&r->body);
-	if (r->md5)
-		EVP_MD_CTX_free(r->md5);
-	r->md5 = NULL;
+	s3_hasher_stop(r);
+	free(r->sink);
+	r->sink = NULL;
 }
 
 void s3_req_describe(const struct s3_req *r, struct buf *out)
@@ -250,6 +252,73 @@ static int xferinfo(void *ctx, curl_off_t dltotal, curl_off_t dlnow,
 	return s3_cancelled(c);
 }
 
+/* A multiple of any page size. */
+#define S3_CRC_WINDOW (1024 * 1024)
+
+/* The CRC32C of an upload's body: the file's region, then the tail. */
+static int body_crc32c(struct s3_req *r)
+{
+	size_t cap = 256 * 1024;
+	char *b;
+	uint32_t crc = 0;
+
+	if (r->in_mem) {
+		r->crc32c = crc32c_update(0, r->in_mem, r->in_mem_len);
+		r->crc32c_known = 1;
+		return 0;
+	}
+	/*
+	 * Mapped a window at a time, the page cache is read in place (no
+	 * copy), and RSS grows by one window only. A region that cannot be
+	 * mapped is read instead.
+	 */
+	for (long long at = 0; at < r->in_len;) {
+		long long off = r->in_off + at, start = off - off % S3_CRC_WINDOW;
+		size_t maplen = (size_t)(off - start) +
+			(size_t)(r->in_len - at < S3_CRC_WINDOW ?
+				 r->in_len - at : S3_CRC_WINDOW);
+		/* Populated at once: one fault, not one a page. */
+		void *m = mmap(NULL, maplen, PROT_READ,
+			       MAP_SHARED | MAP_POPULATE, r->in_fd, start);
+
+		if (m == MAP_FAILED)
+			goto copy;
+		crc = crc32c_update(crc, (char *)m + (off - start),
+				    maplen - (size_t)(off - start));
+		munmap(m, maplen);
+		at += (long long)maplen - (off - start);
+		if (at >= r->in_len)
+			goto tail;
+	}
+	goto tail;
+copy:
+	crc = 0;
+	b = xmalloc(cap);
+	for (long long at = 0; at < r->in_len;) {
+		size_t want = r->in_len - at < (long long)cap ?
+			(size_t)(r->in_len - at) : cap;
+		ssize_t n = pread(r->in_fd, b, want, r->in_off + at);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			free(b);
+			return error("cannot read the upload at byte %lld: %s",
+				     r->in_off + at,
+				     n < 0 ? strerror(errno) : "it shrank");
+		}
+		crc = crc32c_update(crc, b, n);
+		at += n;
+	}
+	free(b);
+tail:
+	if (r->in_tail_len)
+		crc = crc32c_update(crc, r->in_tail, r->in_tail_len);
+	r->crc32c = crc;
+	r->crc32c_known = 1;
+	return 0;
+}
+
 int s3_req_setup(struct s3_client *c, struct s3_req *r, CURL *easy)
 {
 	const struct s3_config *cfg = &c->cfg;
@@ -258,11 +327,14 @@ int s3_req_setup(struct s3_client *c, struct s3_req *r, CURL *easy)
 	/* Undo what an earlier attempt counted and wrote. */
 	if (r->progress)
 		r->progress->done -= upload ? r->in_pos : r->received;
+	s3_hasher_stop(r);
 	/*
 	 * Only a retry has bytes to drop: truncating an empty file is free,
-	 * but ext4 then flushes the whole file at close (auto_da_alloc).
+	 * but ext4 then flushes the whole file at close (auto_da_alloc). A
+	 * ranged request rewrites its own range instead.
 	 */
-	if (r->out_fd >= 0 && lseek(r->out_fd, 0, SEEK_END) > 0) {
+	if (r->out_fd >= 0 && !r->out_ranged &&
+	    lseek(r->out_fd, 0, SEEK_END) > 0) {
 		if (ftruncate(r->out_fd, 0) < 0 ||
 		    lseek(r->out_fd, 0, SEEK_SET) < 0)
 			return error_errno("cannot reset the download file");
@@ -273,15 +345,17 @@ int s3_req_setup(struct s3_client *c, struct s3_req *r, CURL *easy)
 	r->received = 0;
 	r->content_length = -1;
 	r->etag[0] = '\0';
+	r->checksum[0] = '\0';
+	r->crc_got = 0;
+	r->parts_switch = 0;
+	r->sink_len = 0;
+	r->flushed = 0;
+	r->parts_count = 0;
+	r->range_start = -1;
+	r->range_total = -1;
 	r->sink_errno = 0;
 	r->errbuf[0] = '\0';
 	buf_reset(&r->body);
-	if (r->check_md5) {
-		if (!r->md5)
-			r->md5 = EVP_MD_CTX_new();
-		if (!r->md5 || !EVP_DigestInit_ex(r->md5, EVP_md5(), NULL))
-			return error("cannot initialise MD5");
-	}
 
 	curl_slist_free_all(r->headers);
 	r->headers = NULL;
@@ -304,6 +378,20 @@ int s3_req_setup(struct s3_client *c, struct s3_req *r, CURL *easy)
 	if (upload)
 		r->headers = curl_slist_append(r->headers,
 			"Content-Type: application/octet-stream");
+	if (upload && r->send_crc32c) {
+		char b64[9], h[64];
+
+		if (!r->crc32c_known && body_crc32c(r) < 0)
+			return -1;
+		crc32c_base64(r->crc32c, b64);
+		snprintf(h, sizeof(h), "x-amz-checksum-crc32c: %s", b64);
+		r->headers = curl_slist_append(r->headers, h);
+	}
+	if (r->extra_header)
+		r->headers = curl_slist_append(r->headers, r->extra_header);
+	if (r->want_checksum)
+		r->headers = curl_slist_append(r->headers,
+					       "x-amz-checksum-mode: ENABLED");
 
 	buf_reset(&r->url);
 	s3_url_build(c, &r->url, r->bucket, r->key, r->query);
@@ -336,6 +424,9 @@ int s3_req_setup(struct s3_client *c, struct s3_req *r, CURL *easy)
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, s3_cb_write);
 	curl_easy_setopt(easy, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(easy, CURLOPT_PRIVATE, r);
+	/* Fewer, larger writes to the file: 16 KiB is curl's default. */
+	if (r->out_fd >= 0)
+		curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, 256L * 1024);
 	if (cfg->ca_bundle)
 		curl_easy_setopt(easy, CURLOPT_CAINFO, cfg->ca_bundle);
 	if (cfg->insecure) {
@@ -355,23 +446,40 @@ int s3_req_setup(struct s3_client *c, struct s3_req *r, CURL *easy)
 		long long len = r->in_mem ? (long long)r->in_mem_len
 					  : r->in_len;
 
-		curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
 		curl_easy_setopt(easy, CURLOPT_READFUNCTION, s3_cb_read);
 		curl_easy_setopt(easy, CURLOPT_READDATA, r);
+		curl_easy_setopt(easy, CURLOPT_SEEKFUNCTION, s3_cb_seek);
+		curl_easy_setopt(easy, CURLOPT_SEEKDATA, r);
 		if (!r->in_mem)
 			len += (long long)r->in_tail_len;
-		curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE,
-				 (curl_off_t)len);
-		if (strcmp(r->method, "PUT"))
+		if (len <= S3_EXPECT_THRESHOLD) {
+			/*
+			 * Sent the way curl sends a POST, which asks for no
+			 * 100-continue below its threshold: a PUT always
+			 * does, a round trip per small object. An "Expect:"
+			 * header cannot say so: curl 7.88 signs it, then
+			 * drops it.
+			 */
+			curl_easy_setopt(easy, CURLOPT_POST, 1L);
+			curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
+					 (curl_off_t)len);
 			curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST,
 					 r->method);
+		} else {
+			curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
+			curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE,
+					 (curl_off_t)len);
+			if (strcmp(r->method, "PUT"))
+				curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST,
+						 r->method);
+		}
 	} else if (strcmp(r->method, "GET")) {
 		curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, r->method);
 	}
 	return 0;
 }
 
-static int is_plain_md5(const char *etag)
+int s3_etag_is_md5(const char *etag)
 {
 	size_t n = strlen(etag);
 
@@ -380,15 +488,10 @@ static int is_plain_md5(const char *etag)
 	return strspn(etag, "0123456789abcdefABCDEF") == 32;
 }
 
-static void md5_hex(EVP_MD_CTX *md5, char out[33])
+int s3_checksum_is_full(const char *checksum)
 {
-	unsigned char d[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-
-	EVP_DigestFinal_ex(md5, d, &n);
-	for (unsigned int i = 0; i < n && i < 16; i++)
-		sprintf(out + 2 * i, "%02x", d[i]);
-	out[32] = '\0';
+	/* "xxxxxx==" alone: "-N" after it is a multipart composite. */
+	return strlen(checksum) == 8 && checksum[6] == '=';
 }
 
 static int curl_rc_retryable(CURLcode rc)
@@ -433,7 +536,16 @@ enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
 	enum s3_verdict v;
 
 	buf_reset(msg);
+	if (r->parts_switch) {
+		c->last_status = r->status;
+		return S3_OK;
+	}
 	if (rc != CURLE_OK) {
+		s3_hasher_stop(r);
+		/* Dropped: the next attempt starts the body over. */
+		r->sink_len = 0;
+		free(r->sink);
+		r->sink = NULL;
 		c->last_status = 0;
 		if (r->sink_errno) {
 			buf_addf(msg, "local file: %s", strerror(r->sink_errno));
@@ -451,6 +563,14 @@ enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
 		return curl_rc_retryable(rc) ? S3_RETRY : S3_FAIL;
 	}
 	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->status);
+	if (r->sink_len && s3_sink_flush(r) < 0) {
+		s3_hasher_stop(r);
+		buf_addf(msg, "local file: %s", strerror(r->sink_errno));
+		return S3_FAIL;
+	}
+	/* Done with it: 64 parts keeping theirs were 16 MiB of RSS. */
+	free(r->sink);
+	r->sink = NULL;
 	if (r->status >= 200 && r->status <= 299) {
 		char got[33];
 
@@ -460,8 +580,22 @@ enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
 				 "said %lld", r->received, r->content_length);
 			return S3_RETRY;
 		}
-		if (r->md5 && is_plain_md5(r->etag)) {
-			md5_hex(r->md5, got);
+		if (r->out_fd >= 0 && s3_checksum_is_full(r->checksum)) {
+			char b64[9];
+
+			crc32c_base64(r->crc_got, b64);
+			if (strcmp(b64, r->checksum)) {
+				buf_addf(msg, "CRC32C %s of the bytes does not "
+					 "match the server's %s", b64,
+					 r->checksum);
+				return S3_RETRY;
+			}
+		} else if (r->hasher) {
+			if (s3_hasher_finish(r, got) < 0) {
+				buf_addf(msg, "cannot read the download back "
+					 "for its MD5");
+				return S3_FAIL;
+			}
 			if (strcasecmp(got, r->etag)) {
 				buf_addf(msg, "MD5 %s of the bytes does not "
 					 "match the ETag %s", got, r->etag);
@@ -482,12 +616,15 @@ enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
 	}
 	add_hint(c, msg, code.buf, r->status);
 	/*
-	 * Retry what is transient: 5xx, 429, and the 400 RequestTimeout S3
-	 * sends when it waited too long for our body.
+	 * Retry what is transient: 5xx, 429, the 400 RequestTimeout S3
+	 * sends when it waited too long for our body, and a body that the
+	 * server found damaged by its checksum (BadDigest).
 	 */
 	if (r->status >= 500 || r->status == 429 ||
 	    !strcmp(code.buf, "SlowDown") ||
-	    !strcmp(code.buf, "RequestTimeout"))
+	    !strcmp(code.buf, "RequestTimeout") ||
+	    !strcmp(code.buf, "BadDigest") ||
+	    !strcmp(code.buf, "XAmzContentChecksumMismatch"))
 		v = S3_RETRY;
 	else
 		v = S3_FAIL;
@@ -556,7 +693,8 @@ int s3_req_run(struct s3_client *c, struct s3_req *r)
 			break;
 		}
 		if (v == S3_FAIL) {
-			if (!r->quiet_status || r->status != r->quiet_status)
+			if (r->quiet_status != -1 && (!r->quiet_status ||
+			    r->status != r->quiet_status))
 				error("%s: %s", what.buf, msg.buf);
 			break;
 		}
@@ -607,43 +745,6 @@ int s3_head(struct s3_client *c, const char *bucket, const char *key,
 	return ret;
 }
 
-int s3_get_file(struct s3_client *c, const char *bucket, const char *key,
-		const char *path)
-{
-	struct s3_progress progress;
-	struct s3_req r;
-	struct buf tmp = BUF_INIT, label = BUF_INIT;
-	int fd, ret;
-
-	if (fs_mkdir_parents(path) < 0)
-		return -1;
-	fd = fs_temp_beside(path, &tmp);
-	if (fd < 0)
-		return -1;
-	s3_req_init(&r, "GET", bucket, key);
-	r.out_fd = fd;
-	r.check_md5 = 1;
-	s3_req_describe(&r, &label);
-	/* The size is not known before the answer: show bytes and speed. */
-	s3_progress_init(&progress, label.buf, 0, c->cfg.progress_interval);
-	r.progress = &progress;
-	ret = s3_req_run(c, &r);
-	if (close(fd) < 0 && !ret)
-		ret = error_errno("cannot write '%s'", tmp.buf);
-	if (!ret && rename(tmp.buf, path) < 0)
-		ret = error_errno("cannot rename '%s' to '%s'", tmp.buf, path);
-	if (ret)
-		unlink(tmp.buf);
-	if (!ret && r.received >= (long long)c->cfg.part_size)
-		info("%s: %.1f MiB in %.2f s", label.buf,
-		     r.received / 1048576.0, log_now() - progress.start);
-	s3_progress_release(&progress);
-	s3_req_release(&r);
-	buf_release(&tmp);
-	buf_release(&label);
-	return ret;
-}
-
 int s3_put_file(struct s3_client *c, const char *bucket, const char *key,
 		const char *path)
 {
@@ -678,7 +779,8 @@ int s3_put_file_tail(struct s3_client *c, const char *bucket,
 	r.in_len = st.st_size;
 	r.in_tail = tail;
 	r.in_tail_len = tail_len;
-	r.check_md5 = 1;
+	/* The server checks the bytes against it, and keeps it for GETs. */
+	r.send_crc32c = 1;
 	s3_req_describe(&r, &label);
 	s3_progress_init(&progress, label.buf, st.st_size,
 			 c->cfg.progress_interval);

@@ -1,10 +1,11 @@
 /*
- * s3_cb_header: the status, ETag and Content-Length of a response. A new
- * status line (after "100 Continue", say) starts a new response, so the
- * fields are reset there.
+ * s3_cb_header: the status, ETag, CRC32C checksum, Content-Length, parts
+ * count and Content-Range of a response. A new status line (after "100 Continue", say) starts a new
+ * response, so the fields are reset there.
  */
 #include "common/s3_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -49,9 +50,26 @@ size_t s3_cb_header(char *ptr, size_t size, size_t nmemb, void *userdata)
 
 		r->status = sp ? strtol(sp + 1, NULL, 10) : 0;
 		r->etag[0] = '\0';
+		r->checksum[0] = '\0';
 		r->content_length = -1;
+		r->parts_count = 0;
+		r->range_start = -1;
+		r->range_total = -1;
 	} else if (header_is(ptr, len, "ETag")) {
 		header_value(ptr, len, 4, r->etag, sizeof(r->etag));
+	} else if (header_is(ptr, len, "x-amz-checksum-crc32c")) {
+		header_value(ptr, len, 21, r->checksum, sizeof(r->checksum));
+	} else if (header_is(ptr, len, "x-amz-mp-parts-count")) {
+		header_value(ptr, len, 20, value, sizeof(value));
+		r->parts_count = atoi(value);
+	} else if (header_is(ptr, len, "Content-Range")) {
+		long long a, b, t;
+
+		header_value(ptr, len, 13, value, sizeof(value));
+		if (sscanf(value, "bytes %lld-%lld/%lld", &a, &b, &t) == 3) {
+			r->range_start = a;
+			r->range_total = t;
+		}
 	} else if (header_is(ptr, len, "Content-Length")) {
 		header_value(ptr, len, 14, value, sizeof(value));
 		r->content_length = strtoll(value, NULL, 10);

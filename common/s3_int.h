@@ -11,6 +11,7 @@
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "common/buf.h"
@@ -65,8 +66,37 @@ struct s3_req {
 	const char *in_tail;	/* sent after in_fd's region (a log's mark) */
 	size_t in_tail_len;
 	int out_fd;		/* download sink for 2xx bodies, or -1: body */
-	int check_md5;		/* compare a plain-MD5 ETag with the bytes */
-	long quiet_status;	/* a final status the caller reports itself */
+	/*
+	 * 1: the body goes to out_off of out_fd with pwrite(2), which other
+	 * requests share (parallel parts); a retry rewrites the same range.
+	 * 0: written from the start of out_fd, which a retry truncates.
+	 */
+	int out_ranged;
+	long long out_off;
+	/*
+	 * Compare a plain-MD5 ETag with the bytes, hashed by a thread that
+	 * reads the file behind the writes (s3_hash.c), never inline.
+	 */
+	int check_md5;
+	/*
+	 * Uploads: send x-amz-checksum-crc32c of the body, which the server
+	 * checks (computed at the first attempt, from the file's region).
+	 */
+	int send_crc32c;
+	int crc32c_known;
+	uint32_t crc32c;
+	const char *extra_header;	/* one more "Name: value", or NULL */
+	/* Downloads: ask for the object's checksum (x-amz-checksum-mode). */
+	int want_checksum;
+	/*
+	 * > 0: a 2xx answer for a multipart object larger than this stops
+	 * before its body, with parts_switch set and the attempt a success
+	 * (the caller then asks for it by part).
+	 */
+	long long parts_over;
+	int parts_switch;
+	long quiet_status;	/* a final status the caller reports itself;
+				 * -1: every final answer (not giving up) */
 	struct s3_progress *progress;
 
 	/* The state of the current attempt. */
@@ -78,8 +108,16 @@ struct s3_req {
 	long long content_length;
 	long long received;
 	char etag[80];
+	char checksum[80];	/* x-amz-checksum-crc32c of the answer */
+	uint32_t crc_got;	/* CRC32C of the body so far, when checksum */
+	int parts_count;	/* x-amz-mp-parts-count, 0 when absent */
+	long long range_start;	/* Content-Range: bytes START-END/TOTAL */
+	long long range_total;	/* -1 when absent */
 	struct buf body;	/* memory bodies and error documents */
-	EVP_MD_CTX *md5;
+	struct s3_hasher *hasher;	/* started at the first body bytes */
+	char *sink;		/* body bytes gathered for the next write */
+	size_t sink_len;
+	long long flushed;	/* body bytes written to out_fd */
 	int sink_errno;		/* a failed write(2) to out_fd */
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -99,6 +137,12 @@ enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
 void s3_req_describe(const struct s3_req *r, struct buf *out);
 /* Runs r to completion on the client's easy handle, with retries. */
 int s3_req_run(struct s3_client *c, struct s3_req *r);
+/*
+ * Bodies up to this size go without "Expect: 100-continue" (a round trip
+ * each): curl's own threshold for POST, applied to every method.
+ */
+#define S3_EXPECT_THRESHOLD (1024 * 1024)
+
 /* Backoff before attempt `attempt`+1, with half jitter, in seconds. */
 double s3_backoff(struct s3_client *c, int attempt);
 /* Whether cfg.cancel asks to stop (and the client lets it). */
@@ -106,9 +150,36 @@ int s3_cancelled(struct s3_client *c);
 /* Sleeps s seconds, or less when cancelled; returns s3_cancelled(). */
 int s3_sleep(struct s3_client *c, double s);
 
+/* Whether an ETag is a plain MD5 (32 hex digits): not a multipart one. */
+int s3_etag_is_md5(const char *etag);
+/* Whether an x-amz-checksum-crc32c value is the object's own CRC32C. */
+int s3_checksum_is_full(const char *checksum);
+
+/*
+ * The MD5 of a download, off the receive thread (s3_hash.c): a thread
+ * follows the bytes written to r->out_fd (r->received) and hashes them
+ * from the page cache (a body up to S3_HASH_INLINE_MAX is hashed inline).
+ * _start at the first body bytes, _feed with each piece received (the
+ * inline case), _publish after each write to the file (the thread's), _finish at the end (32 hex digits and a NUL; -1 if the file could
+ * not be read back), _stop to drop it (a retry, an error).
+ */
+#define S3_HASH_INLINE_MAX (1024 * 1024)
+int s3_hasher_start(struct s3_req *r);
+void s3_hasher_feed(struct s3_req *r, const char *p, size_t len);
+void s3_hasher_publish(struct s3_req *r);
+int s3_hasher_finish(struct s3_req *r, char hex[33]);
+void s3_hasher_stop(struct s3_req *r);
+
+/*
+ * Writes the gathered body bytes to out_fd (s3_cb_write.c); the end of a
+ * transfer must call it before the file or its hash is looked at.
+ */
+int s3_sink_flush(struct s3_req *r);
+
 /* libcurl callbacks, one file each (s3_cb_*.c). */
 size_t s3_cb_write(char *ptr, size_t size, size_t nmemb, void *userdata);
 size_t s3_cb_read(char *ptr, size_t size, size_t nmemb, void *userdata);
+int s3_cb_seek(void *userdata, curl_off_t offset, int origin);
 size_t s3_cb_header(char *ptr, size_t size, size_t nmemb, void *userdata);
 
 /* URL building (s3_url.c). */

@@ -99,6 +99,30 @@ int store_get(struct store *st, const char *key, const char *path)
 	return ret;
 }
 
+int store_get_many(struct store *st, const struct store_get_item *items,
+		   int n)
+{
+	struct s3_get_item *s3items;
+	int ret = 0;
+
+	if (!st->s3) {
+		for (int i = 0; i < n && !ret; i++)
+			ret = store_file_get(st, items[i].key, items[i].path);
+		return ret;
+	}
+	s3items = xcalloc(n ? n : 1, sizeof(*s3items));
+	for (int i = 0; i < n; i++) {
+		s3items[i].key = full_key(st, items[i].key);
+		s3items[i].path = items[i].path;
+		s3items[i].size = items[i].size;
+	}
+	ret = s3_get_files(st->s3, st->bucket, s3items, n);
+	for (int i = 0; i < n; i++)
+		free((char *)s3items[i].key);
+	free(s3items);
+	return ret;
+}
+
 int store_put(struct store *st, const char *path, const char *key)
 {
 	return store_put_tail(st, path, key, NULL, 0);

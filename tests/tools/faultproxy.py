@@ -8,6 +8,16 @@ either proxied faithfully or gets one injected fault:
   reset               TCP RST in the middle of the transfer (see do_reset)
   stall               read the request, then say nothing for --stall-seconds
   truncate            forward the response head and ~half the body, then FIN
+  flip                forward all, but flip one byte in the middle of a 2xx
+                      response body of known length (corrupt data the
+                      client must catch by its checksum)
+  flipup              flip one byte in the middle of the request body on
+                      its way upstream (the server must catch it)
+
+Not in the default --faults: flip and flipup (a client without checksums
+would take the bytes as good).  Each log line ends with the request's
+notable headers: expect (100-continue), crc32c (x-amz-checksum-crc32c),
+mode (x-amz-checksum-mode), range, or '-'.
 
 Faithful means byte-for-byte: request line, headers (Host included) and body
 are relayed untouched, because the client signs them with AWS SigV4.  Bodies
@@ -32,6 +42,7 @@ MAX_LINE = 64 * 1024        # longest request/status/header line we accept
 MAX_HEADERS = 200
 IO_TIMEOUT = 300            # seconds; only to reap dead peers, never hit in tests
 ALL_FAULTS = ('500', '503', 'slowdown', 'reset', 'stall', 'truncate')
+EXTRA_FAULTS = ('flip', 'flipup')
 ERRORS = {  # fault -> (status, reason, S3 code, message)
     '500': (500, 'Internal Server Error', 'InternalError',
             'We encountered an internal error. Please try again.'),
@@ -151,6 +162,20 @@ def discard(_data):
     pass
 
 
+def flipper(sink, at):
+    """A sink that passes the bytes on with the one at offset `at` inverted."""
+    seen = [0]
+
+    def out(data):
+        if seen[0] <= at < seen[0] + len(data):
+            b = bytearray(data)
+            b[at - seen[0]] ^= 0xff
+            data = bytes(b)
+        seen[0] += len(data)
+        sink(data)
+    return out
+
+
 class Proxy:
     def __init__(self, args):
         host, _, port = args.upstream.rpartition(':')
@@ -193,7 +218,7 @@ class Proxy:
     def write_log(self, entry):
         with self.lock:                   # lock also orders us against close at exit
             if self.log and not self.log.closed:
-                self.log.write('%s %s %s %s %s\n' % tuple(
+                self.log.write('%s %s %s %s %s %s\n' % tuple(
                     x.decode('latin-1') if isinstance(x, bytes) else x for x in entry))
 
     # ---- connection handling ------------------------------------------------
@@ -227,7 +252,7 @@ class Proxy:
         parts = head[0].split()
         n, fault = self.decide(parts[0].decode('latin-1') if parts else '')
         entry = [n, parts[0] if parts else b'-', parts[1] if len(parts) > 1 else b'-',
-                 fault or 'pass', '-']
+                 fault or 'pass', '-', '-']
         try:
             try:
                 if len(parts) != 3:
@@ -239,6 +264,11 @@ class Proxy:
                 return False
             method = parts[0].upper()
             expect = has_token(h, b'expect', b'100-continue') and kind != 'none'
+            flags = [name for name, hdr in (('expect', b'expect'),
+                                            ('crc32c', b'x-amz-checksum-crc32c'),
+                                            ('mode', b'x-amz-checksum-mode'),
+                                            ('range', b'range')) if hdr in h]
+            entry[5] = ','.join(flags) or '-'
             req = (method, parts[1], kind, length, expect)
 
             def read_body(cut=False):
@@ -295,7 +325,8 @@ class Proxy:
                     return
 
     def forward(self, sock, rfile, head, req, fault, entry):
-        """Proxy one request upstream (fault is None, 'reset' or 'truncate')."""
+        """Proxy one request upstream (fault is None, 'reset', 'truncate',
+        'flip' or 'flipup')."""
         method, target, kind, length, expect = req
         try:
             up = socket.create_connection(self.upstream, timeout=IO_TIMEOUT)
@@ -325,7 +356,14 @@ class Proxy:
                         up.sendall(data)
                     except OSError:
                         up_ok[0] = False
-            relay_body(rfile, kind, length, to_upstream)
+            if fault == 'flipup' and kind == 'length':
+                relay_body(rfile, kind, length, flipper(to_upstream, length // 2))
+            else:
+                relay_body(rfile, kind, length, to_upstream)
+            if fault in ('flip', 'flipup'):
+                fault_cut = False         # the connection goes on as usual
+            else:
+                fault_cut = bool(fault)
 
             try:
                 while True:
@@ -350,7 +388,7 @@ class Proxy:
                 return False
             entry[4] = status
 
-            if fault and rkind == 'none':
+            if fault_cut and rkind == 'none':
                 # No response body to cut: drop the response entirely.  The
                 # upstream operation DID happen, which is the nasty real-world
                 # case ("did my DELETE/PUT go through?").  reset -> RST,
@@ -358,8 +396,11 @@ class Proxy:
                 self.close(sock, rfile, rst=(fault == 'reset'))
                 return False
             sock.sendall(b''.join(rhead))
-            relay_body(ufile, rkind, rlen, sock.sendall, cut=bool(fault))
-            if fault:
+            if fault == 'flip' and rkind == 'length' and 200 <= status < 300:
+                relay_body(ufile, rkind, rlen, flipper(sock.sendall, rlen // 2))
+            else:
+                relay_body(ufile, rkind, rlen, sock.sendall, cut=fault_cut)
+            if fault_cut:
                 if fault == 'truncate':
                     sock.shutdown(socket.SHUT_WR)
                 self.close(sock, rfile, rst=(fault == 'reset'))
@@ -397,7 +438,7 @@ def main():
     args = ap.parse_args()
     args.faults = [f.strip() for f in args.faults.split(',') if f.strip()]
     args.methods = [m.strip().upper() for m in args.methods.split(',') if m.strip()]
-    bad = [f for f in args.faults if f not in ALL_FAULTS]
+    bad = [f for f in args.faults if f not in ALL_FAULTS + EXTRA_FAULTS]
     if bad or not args.faults:
         ap.error('unknown or empty --faults: %s' % ','.join(bad))
     if not 0.0 <= args.fail_rate <= 1.0:

