@@ -183,7 +183,7 @@ check "keep-alive: two URLs, both byte-identical" \
     bash -c "cmp -s '$TMP/mid' '$TMP/ka1' && cmp -s '$TMP/mid' '$TMP/ka2'"
 check "keep-alive: curl re-used the connection" grep -q 'Re-using existing connection' "$TMP/ka.err"
 check "log has one line per request" \
-    bash -c "[ \$(wc -l <'$TMP/pass.log') -eq 10 ] && grep -q '^1 GET /big pass 200$' '$TMP/pass.log' && grep -q '^7 DELETE /up3 pass 204$' '$TMP/pass.log'"
+    bash -c "[ \$(wc -l <'$TMP/pass.log') -eq 10 ] && grep -q '^1 GET /big pass 200 -$' '$TMP/pass.log' && grep -q '^7 DELETE /up3 pass 204 -$' '$TMP/pass.log'"
 
 # ---- error faults: answered by the proxy, connection closed, proxy survives ----
 start_proxy e500 --fail-rate 1 --faults 500
