@@ -1,4 +1,4 @@
-/* argo: struct pipeline -> Argo Workflow (a cJSON tree). */
+/* argo: the plan of a pipeline -> Argo Workflow (a cJSON tree). */
 #include "compiler/argo.h"
 
 #include <stdio.h>
@@ -7,18 +7,10 @@
 
 #include "common/names.h"
 #include "common/nodecmd.h"
+#include "compiler/plan.h"
 
 #define BIN_DIR "/t3q/bin"
 #define WRITABLE_DIR "/tmp"
-
-static const char *param_placeholder(void *ctx, const struct param *pm)
-{
-	struct buf *b = ctx;
-
-	buf_reset(b);
-	buf_addf(b, "{{inputs.parameters.%s}}", pm->name);
-	return b->buf;
-}
 
 static cJSON *str(const char *s)
 {
@@ -101,22 +93,6 @@ static char *pipeline_spec(const struct pipeline *p, const char *name)
 	return s;
 }
 
-/* Parameters a node uses, as they exist (validation reported the rest). */
-static int node_uses(const struct pipeline *p, const struct node *n,
-		     const char *name)
-{
-	for (int i = 0; i < n->params.n; i++)
-		if (!strcmp(n->params.v[i], name) &&
-		    pipeline_param(p, name))
-			return 1;
-	return 0;
-}
-
-struct producer {
-	const struct node *node;
-	char *artifact;		/* artifact name */
-};
-
 static cJSON *env_secret(const char *name, const char *secret,
 			 const char *key)
 {
@@ -130,27 +106,21 @@ static cJSON *env_secret(const char *name, const char *secret,
 	return e;
 }
 
-static void add_resources(cJSON *container, const struct node *n)
+static void add_resources(cJSON *container, const struct plan_task *t)
 {
 	cJSON *res = cJSON_CreateObject(), *req = cJSON_CreateObject(),
 	      *lim = cJSON_CreateObject();
-	char buf[64];
 
-	if (n->cpu)
-		add_str(req, "cpu", n->cpu);
-	if (n->memory) {
-		snprintf(buf, sizeof(buf), "%sG", n->memory);
-		add_str(req, "memory", buf);
-	}
-	if (n->cpu_limit)
-		add_str(lim, "cpu", n->cpu_limit);
-	if (n->memory_limit) {
-		snprintf(buf, sizeof(buf), "%sG", n->memory_limit);
-		add_str(lim, "memory", buf);
-	}
-	if (n->gpu && strcmp(n->gpu, "0"))
-		add_str(lim, n->gpu_vendor ? n->gpu_vendor : "nvidia.com/gpu",
-			n->gpu);
+	if (t->cpu)
+		add_str(req, "cpu", t->cpu);
+	if (t->memory)
+		add_str(req, "memory", t->memory);
+	if (t->cpu_limit)
+		add_str(lim, "cpu", t->cpu_limit);
+	if (t->memory_limit)
+		add_str(lim, "memory", t->memory_limit);
+	if (t->gpu)
+		add_str(lim, t->gpu_vendor, t->gpu);
 	if (req->child)
 		cJSON_AddItemToObject(res, "requests", req);
 	else
@@ -174,63 +144,105 @@ static cJSON *mount(const char *name, const char *path)
 	return m;
 }
 
-static void add_kv_map(cJSON *o, const char *key, const char *value)
+static cJSON *kv_map(const struct kv *v, int n)
 {
-	cJSON_DeleteItemFromObjectCaseSensitive(o, key);
-	add_str(o, key, value);
+	cJSON *o = cJSON_CreateObject();
+
+	for (int i = 0; i < n; i++)
+		add_str(o, v[i].key, v[i].value);
+	return o;
 }
 
-static cJSON *container_template(const struct pipeline *p,
-				 const struct node *n,
+/* The bootstrap's arguments: "{{inputs.parameters.P}}", artifact dirs. */
+static void add_args(cJSON *args, const struct plan_task *t)
+{
+	struct buf b = BUF_INIT;
+
+	for (int i = 0; i < t->nargs; i++) {
+		const struct plan_arg *a = &t->args[i];
+
+		if (a->kind == PLAN_ARTIFACTS_IN) {
+			cJSON_AddItemToArray(args, str("--artifact-inputs"));
+			cJSON_AddItemToArray(args, str(NODECMD_ARTIFACT_IN));
+			continue;
+		}
+		if (a->kind == PLAN_ARTIFACTS_OUT) {
+			cJSON_AddItemToArray(args, str("--artifact-outputs"));
+			cJSON_AddItemToArray(args, str(NODECMD_ARTIFACT_OUT));
+			continue;
+		}
+		buf_reset(&b);
+		for (int k = 0; k < a->nparts; k++)
+			if (a->parts[k].kind == PLAN_PARAM)
+				buf_addf(&b, "{{inputs.parameters.%s}}",
+					 a->parts[k].text);
+			else
+				buf_adds(&b, a->parts[k].text);
+		cJSON_AddItemToArray(args, str(b.buf));
+	}
+	buf_release(&b);
+}
+
+static void add_env(cJSON *env, const struct plan_task *t)
+{
+	struct buf b = BUF_INIT;
+
+	for (int i = 0; i < t->nenv; i++) {
+		const struct plan_env *e = &t->env[i];
+
+		switch (e->kind) {
+		case PLAN_ENV_VALUE:
+			cJSON_AddItemToArray(env, name_value(e->name,
+							     e->value));
+			break;
+		case PLAN_ENV_PARAM:
+			buf_reset(&b);
+			buf_addf(&b, "{{inputs.parameters.%s}}", e->value);
+			cJSON_AddItemToArray(env, name_value(e->name, b.buf));
+			break;
+		case PLAN_ENV_RUN_ID:
+			cJSON_AddItemToArray(env, name_value(e->name,
+						"{{workflow.uid}}"));
+			break;
+		case PLAN_ENV_SECRET:
+			cJSON_AddItemToArray(env, env_secret(e->name, e->value,
+							     e->key));
+			break;
+		}
+	}
+	buf_release(&b);
+}
+
+static cJSON *container_template(const struct plan_task *t,
 				 const struct argo_opts *o)
 {
-	cJSON *t = named(n->task_name), *inputs = cJSON_CreateObject(),
+	cJSON *tmpl = named(t->name), *inputs = cJSON_CreateObject(),
 	      *outputs = cJSON_CreateObject(), *meta = cJSON_CreateObject(),
-	      *labels = cJSON_CreateObject(), *annos = cJSON_CreateObject(),
 	      *c = cJSON_CreateObject(), *args = cJSON_CreateArray(),
 	      *env = cJSON_CreateArray(), *mounts = cJSON_CreateArray(),
 	      *volumes = cJSON_CreateArray(), *cmd = cJSON_CreateArray();
 	cJSON *params = cJSON_CreateArray(), *in_art = cJSON_CreateArray(),
 	      *out_art = cJSON_CreateArray();
-	struct buf pbuf = BUF_INIT, b = BUF_INIT;
-	struct nodecmd_ctx ctx = {
-		p, o->cos_endpoint, o->cos_bucket, o->cos_directory,
-		"{{workflow.uid}}",
-		o->data_passing_cos ? NULL : NODECMD_ARTIFACT_IN,
-		o->data_passing_cos ? NULL : NODECMD_ARTIFACT_OUT,
-		WRITABLE_DIR, param_placeholder, &pbuf, NULL,
-	};
-	struct nodecmd nc;
-
-	nodecmd_build(&ctx, n, &nc);
+	struct buf b = BUF_INIT;
 
 	/* inputs: the parameters it uses, the artifacts of its ancestors */
-	for (int i = 0; i < p->nparams; i++)
-		if (p->params[i].name && node_uses(p, n, p->params[i].name))
-			cJSON_AddItemToArray(params, named(p->params[i].name));
-	if (!o->data_passing_cos) {
-		for (int i = 0; i < n->inputs.n; i++) {
-			cJSON *a;
+	for (int i = 0; i < t->nparams; i++)
+		cJSON_AddItemToArray(params, named(t->params[i]->name));
+	for (int i = 0; i < t->ninputs; i++) {
+		cJSON *a = named(t->inputs[i].name);
 
-			buf_reset(&b);
-			names_artifact(&b, n->inputs.v[i]);
-			a = named(b.buf);
-			buf_reset(&pbuf);
-			buf_addf(&pbuf, "%s/%s", NODECMD_ARTIFACT_IN, b.buf);
-			add_str(a, "path", pbuf.buf);
-			cJSON_AddItemToArray(in_art, a);
-		}
-		for (int i = 0; i < n->outputs.n; i++) {
-			cJSON *a;
+		buf_reset(&b);
+		buf_addf(&b, "%s/%s", NODECMD_ARTIFACT_IN, t->inputs[i].name);
+		add_str(a, "path", b.buf);
+		cJSON_AddItemToArray(in_art, a);
+	}
+	for (int i = 0; i < t->noutputs; i++) {
+		cJSON *a = named(t->outputs[i].name);
 
-			buf_reset(&b);
-			names_artifact(&b, n->outputs.v[i]);
-			a = named(b.buf);
-			buf_reset(&pbuf);
-			buf_addf(&pbuf, "%s/%s", NODECMD_ARTIFACT_OUT, b.buf);
-			add_str(a, "path", pbuf.buf);
-			cJSON_AddItemToArray(out_art, a);
-		}
+		buf_reset(&b);
+		buf_addf(&b, "%s/%s", NODECMD_ARTIFACT_OUT, t->outputs[i].name);
+		add_str(a, "path", b.buf);
+		cJSON_AddItemToArray(out_art, a);
 	}
 	/* KFP reads these two by name; the step may not write metrics. */
 	{
@@ -253,48 +265,17 @@ static cJSON *container_template(const struct pipeline *p,
 	else
 		cJSON_Delete(in_art);
 	if (inputs->child)
-		cJSON_AddItemToObject(t, "inputs", inputs);
+		cJSON_AddItemToObject(tmpl, "inputs", inputs);
 	else
 		cJSON_Delete(inputs);
 	cJSON_AddItemToObject(outputs, "artifacts", out_art);
-	cJSON_AddItemToObject(t, "outputs", outputs);
+	cJSON_AddItemToObject(tmpl, "outputs", outputs);
 
-	/* pod metadata: Elyra's elyra/ labels, then the user's */
-	add_str(labels, "elyra/node-type", "notebook-script");
-	buf_reset(&b);
-	pipeline_label_value(&b, p->name);
-	add_str(labels, "elyra/pipeline-name", b.buf);
-	add_str(labels, "elyra/pipeline-version", "");
-	add_str(labels, "elyra/experiment-name", "");
-	buf_reset(&b);
-	pipeline_label_value(&b, n->display_name);
-	add_str(labels, "elyra/node-name", b.buf);
-	add_str(labels, "pipelines.kubeflow.org/pipeline-sdk-type", "t3q");
-	for (int i = 0; i < n->nlabels; i++)
-		add_kv_map(labels, n->labels[i].key, n->labels[i].value);
-	add_str(annos, "elyra/node-file-name", n->filename);
-	buf_reset(&b);
-	buf_adds(&b, p->source);
-	add_str(annos, "elyra/pipeline-source",
-		strrchr(p->source, '/') ? strrchr(p->source, '/') + 1
-					: p->source);
-	if (n->doc) {
-		char *d = unbrace(n->doc);
-
-		add_str(annos, "elyra/node-user-doc", d);
-		free(d);
-	}
-	/* Elyra leaves it out when nothing of the label is left. */
-	if (n->display_name && *n->display_name)
-		add_str(annos, "pipelines.kubeflow.org/task_display_name",
-			n->display_name);
 	/* disable_node_caching: Elyra 4.0.0 ignores it on generic nodes. */
-	for (int i = 0; i < n->nannotations; i++)
-		add_kv_map(annos, n->annotations[i].key,
-			   n->annotations[i].value);
-	cJSON_AddItemToObject(meta, "annotations", annos);
-	cJSON_AddItemToObject(meta, "labels", labels);
-	cJSON_AddItemToObject(t, "metadata", meta);
+	cJSON_AddItemToObject(meta, "annotations",
+			      kv_map(t->annotations, t->nannotations));
+	cJSON_AddItemToObject(meta, "labels", kv_map(t->labels, t->nlabels));
+	cJSON_AddItemToObject(tmpl, "metadata", meta);
 
 	/* the bootstrap: copied in by an init container, like argoexec */
 	if (!o->bootstrap_in_image) {
@@ -310,59 +291,32 @@ static cJSON *container_template(const struct pipeline *p,
 		cJSON_AddItemToArray(imounts, mount("t3q-bin", BIN_DIR));
 		cJSON_AddItemToObject(init, "volumeMounts", imounts);
 		cJSON_AddItemToArray(inits, init);
-		cJSON_AddItemToObject(t, "initContainers", inits);
+		cJSON_AddItemToObject(tmpl, "initContainers", inits);
 		cJSON_AddItemToObject(vol, "emptyDir", cJSON_CreateObject());
 		cJSON_AddItemToArray(volumes, vol);
 		cJSON_AddItemToArray(mounts, mount("t3q-bin", BIN_DIR));
 	}
 
-	add_str(c, "image", n->runtime_image);
+	add_str(c, "image", t->image);
 	if (o->pull_policy)
 		add_str(c, "imagePullPolicy", o->pull_policy);
 	cJSON_AddItemToArray(cmd, str(o->bootstrap_in_image ?
 				      o->bootstrap_path :
 				      BIN_DIR "/t3q-bootstrap"));
 	cJSON_AddItemToObject(c, "command", cmd);
-	for (int i = 0; i < nc.nargs; i++)
-		cJSON_AddItemToArray(args, str(nc.args[i]));
+	add_args(args, t);
 	cJSON_AddItemToObject(c, "args", args);
-	for (int i = 0; i < nc.nenv; i++)
-		cJSON_AddItemToArray(env, name_value(nc.env[i].key,
-						     nc.env[i].value));
-	if (o->cos_secret) {
-		cJSON_AddItemToArray(env, env_secret("AWS_ACCESS_KEY_ID",
-			o->cos_secret, "AWS_ACCESS_KEY_ID"));
-		cJSON_AddItemToArray(env, env_secret("AWS_SECRET_ACCESS_KEY",
-			o->cos_secret, "AWS_SECRET_ACCESS_KEY"));
-	} else if (o->cos_username) {
-		cJSON_AddItemToArray(env, name_value("AWS_ACCESS_KEY_ID",
-						     o->cos_username));
-		cJSON_AddItemToArray(env, name_value("AWS_SECRET_ACCESS_KEY",
-						     o->cos_password));
-	}
-	for (int i = 0; i < n->nsecrets; i++)
-		if (n->secrets[i].env_var && n->secrets[i].name &&
-		    n->secrets[i].key)
-			cJSON_AddItemToArray(env, env_secret(
-				n->secrets[i].env_var, n->secrets[i].name,
-				n->secrets[i].key));
+	add_env(env, t);
 	cJSON_AddItemToObject(c, "env", env);
-	add_resources(c, n);
+	add_resources(c, t);
 
-	for (int i = 0; i < n->nvolumes; i++) {
-		const struct volume_mount *v = &n->volumes[i];
+	for (int i = 0; i < t->nmounts; i++) {
+		const struct plan_mount *v = &t->mounts[i];
 		cJSON *m, *vol;
 		int seen = 0;
 		const cJSON *x;
 
-		if (!v->path || !v->pvc_name)
-			continue;
-		buf_reset(&b);
-		buf_addch(&b, '/');
-		buf_adds(&b, v->path + strspn(v->path, "/"));
-		while (b.len > 1 && b.buf[b.len - 1] == '/')
-			buf_setlen(&b, b.len - 1);
-		m = mount(v->pvc_name, b.buf);
+		m = mount(v->pvc, v->path);
 		if (v->sub_path)
 			add_str(m, "subPath", v->sub_path);
 		if (v->read_only)
@@ -373,26 +327,24 @@ static cJSON *container_template(const struct pipeline *p,
 			const char *nm = cJSON_GetStringValue(
 				cJSON_GetObjectItemCaseSensitive(x, "name"));
 
-			if (nm && !strcmp(nm, v->pvc_name))
+			if (nm && !strcmp(nm, v->pvc))
 				seen = 1;
 		}
 		if (!seen) {
 			cJSON *claim = cJSON_CreateObject();
 
-			vol = named(v->pvc_name);
-			add_str(claim, "claimName", v->pvc_name);
+			vol = named(v->pvc);
+			add_str(claim, "claimName", v->pvc);
 			cJSON_AddItemToObject(vol, "persistentVolumeClaim",
 					      claim);
 			cJSON_AddItemToArray(volumes, vol);
 		}
 	}
-	if (n->shm_size) {
+	if (t->shm_size) {
 		cJSON *vol = named("shm"), *ed = cJSON_CreateObject();
 
-		buf_reset(&b);
-		buf_addf(&b, "%sG", n->shm_size);
 		add_str(ed, "medium", "Memory");
-		add_str(ed, "sizeLimit", b.buf);
+		add_str(ed, "sizeLimit", t->shm_size);
 		cJSON_AddItemToObject(vol, "emptyDir", ed);
 		cJSON_AddItemToArray(volumes, vol);
 		cJSON_AddItemToArray(mounts, mount("shm", "/dev/shm"));
@@ -401,12 +353,12 @@ static cJSON *container_template(const struct pipeline *p,
 		cJSON_AddItemToObject(c, "volumeMounts", mounts);
 	else
 		cJSON_Delete(mounts);
-	cJSON_AddItemToObject(t, "container", c);
-	if (n->ntolerations) {
+	cJSON_AddItemToObject(tmpl, "container", c);
+	if (t->ntolerations) {
 		cJSON *tols = cJSON_CreateArray();
 
-		for (int i = 0; i < n->ntolerations; i++) {
-			const struct toleration *tl = &n->tolerations[i];
+		for (int i = 0; i < t->ntolerations; i++) {
+			const struct toleration *tl = &t->tolerations[i];
 			cJSON *x = cJSON_CreateObject();
 
 			if (tl->effect)
@@ -418,61 +370,46 @@ static cJSON *container_template(const struct pipeline *p,
 				add_str(x, "value", tl->value);
 			cJSON_AddItemToArray(tols, x);
 		}
-		cJSON_AddItemToObject(t, "tolerations", tols);
+		cJSON_AddItemToObject(tmpl, "tolerations", tols);
 	}
 	if (cJSON_GetArraySize(volumes))
-		cJSON_AddItemToObject(t, "volumes", volumes);
+		cJSON_AddItemToObject(tmpl, "volumes", volumes);
 	else
 		cJSON_Delete(volumes);
-	nodecmd_release(&nc);
-	buf_release(&pbuf);
 	buf_release(&b);
-	return t;
+	return tmpl;
 }
 
-static cJSON *dag_task(const struct pipeline *p, const struct node *n,
-		       const struct argo_opts *o)
+static cJSON *dag_task(const struct plan *pl, const struct plan_task *t)
 {
-	cJSON *task = named(n->task_name), *args = cJSON_CreateObject(),
+	cJSON *task = named(t->name), *args = cJSON_CreateObject(),
 	      *params = cJSON_CreateArray(), *arts = cJSON_CreateArray();
-	struct buf b = BUF_INIT, v = BUF_INIT;
+	struct buf v = BUF_INIT;
 
-	add_str(task, "template", n->task_name);
-	if (n->parents.n) {
+	add_str(task, "template", t->name);
+	if (t->node->parents.n) {
 		cJSON *deps = cJSON_CreateArray();
 
-		for (int i = 0; i < n->parents.n; i++) {
-			const struct node *par = pipeline_node(p,
-							       n->parents.v[i]);
-
-			if (par)
-				cJSON_AddItemToArray(deps,
-						     str(par->task_name));
-		}
+		for (int i = 0; i < t->nparents; i++)
+			cJSON_AddItemToArray(deps,
+				str(pl->tasks[t->parents[i]].name));
 		cJSON_AddItemToObject(task, "dependencies", deps);
 	}
-	for (int i = 0; i < p->nparams; i++) {
-		if (!p->params[i].name || !node_uses(p, n, p->params[i].name))
-			continue;
+	for (int i = 0; i < t->nparams; i++) {
 		buf_reset(&v);
-		buf_addf(&v, "{{inputs.parameters.%s}}", p->params[i].name);
-		cJSON_AddItemToArray(params, name_value(p->params[i].name,
+		buf_addf(&v, "{{inputs.parameters.%s}}", t->params[i]->name);
+		cJSON_AddItemToArray(params, name_value(t->params[i]->name,
 							v.buf));
 	}
-	if (!o->data_passing_cos) {
-		for (int i = 0; i < n->inputs.n; i++) {
-			const struct node *from = &p->nodes[n->input_from[i]];
-			cJSON *a;
+	for (int i = 0; i < t->ninputs; i++) {
+		const struct plan_artifact *a = &t->inputs[i];
+		cJSON *x = named(a->name);
 
-			buf_reset(&b);
-			names_artifact(&b, n->inputs.v[i]);
-			a = named(b.buf);
-			buf_reset(&v);
-			buf_addf(&v, "{{tasks.%s.outputs.artifacts.%s}}",
-				 from->task_name, b.buf);
-			add_str(a, "from", v.buf);
-			cJSON_AddItemToArray(arts, a);
-		}
+		buf_reset(&v);
+		buf_addf(&v, "{{tasks.%s.outputs.artifacts.%s}}",
+			 pl->tasks[a->producer].name, a->name);
+		add_str(x, "from", v.buf);
+		cJSON_AddItemToArray(arts, x);
 	}
 	if (cJSON_GetArraySize(params))
 		cJSON_AddItemToObject(args, "parameters", params);
@@ -486,9 +423,20 @@ static cJSON *dag_task(const struct pipeline *p, const struct node *n,
 		cJSON_AddItemToObject(task, "arguments", args);
 	else
 		cJSON_Delete(args);
-	buf_release(&b);
 	buf_release(&v);
 	return task;
+}
+
+void argo_plan_opts(struct plan_opts *po, const struct argo_opts *o)
+{
+	memset(po, 0, sizeof(*po));
+	po->cos_endpoint = o->cos_endpoint;
+	po->cos_bucket = o->cos_bucket;
+	po->cos_directory = o->cos_directory;
+	po->cos_secret = o->cos_secret;
+	po->cos_username = o->cos_username;
+	po->cos_password = o->cos_password;
+	po->data_passing_cos = o->data_passing_cos;
 }
 
 cJSON *argo_build(const struct pipeline *p, const struct argo_opts *o)
@@ -498,24 +446,16 @@ cJSON *argo_build(const struct pipeline *p, const struct argo_opts *o)
 	      *spec = cJSON_CreateObject(), *templates = cJSON_CreateArray(),
 	      *dag = cJSON_CreateObject(), *tasks = cJSON_CreateArray(),
 	      *root;
-	struct buf name = BUF_INIT, b = BUF_INIT;
+	struct buf b = BUF_INIT;
+	struct plan_opts po;
+	struct plan pl;
 	char *ps;
-	int used_params = 0;
 
-	pipeline_k8s_name(&name, p->name);
-	if (!name.len)
-		buf_adds(&name, "pipeline");
-	if (name.len > 50)
-		buf_setlen(&name, 50);
-	/* The root DAG is named as the pipeline; no task may take it. */
-	for (int i = 0; i < p->nnodes; i++)
-		if (!strcmp(p->nodes[i].task_name, name.buf)) {
-			buf_adds(&name, "-pipeline");
-			break;
-		}
+	argo_plan_opts(&po, o);
+	plan_build(&pl, p, &po);
 	add_str(wf, "apiVersion", "argoproj.io/v1alpha1");
 	add_str(wf, "kind", "Workflow");
-	buf_addf(&b, "%s-", name.buf);
+	buf_addf(&b, "%s-", pl.name);
 	add_str(meta, "generateName", b.buf);
 	if (o->timestamp)
 		add_str(annos, "pipelines.kubeflow.org/pipeline_compilation_time",
@@ -528,40 +468,27 @@ cJSON *argo_build(const struct pipeline *p, const struct argo_opts *o)
 	cJSON_AddItemToObject(meta, "labels", labels);
 	cJSON_AddItemToObject(wf, "metadata", meta);
 
-	add_str(spec, "entrypoint", name.buf);
+	add_str(spec, "entrypoint", pl.name);
 	add_str(spec, "serviceAccountName", "pipeline-runner");
-	{
+	if (pl.nparams) {
 		cJSON *args = cJSON_CreateObject(), *params =
 			cJSON_CreateArray();
 
-		for (int i = 0; i < p->nparams; i++) {
-			const struct param *pm = &p->params[i];
+		for (int i = 0; i < pl.nparams; i++) {
+			const struct param *pm = pl.params[i];
 
-			/* As Elyra: a parameter no node uses is left out. */
-			if (!pm->name || !pipeline_param_used(p, pm->name))
-				continue;
 			/*
 			 * No value: the name alone, as Elyra (kfp) writes it,
 			 * so that KFP's run form asks for one.
 			 */
-			if (pm->value) {
+			if (pm->value)
 				cJSON_AddItemToArray(params, name_value(pm->name,
 								pm->value));
-			} else {
-				cJSON *np = cJSON_CreateObject();
-
-				add_str(np, "name", pm->name);
-				cJSON_AddItemToArray(params, np);
-			}
-			used_params++;
+			else
+				cJSON_AddItemToArray(params, named(pm->name));
 		}
-		if (used_params) {
-			cJSON_AddItemToObject(args, "parameters", params);
-			cJSON_AddItemToObject(spec, "arguments", args);
-		} else {
-			cJSON_Delete(params);
-			cJSON_Delete(args);
-		}
+		cJSON_AddItemToObject(args, "parameters", params);
+		cJSON_AddItemToObject(spec, "arguments", args);
 	}
 	if (o->npull_secrets) {
 		cJSON *ips = cJSON_CreateArray();
@@ -572,30 +499,27 @@ cJSON *argo_build(const struct pipeline *p, const struct argo_opts *o)
 	}
 
 	/* The root DAG takes the run parameters as its inputs. */
-	root = named(name.buf);
-	if (used_params) {
+	root = named(pl.name);
+	if (pl.nparams) {
 		cJSON *inputs = cJSON_CreateObject(), *params =
 			cJSON_CreateArray();
 
-		for (int i = 0; i < p->nparams; i++)
-			if (p->params[i].name &&
-			    pipeline_param_used(p, p->params[i].name))
-				cJSON_AddItemToArray(params,
-						     named(p->params[i].name));
+		for (int i = 0; i < pl.nparams; i++)
+			cJSON_AddItemToArray(params, named(pl.params[i]->name));
 		cJSON_AddItemToObject(inputs, "parameters", params);
 		cJSON_AddItemToObject(root, "inputs", inputs);
 	}
-	for (int i = 0; i < p->nnodes; i++)
-		cJSON_AddItemToArray(tasks, dag_task(p, &p->nodes[i], o));
+	for (int i = 0; i < pl.ntasks; i++)
+		cJSON_AddItemToArray(tasks, dag_task(&pl, &pl.tasks[i]));
 	cJSON_AddItemToObject(dag, "tasks", tasks);
 	cJSON_AddItemToObject(root, "dag", dag);
 	cJSON_AddItemToArray(templates, root);
-	for (int i = 0; i < p->nnodes; i++)
+	for (int i = 0; i < pl.ntasks; i++)
 		cJSON_AddItemToArray(templates,
-				     container_template(p, &p->nodes[i], o));
+				     container_template(&pl.tasks[i], o));
 	cJSON_AddItemToObject(spec, "templates", templates);
 	cJSON_AddItemToObject(wf, "spec", spec);
-	buf_release(&name);
+	plan_release(&pl);
 	buf_release(&b);
 	return wf;
 }

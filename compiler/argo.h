@@ -34,4 +34,8 @@ struct argo_opts {
 
 cJSON *argo_build(const struct pipeline *p, const struct argo_opts *o);
 
+/* The target-neutral part of the options, for plan_build(). */
+struct plan_opts;
+void argo_plan_opts(struct plan_opts *po, const struct argo_opts *o);
+
 #endif

@@ -106,7 +106,7 @@ static int node(yaml_emitter_t *e, const cJSON *j)
 	return scalar(e, "null", YAML_PLAIN_SCALAR_STYLE);
 }
 
-int emit_yaml(FILE *out, const cJSON *doc)
+int emit_yaml_docs(FILE *out, const cJSON *const *docs, int ndocs)
 {
 	yaml_emitter_t e;
 	yaml_event_t ev;
@@ -120,15 +120,24 @@ int emit_yaml(FILE *out, const cJSON *doc)
 	yaml_emitter_set_indent(&e, 2);
 	yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
 	ok = yaml_emitter_emit(&e, &ev);
-	yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
-	ok = ok && yaml_emitter_emit(&e, &ev);
-	ok = ok && node(&e, doc);
-	yaml_document_end_event_initialize(&ev, 1);
-	ok = ok && yaml_emitter_emit(&e, &ev);
+	for (int i = 0; i < ndocs && ok; i++) {
+		/* The first document implicit, as before; "---" between. */
+		yaml_document_start_event_initialize(&ev, NULL, NULL, NULL,
+						     i == 0);
+		ok = yaml_emitter_emit(&e, &ev);
+		ok = ok && node(&e, docs[i]);
+		yaml_document_end_event_initialize(&ev, 1);
+		ok = ok && yaml_emitter_emit(&e, &ev);
+	}
 	yaml_stream_end_event_initialize(&ev);
 	ok = ok && yaml_emitter_emit(&e, &ev);
 	if (!ok && e.problem)
 		error("cannot write YAML: %s", e.problem);
 	yaml_emitter_delete(&e);
 	return ok ? 0 : -1;
+}
+
+int emit_yaml(FILE *out, const cJSON *doc)
+{
+	return emit_yaml_docs(out, &doc, 1);
 }

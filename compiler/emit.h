@@ -11,5 +11,10 @@
 
 /* Returns 0, or -1 after logging. */
 int emit_yaml(FILE *out, const cJSON *doc);
+/*
+ * Several documents in one stream, "---" between them (KFP v2's IR and
+ * its platform spec). The documents stay the caller's.
+ */
+int emit_yaml_docs(FILE *out, const cJSON *const *docs, int ndocs);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * t3q-compile: an Elyra .pipeline file -> Argo Workflow YAML for Kubeflow
- * Pipelines 1.8. Exit 0 when the YAML was written, 1 when the pipeline is
+ * Pipelines 1.8 to 2.x (--target kfp-v1), or PipelineSpec IR for KFP v2
+ * (--target kfp-v2). Exit 0 when the YAML was written, 1 when the pipeline is
  * invalid (or an upload failed), 2 on a usage error.
  */
 #include <cjson/cJSON.h>
@@ -17,12 +18,16 @@
 #include "common/version.h"
 #include "compiler/argo.h"
 #include "compiler/emit.h"
+#include "compiler/ir.h"
 #include "common/upload.h"
 
 static const char usage[] =
 "usage: t3q-compile PIPELINE [-o OUT.yaml] [options]\n"
 "\n"
 "  -o, --output FILE          write the YAML there (default: stdout)\n"
+"      --target TARGET        kfp-v1 (default): an Argo Workflow; kfp-v2:\n"
+"                             PipelineSpec IR and its Kubernetes platform\n"
+"                             spec (t3q-bootstrap must be in the images)\n"
 "      --runtime-config FILE  an Elyra KFP runtime metadata JSON\n"
 "      --cos-endpoint URL     object store endpoint (overrides the config)\n"
 "      --cos-bucket NAME\n"
@@ -35,7 +40,8 @@ static const char usage[] =
 "                             (default t3q-bootstrap:" T3Q_VERSION ", the tag\n"
 "                             scripts/build-image gives it)\n"
 "      --bootstrap=in-image   the runtime images already hold the binary\n"
-"      --bootstrap-path PATH  its path there (default /usr/local/bin/t3q-bootstrap)\n"
+"      --bootstrap-path PATH  its path there (default /usr/local/bin/t3q-bootstrap;\n"
+"                             kfp-v2: " IR_BOOTSTRAP_PATH ")\n"
 "      --data-passing=MODE    artifacts (default) or cos (Elyra's way)\n"
 "      --image-pull-policy P  Always, IfNotPresent or Never\n"
 "      --image-pull-secret S  repeatable\n"
@@ -56,7 +62,7 @@ enum {
 	OPT_RC = 256, OPT_EP, OPT_BUCKET, OPT_SECRET, OPT_USER, OPT_PASS,
 	OPT_DIR, OPT_BIMG, OPT_BOOT, OPT_BPATH, OPT_DATA, OPT_PULL,
 	OPT_PSECRET, OPT_TS, OPT_UPLOAD, OPT_FORMAT, OPT_DOT, OPT_VERSION,
-	OPT_BASEDIR,
+	OPT_BASEDIR, OPT_TARGET,
 };
 
 static const struct option options[] = {
@@ -79,6 +85,7 @@ static const struct option options[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "dot", no_argument, NULL, OPT_DOT },
 	{ "base-dir", required_argument, NULL, OPT_BASEDIR },
+	{ "target", required_argument, NULL, OPT_TARGET },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -89,6 +96,7 @@ struct cli {
 	const char *pipeline, *output, *runtime_config, *format;
 	const char *upload_url, *base_dir;
 	int upload, dot, timestamp, default_image;
+	int v2;				/* --target kfp-v2 */
 	const char *timestamp_value;
 	struct argo_opts argo;
 	const char *pull_secrets[32];
@@ -167,7 +175,7 @@ static int read_runtime_config(struct cli *c)
 
 static int parse(struct cli *c, int argc, char **argv)
 {
-	int opt, bootstrap_image_set = 0;
+	int opt, bootstrap_image_set = 0, bootstrap_path_set = 0;
 
 	memset(c, 0, sizeof(*c));
 	c->format = "text";
@@ -195,7 +203,17 @@ static int parse(struct cli *c, int argc, char **argv)
 				return usage_error("--bootstrap '%s': use init "
 						   "or in-image", optarg);
 			break;
-		case OPT_BPATH: c->argo.bootstrap_path = optarg; break;
+		case OPT_BPATH:
+			c->argo.bootstrap_path = optarg;
+			bootstrap_path_set = 1;
+			break;
+		case OPT_TARGET:
+			if (!strcmp(optarg, "kfp-v2"))
+				c->v2 = 1;
+			else if (strcmp(optarg, "kfp-v1"))
+				return usage_error("--target '%s': use kfp-v1 "
+						   "or kfp-v2", optarg);
+			break;
 		case OPT_DATA:
 			if (!strcmp(optarg, "cos"))
 				c->argo.data_passing_cos = 1;
@@ -243,7 +261,10 @@ static int parse(struct cli *c, int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return usage_error("%s", "expected exactly one PIPELINE file");
-	c->default_image = !c->argo.bootstrap_in_image &&
+	/* IR cannot add an init container: the image holds the bootstrap. */
+	if (c->v2 && !bootstrap_path_set)
+		c->argo.bootstrap_path = IR_BOOTSTRAP_PATH;
+	c->default_image = !c->v2 && !c->argo.bootstrap_in_image &&
 			   !bootstrap_image_set && !c->dot;
 	c->pipeline = argv[optind];
 	if (c->runtime_config && read_runtime_config(c) < 0)
@@ -381,6 +402,34 @@ static void check_settings(const struct cli *c, struct pipeline *p)
 	}
 }
 
+/* The document(s) of the target, as YAML to -o or stdout. */
+static int write_output(struct cli *c, const struct pipeline *p)
+{
+	const cJSON *docs[2];
+	cJSON *doc, *platform = NULL;
+	FILE *out = stdout;
+	int r;
+
+	if (c->v2)
+		doc = ir_build(p, &c->argo, &platform);
+	else
+		doc = argo_build(p, &c->argo);
+	docs[0] = doc;
+	docs[1] = platform;
+	if (c->output && !strcmp(c->output, "-"))
+		c->output = NULL;	/* "-o -": stdout, as everywhere */
+	if (c->output && !(out = fopen(c->output, "w"))) {
+		r = error_errno("cannot write '%s'", c->output) ? 2 : 2;
+	} else {
+		r = emit_yaml_docs(out, docs, platform ? 2 : 1) < 0 ? 1 : 0;
+		if (out != stdout && fclose(out) != 0)
+			r = error_errno("cannot write '%s'", c->output) ? 1 : 1;
+	}
+	cJSON_Delete(doc);
+	cJSON_Delete(platform);
+	return r;
+}
+
 static void cli_release(struct cli *c)
 {
 	for (int i = 0; i < c->nowned; i++)
@@ -393,8 +442,6 @@ int main(int argc, char **argv)
 	struct pipeline p;
 	struct cli c;
 	char stamp[32], iso[32], *dir = NULL;
-	FILE *out = stdout;
-	cJSON *doc;
 	int r;
 
 	log_init_env();
@@ -413,6 +460,8 @@ int main(int argc, char **argv)
 	}
 	if (!r)
 		pipeline_validate(&p);
+	if (!r && c.v2)
+		ir_check(&p);
 	check_settings(&c, &p);
 	pipeline_print_diags(&p, !strcmp(c.format, "json"));
 	if (r < 0 || p.nerrors) {
@@ -455,17 +504,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	/* 4. the document, 5. YAML */
-	doc = argo_build(&p, &c.argo);
-	if (c.output && !strcmp(c.output, "-"))
-		c.output = NULL;	/* "-o -": stdout, as everywhere */
-	if (c.output && !(out = fopen(c.output, "w"))) {
-		r = error_errno("cannot write '%s'", c.output) ? 2 : 2;
-	} else {
-		r = emit_yaml(out, doc) < 0 ? 1 : 0;
-		if (out != stdout && fclose(out) != 0)
-			r = error_errno("cannot write '%s'", c.output) ? 1 : 1;
-	}
-	cJSON_Delete(doc);
+	r = write_output(&c, &p);
 out:
 	free(dir);
 	cli_release(&c);
