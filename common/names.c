@@ -12,9 +12,14 @@ static int name_char(unsigned char c)
 
 static int reserved(const char *s)
 {
-	/* KFP's own outputs, and the logs artifact Argo adds itself. */
+	/*
+	 * KFP's own outputs (v2: the markdown and HTML ones too, and the
+	 * launcher's executor-logs), and the logs artifact Argo adds itself.
+	 */
 	return !strcmp(s, "mlpipeline-ui-metadata") ||
-	       !strcmp(s, "mlpipeline-metrics") || !strcmp(s, "main-logs");
+	       !strcmp(s, "mlpipeline-metrics") || !strcmp(s, "main-logs") ||
+	       !strcmp(s, "mlpipeline-markdown") ||
+	       !strcmp(s, "mlpipeline-html") || !strcmp(s, "executor-logs");
 }
 
 void names_normalize(struct buf *out, const char *path)

@@ -427,7 +427,7 @@ static cJSON *dag_task(const struct plan *pl, const struct plan_task *t)
 	return task;
 }
 
-void argo_plan_opts(struct plan_opts *po, const struct argo_opts *o)
+void argo_fill_plan_opts(struct plan_opts *po, const struct argo_opts *o)
 {
 	memset(po, 0, sizeof(*po));
 	po->cos_endpoint = o->cos_endpoint;
@@ -451,7 +451,7 @@ cJSON *argo_build(const struct pipeline *p, const struct argo_opts *o)
 	struct plan pl;
 	char *ps;
 
-	argo_plan_opts(&po, o);
+	argo_fill_plan_opts(&po, o);
 	plan_build(&pl, p, &po);
 	add_str(wf, "apiVersion", "argoproj.io/v1alpha1");
 	add_str(wf, "kind", "Workflow");

@@ -15,6 +15,7 @@
 
 #include "common/pipeline.h"
 
+/* The compiler's settings; ir.c (--target kfp-v2) reads them too. */
 struct argo_opts {
 	const char *cos_endpoint;
 	const char *cos_bucket;
@@ -34,8 +35,8 @@ struct argo_opts {
 
 cJSON *argo_build(const struct pipeline *p, const struct argo_opts *o);
 
-/* The target-neutral part of the options, for plan_build(). */
+/* Copies the target-neutral settings into po, for plan_build(). */
 struct plan_opts;
-void argo_plan_opts(struct plan_opts *po, const struct argo_opts *o);
+void argo_fill_plan_opts(struct plan_opts *po, const struct argo_opts *o);
 
 #endif

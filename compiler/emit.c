@@ -3,6 +3,7 @@
 
 #include <regex.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <yaml.h>
@@ -96,6 +97,18 @@ static int node(yaml_emitter_t *e, const cJSON *j)
 		int ok;
 
 		pipeline_number(&b, j);
+		/*
+		 * YAML 1.1 reads "1e-07" as a string: its floats need a '.'
+		 * in the mantissa, so "1.0e-07".
+		 */
+		if (strpbrk(b.buf, "eE") && !strchr(b.buf, '.')) {
+			size_t at = strcspn(b.buf, "eE");
+			char *exp = xstrdup(b.buf + at);
+
+			buf_setlen(&b, at);
+			buf_addf(&b, ".0%s", exp);
+			free(exp);
+		}
 		ok = scalar(e, b.buf, YAML_PLAIN_SCALAR_STYLE);
 		buf_release(&b);
 		return ok;

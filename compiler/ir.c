@@ -112,6 +112,29 @@ static const char *kind(const struct plan_artifact *a)
 	return a->model ? "system.Model" : "system.Dataset";
 }
 
+/*
+ * Whether the bootstrap gets the parameter: not where a node env var of
+ * its name wins (nodecmd leaves it out of --pipeline-parameters).
+ */
+static int passed(const struct plan_task *t, const char *name)
+{
+	for (int i = 0; i < t->nargs; i++)
+		for (int k = 0; k < t->args[i].nparts; k++)
+			if (t->args[i].parts[k].kind == PLAN_PARAM &&
+			    !strcmp(t->args[i].parts[k].text, name))
+				return 1;
+	return 0;
+}
+
+static int nparams_passed(const struct plan_task *t)
+{
+	int n = 0;
+
+	for (int i = 0; i < t->nparams; i++)
+		n += passed(t, t->params[i]->name);
+	return n;
+}
+
 static cJSON *component(const struct plan_task *t)
 {
 	cJSON *c = cJSON_CreateObject(), *in = cJSON_CreateObject(),
@@ -126,12 +149,15 @@ static cJSON *component(const struct plan_task *t)
 			cJSON_AddItemToObject(arts, t->inputs[i].name,
 				artifact_type(kind(&t->inputs[i])));
 	}
-	if (t->nparams) {
+	if (nparams_passed(t)) {
 		cJSON *params = obj(in, "parameters");
 
 		for (int i = 0; i < t->nparams; i++) {
-			cJSON *x = obj(params, t->params[i]->name);
+			cJSON *x;
 
+			if (!passed(t, t->params[i]->name))
+				continue;
+			x = obj(params, t->params[i]->name);
 			add_str(x, "parameterType", param_type(t->params[i]));
 		}
 	}
@@ -206,7 +232,8 @@ static cJSON *container_args(const struct plan_task *t)
 /*
  * Plain env only: secrets go to the platform spec, and a parameter
  * reaches the step through --pipeline-parameters, which the bootstrap
- * exports (the launcher resolves placeholders in args, not in env).
+ * exports: kfp's placeholders are for args (its SDK sets env to plain
+ * strings only).
  */
 static cJSON *container_env(const struct plan_task *t)
 {
@@ -340,12 +367,14 @@ static cJSON *dag_task(const struct plan *pl, const struct plan_task *t)
 				pl->tasks[t->inputs[i].producer].name);
 		}
 	}
-	if (t->nparams) {
+	if (nparams_passed(t)) {
 		cJSON *params = obj(in, "parameters");
 
 		for (int i = 0; i < t->nparams; i++)
-			add_str(obj(params, t->params[i]->name),
-				"componentInputParameter", t->params[i]->name);
+			if (passed(t, t->params[i]->name))
+				add_str(obj(params, t->params[i]->name),
+					"componentInputParameter",
+					t->params[i]->name);
 	}
 	if (in->child)
 		cJSON_AddItemToObject(task, "inputs", in);
@@ -511,7 +540,7 @@ cJSON *ir_build(const struct pipeline *p, const struct argo_opts *o,
 	struct plan_opts po;
 	struct plan pl;
 
-	argo_plan_opts(&po, o);
+	argo_fill_plan_opts(&po, o);
 	plan_build(&pl, p, &po);
 	*platform = cJSON_CreateObject();
 	pexecs = obj(obj(obj(obj(*platform, "platforms"), "kubernetes"),

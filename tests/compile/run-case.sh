@@ -7,7 +7,10 @@
 #                  Argo Go module argolint builds against) and Argo's own
 #                  lint on every KFP backend (argolint/lint-all), or
 #   expected.err   the exact diagnostics on stderr, with exit status 1.
-# T3Q_UPDATE_GOLDEN=1 rewrites the expected file from the actual output.
+# The same pipeline and args with --target kfp-v2 must give expected-v2.yaml
+# (KFP v2 IR; t-ir.sh checks it against kfp's own parsers), or the same
+# expected.err (or expected-v2.err where v2 refuses more).
+# T3Q_UPDATE_GOLDEN=1 rewrites the expected files from the actual output.
 set -u
 case_dir=$(cd "$1" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,12 +31,30 @@ else
 fi
 rc=0
 (cd "$case_dir" && "$compile" "$pipeline" "${args[@]}") >"$tmp/out" 2>"$tmp/err" || rc=$?
+rc2=0
+(cd "$case_dir" && "$compile" "$pipeline" "${args[@]}" --target kfp-v2) >"$tmp/out2" 2>"$tmp/err2" || rc2=$?
 # A leak on an error path keeps ASan's exit 1 unless exitcode is set: the
 # report's text fails the case whatever the status.
-if grep -qE 'ERROR: (Leak|Address)Sanitizer|runtime error:' "$tmp/err"; then
-	echo "sanitizer report (exit $rc):"
-	cat "$tmp/err"
+if grep -qE 'ERROR: (Leak|Address)Sanitizer|runtime error:' "$tmp/err" "$tmp/err2"; then
+	echo "sanitizer report (exit $rc, kfp-v2 exit $rc2):"
+	cat "$tmp/err" "$tmp/err2"
 	exit 1
+fi
+
+# kfp-v2: the IR golden, or the diagnostics (v1's unless v2 has its own).
+err2=$case_dir/expected-v2.err
+[ -f "$err2" ] || err2=$case_dir/expected.err
+if [ -f "$case_dir/expected-v2.err" ] || [ -f "$case_dir/expected.err" ] ||
+   { [ -n "${T3Q_UPDATE_GOLDEN:-}" ] && [ $rc2 != 0 ]; }; then
+	[ -n "${T3Q_UPDATE_GOLDEN:-}" ] && ! cmp -s "$tmp/err2" "$err2" && cp "$tmp/err2" "$case_dir/expected-v2.err"
+	[ $rc2 = 1 ] || { echo "kfp-v2: expected exit 1, got $rc2"; cat "$tmp/err2"; exit 1; }
+	diff -u "$err2" "$tmp/err2" || exit 1
+	echo "ok: kfp-v2 diagnostics as expected"
+else
+	[ -n "${T3Q_UPDATE_GOLDEN:-}" ] && cp "$tmp/out2" "$case_dir/expected-v2.yaml"
+	[ $rc2 = 0 ] || { echo "kfp-v2: expected exit 0, got $rc2"; cat "$tmp/err2"; exit 1; }
+	diff -u "$case_dir/expected-v2.yaml" "$tmp/out2" || exit 1
+	echo "ok: kfp-v2 output as expected"
 fi
 
 if [ -f "$case_dir/expected.err" ] || { [ -n "${T3Q_UPDATE_GOLDEN:-}" ] && [ $rc != 0 ]; }; then

@@ -1,7 +1,7 @@
 /*
- * fuzz_pipeline: libFuzzer target for the pipeline reader, the validator
- * and the Argo document builder and emitter: any bytes in, no crash, no
- * leak. Run on demand with scripts/fuzz, never in CI.
+ * fuzz_pipeline: libFuzzer target for the pipeline reader, the validator,
+ * the Argo and KFP v2 IR document builders and the emitter: any bytes in,
+ * no crash, no leak. Run on demand with scripts/fuzz, never in CI.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +12,7 @@
 #include "common/pipeline.h"
 #include "compiler/argo.h"
 #include "compiler/emit.h"
+#include "compiler/ir.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -39,12 +40,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		o.cos_bucket = "b";
 		o.cos_directory = "d";
 		o.bootstrap_image = "t3q-bootstrap:fuzz";
+		o.bootstrap_path = IR_BOOTSTRAP_PATH;
 		doc = argo_build(&p, &o);
-		if (out) {
+		if (out)
 			emit_yaml(out, doc);
-			fclose(out);
-		}
 		cJSON_Delete(doc);
+		if (ir_check(&p) == 0) {
+			const cJSON *docs[2];
+			cJSON *platform;
+
+			docs[0] = doc = ir_build(&p, &o, &platform);
+			docs[1] = platform;
+			if (out)
+				emit_yaml_docs(out, docs, 2);
+			cJSON_Delete(doc);
+			cJSON_Delete(platform);
+		}
+		if (out)
+			fclose(out);
 	}
 	pipeline_free(&p);
 	return 0;

@@ -41,6 +41,10 @@ int main(void)
 	CHECK(valid(name("")));
 	CHECK(strcmp(name("mlpipeline-metrics"), "mlpipeline-metrics") != 0);
 	CHECK(valid(name("mlpipeline-metrics")));
+	/* KFP v2's fixed outputs and its launcher's logs are taken too. */
+	CHECK(strcmp(name("mlpipeline-markdown"), "mlpipeline-markdown") != 0);
+	CHECK(strcmp(name("mlpipeline-html"), "mlpipeline-html") != 0);
+	CHECK(strcmp(name("executor-logs"), "executor-logs") != 0);
 	CHECK(strlen(name("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 			  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")) <= 57);
 	CHECK(valid(name("*.csv")));
