@@ -309,13 +309,18 @@ def truthy(v):
 
 
 def shadowed_parameters(e, t, c):
-    """t3q's --pipeline-parameters: Elyra's without the names that the
-    node's own env vars set (those win in both)."""
+    """A parameter a node's own env var of that name shadows (the env var
+    wins in both): t3q's --pipeline-parameters leaves it out, and so do the
+    task's and the component's inputs; Elyra keeps it everywhere."""
     tenv = c["t3q"]
 
     def shadowed(name):
         return not is_absent(tenv.get("env." + name, ABSENT))
-    if c["field"] == "bootstrap.--parameter-pass-method":
+    f = c["field"]
+    m = re.fullmatch(r"component\.inputDefinitions\.parameters\[([^]]+)\](\.\w+)?", f)
+    if m:
+        return shadowed(m.group(1)) and is_absent(t)
+    if f == "bootstrap.--parameter-pass-method":
         names = c["elyra"].get("bootstrap.--pipeline-parameters", {})
         return e == "env" and is_absent(t) and names and all(shadowed(k) for k in names)
     t = {} if is_absent(t) else t
@@ -332,7 +337,8 @@ ALLOW = [
           "Elyra 4.1.1 puts it nowhere in the IR; t3q shows it in the KFP run form",
           lambda e, t, c: is_absent(e) and isinstance(t, str) and t,
           re.compile(r"pipeline\.parameters\[[^]]+\]\.description")),
-    Allow("pipeline.parameters[<parameter no node uses>]", "pipeline, parameters no node uses",
+    Allow("pipeline.parameters[<parameter no node uses>]",
+          "pipeline, parameters no node uses, or only nodes whose env var of that name wins",
           "listed", "absent",
           "the KFP run form shows only what some step reads", unused_parameters,
           re.compile(r"pipeline\.parameters\[[^]]+\]\.\w+")),
@@ -406,11 +412,12 @@ ALLOW = [
           "the pipeline default", "absent",
           "a task's value always comes from the root parameter (`componentInputParameter`), whose "
           "default is compared as `pipeline.parameters[..]`",
-          lambda e, t, c: is_absent(t),
+          lambda e, t, c: is_absent(t) and not is_absent(c["t3q"].get(c["field"].rsplit(".", 1)[0])),
           re.compile(r"component\.inputDefinitions\.parameters\[[^]]+\]\.defaultValue")),
     Allow("component.inputDefinitions.parameters[<parameter>].isOptional", "nodes that use parameters",
           "`true`", "absent", "as the default: the root's definition says it",
-          lambda e, t, c: e is True and is_absent(t),
+          lambda e, t, c: e is True and is_absent(t) and
+          not is_absent(c["t3q"].get(c["field"].rsplit(".", 1)[0])),
           re.compile(r"component\.inputDefinitions\.parameters\[[^]]+\]\.isOptional")),
     Allow("task.dependentTasks", "nodes that receive an output of an ancestor other than a parent",
           "the node's parents", "its parents and the producers of its input artifacts",
@@ -470,11 +477,15 @@ ALLOW = [
           "absolute path on the exporting machine", "the path as in the pipeline file",
           "Elyra's CLI resolves it where it runs; t3q keeps the output independent of where it compiles",
           lambda e, t, c: e.startswith("/") and e.endswith("/" + t) and not t.startswith("/")),
-    Allow("bootstrap.--pipeline-parameters (a parameter named as a node env var)",
-          "nodes with an env var named as one of their parameters", "`P=$P` among the others",
-          "without `P` (without the flag when no other is left)",
-          "the node's env var wins in both (Elyra's bootstrapper never overwrites a name already set)",
-          shadowed_parameters, re.compile(r"bootstrap\.--(pipeline-parameters|parameter-pass-method)")),
+    Allow("a parameter named as a node env var",
+          "nodes with an env var named as one of their parameters",
+          "`P` a task and component input, `P=$P` in `--pipeline-parameters`",
+          "`P` neither (no `--pipeline-parameters` when no other is left)",
+          "the node's env var wins in both (Elyra's bootstrapper never overwrites a name already "
+          "set), so the run-form value would never reach the step; t3q does not ask for it",
+          shadowed_parameters, re.compile(r"bootstrap\.--(pipeline-parameters|parameter-pass-method)|"
+                                          r"task\.inputs\.parameters|"
+                                          r"component\.inputDefinitions\.parameters\[[^]]+\](\.\w+)?")),
 ]
 
 
@@ -490,7 +501,8 @@ def compare(elyra_path, t3q_path, used_log=None, out=sys.stdout, info=None):
     def diff(where, fe, ft, ctx):
         for name in sorted(set(fe) | set(ft)):
             e, t = fe.get(name, ABSENT), ft.get(name, ABSENT)
-            if e == t:
+            # a helper of the allow-list; each task's inputs are compared
+            if e == t or name == "pipeline.parameters-used":
                 continue
             ctx = dict(ctx, field=name)
             hit = next((a for a in ALLOW if a.covers(name, e, t, ctx)), None)
