@@ -300,6 +300,14 @@ SUBFLOW_DROPPED = re.compile(r"env\.(?!ELYRA_|AWS_).*|k8s\.pvcMount\[.*|k8s\.sec
                              r"k8s\.emptyDirMounts\[.*")
 
 
+def no_default(e, t, c):
+    m = re.fullmatch(r"pipeline\.parameters\[([^]]+)\]\.isOptional", c["field"])
+    p = (c.get("params") or {}).get(m.group(1)) or {}
+    d = p.get("default_value")
+    value = d.get("value") if isinstance(d, dict) else d
+    return e is True and is_absent(t) and value in (None, "") and not truthy(p.get("required"))
+
+
 def node_prop(c, name):
     return ((c.get("node") or {}).get("cp") or {}).get(name)
 
@@ -347,6 +355,12 @@ ALLOW = [
           "as Elyra 4.0.0, Elyra 4.1.1 converts these properties on the primary pipeline's nodes only "
           "and drops them on nodes inside supernodes; t3q applies them to every node",
           lambda e, t, c: (c.get("node") or {}).get("in_subflow") and is_absent(e), SUBFLOW_DROPPED),
+    Allow("pipeline.parameters[<parameter>].isOptional (no default)",
+          "pipeline, parameters neither required nor with a default",
+          "`true`", "absent (false)",
+          "t3q marks a parameter optional only when it has a default (an empty String is none, as on "
+          "v1), so the KFP v2 run form asks for a value instead of the step getting none",
+          no_default, re.compile(r"pipeline\.parameters\[[^]]+\]\.isOptional")),
     # --- every node: names
     Allow("task.name", "every node", "`run-a-file`, `run-a-file-2`, ...",
           "the node's task name (its label, Kubernetes-style)",
@@ -431,6 +445,14 @@ ALLOW = [
           "drops the node's own setting; t3q honours the node's",
           lambda e, t, c: e is True and is_absent(t) and truthy(node_prop(c, "disable_node_caching")),
           "task.cachingOptions.enableCache"),
+    Allow("task.cachingOptions.enableCache (pipeline default)",
+          "nodes without their own disable_node_caching, when the pipeline default disables caching",
+          "absent (caching off)", "`true`",
+          "not by design: t3q reads disable_node_caching from the node only, not from "
+          "pipeline_defaults (to be fixed in the compiler); Elyra 4.1.1 reads the default only",
+          lambda e, t, c: is_absent(e) and t is True and node_prop(c, "disable_node_caching") is None
+          and truthy((c.get("defaults") or {}).get("disable_node_caching")),
+          "task.cachingOptions.enableCache"),
     Allow("task.taskInfo.name (a label with nothing left)",
           "nodes whose label has no character Kubernetes keeps",
           "the component name, `run-a-file`, ...", "the task name",
@@ -509,7 +531,8 @@ def compare(elyra_path, t3q_path, used_log=None, out=sys.stdout, info=None):
             line = "%s: %s: Elyra %s, t3q %s" % (where, name, js(e), js(t))
             (allowed.append((line, hit)) if hit else bad.append(line))
 
-    diff("pipeline", ew, tw, {"elyra": ew, "t3q": tw, "params": (info or {}).get("", {})})
+    top = (info or {}).get("", {})
+    diff("pipeline", ew, tw, {"elyra": ew, "t3q": tw, "params": top.get("params", {})})
     for key in sorted(set(en) | set(tn)):
         if key not in tn:
             bad.append("node %s: only in Elyra's export" % key)
@@ -517,7 +540,8 @@ def compare(elyra_path, t3q_path, used_log=None, out=sys.stdout, info=None):
             bad.append("node %s: only in t3q's" % key)
         else:
             node = next((v for i, v in (info or {}).items() if i and key.endswith("-%s.tar.gz" % i)), None)
-            diff("node %s" % key, en[key], tn[key], {"elyra": en[key], "t3q": tn[key], "node": node})
+            diff("node %s" % key, en[key], tn[key], {"elyra": en[key], "t3q": tn[key], "node": node,
+                                                    "defaults": top.get("defaults", {})})
     for line, a in allowed:
         print("allowed: %s [%s]" % (line, a.key), file=out)
     for line in bad:
@@ -542,7 +566,8 @@ def cases(root):
 
 def node_info(path):
     """{node id: label, component_parameters, whether in a supernode},
-    and under "" the pipeline's parameters {name: definition}."""
+    and under "" the pipeline's parameters {name: definition} and its
+    pipeline_defaults."""
     with open(path, encoding="utf-8") as fh:
         doc = json.load(fh)
     info = {n["id"]: {"label": (n.get("app_data") or {}).get("label"),
@@ -550,7 +575,8 @@ def node_info(path):
                       "in_subflow": pl.get("id") != doc.get("primary_pipeline")}
             for pl in doc.get("pipelines", []) for n in pl.get("nodes", []) if "id" in n}
     props = ((doc.get("pipelines") or [{}])[0].get("app_data") or {}).get("properties") or {}
-    info[""] = {p.get("name"): p for p in props.get("pipeline_parameters") or [] if isinstance(p, dict)}
+    info[""] = {"params": {p.get("name"): p for p in props.get("pipeline_parameters") or [] if isinstance(p, dict)},
+                "defaults": props.get("pipeline_defaults") or {}}
     return info
 
 
