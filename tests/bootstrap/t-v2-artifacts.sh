@@ -16,7 +16,8 @@ PY=/usr/bin/python3
 names() {
 	$PY - "$@" <<'PY'
 import re, sys
-RESERVED = {"mlpipeline-ui-metadata", "mlpipeline-metrics", "main-logs"}
+RESERVED = {"mlpipeline-ui-metadata", "mlpipeline-metrics", "main-logs", "mlpipeline-markdown",
+            "mlpipeline-html", "executor-logs"}
 def fnv1a32(data):
     h = 2166136261
     for b in data:

@@ -103,6 +103,31 @@ PY
 }
 step "the example, at least 5 goldens and 25 generated pipelines were compared" enough
 sed 's/^/# /' "$T/step.out"
+# The comparison must be able to fail: t3q's IR of the example, changed in
+# fields the allow-list does not excuse, must be reported, each by name.
+broken() {
+	local e=$T/elyra/example-iris-lower
+	"$py" - "$e/t3q-v2-src.yaml" "$T/broken.yaml" <<'PY'
+import sys, yaml
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+spec, plat = docs
+ex = spec["deploymentSpec"]["executors"]["exec-train"]["container"]
+ex["image"] = "quay.io/other/image:2"
+ex["env"][0]["value"] = "changed"
+spec["root"]["inputDefinitions"]["parameters"]["max_depth"]["defaultValue"] = 4
+spec["root"]["dag"]["tasks"]["load-data"]["dependentTasks"] = ["train"]
+plat["platforms"]["kubernetes"]["deploymentSpec"]["executors"]["exec-train"]["podMetadata"]["labels"]["x"] = "y"
+yaml.safe_dump_all(docs, open(sys.argv[2], "w"), allow_unicode=True)
+PY
+	! "$py" "$peer" "$e/elyra.yaml" "$T/broken.yaml" >"$T/broken.out" || { echo "peer.py found nothing"; return 1; }
+	grep DIFFERENT "$T/broken.out"
+	for f in container.image env.ELYRA_RUNTIME_ENV "pipeline.parameters\[max_depth\].defaultValue" \
+		task.dependentTasks k8s.labels.x; do
+		grep -q "^DIFFERENT: .*: $f: " "$T/broken.out" || { echo "not reported: $f"; return 1; }
+	done
+	[ "$(grep -c '^DIFFERENT' "$T/broken.out")" = 5 ]
+}
+step "peer.py reports a changed image, env value, default, dependency and label, and nothing else" broken
 step "every allow-list entry is needed" "$py" "$peer" --unused "$T/report/used"
 step "README.md's table lists exactly the allow-list" "$py" "$peer" --readme "$T3Q_SRC/README.md"
 finish
