@@ -8,7 +8,8 @@ checks that the targets agree on what is valid:
   - what kfp-v1 compiles, kfp-v2 compiles, unless its only errors are the
     ones KFP v2 alone has (a typed run parameter's default);
 
-The IR files go to OUT/, their paths to OUT/list.txt (for check_ir.py).
+The IR files go to OUT/, their paths to OUT/list.txt (for check_ir.py),
+and each with its v1 workflow to OUT/pairs.txt (for ir_v1_agree.py).
 Prints the failures and counts; exit 1 on any failure, or when fewer than
 half of the pipelines compiled (the corpus would prove little).
 """
@@ -29,7 +30,7 @@ def run(bin_, pipeline, runtime, out, *extra):
 
 def main(cases, bin_, rt, out):
     os.makedirs(out, exist_ok=True)
-    fails, written, total, v2_only = [], [], 0, 0
+    fails, written, pairs, total, v2_only = [], [], [], 0, 0
     for name in sorted(os.listdir(cases)):
         path = os.path.join(cases, name, "case.json")
         if not os.path.isfile(path):
@@ -57,8 +58,11 @@ def main(cases, bin_, rt, out):
                 v2_only += 1
             elif rc2 == 0:
                 written.append(y2)
+                pairs += [y1, y2]
     with open(os.path.join(out, "list.txt"), "w") as fh:
         fh.write("".join(p + "\n" for p in written))
+    with open(os.path.join(out, "pairs.txt"), "w") as fh:
+        fh.write("".join(p + "\n" for p in pairs))
     for f in fails:
         print(f)
     print("%d pipelines: %d compiled to IR, %d refused by kfp-v2 alone, %d failures" % (

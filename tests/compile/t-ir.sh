@@ -5,8 +5,9 @@
 # (tests/compile/*/expected-v2.yaml, kept current by run-case.sh), the
 # example's (examples/*/<name>-v2.yaml), and ~100 generated pipelines
 # (gen_pipelines.py, seed fixed; T3Q_IR_COUNT=N for more), which must also
-# compile for both targets alike (ir_corpus.py). check_ir.py must reject
-# broken copies of the goldens, so that it can fail.
+# compile for both targets alike (ir_corpus.py) and say the same about each
+# step on both (ir_v1_agree.py). check_ir.py must reject broken copies of
+# the goldens, and ir_v1_agree.py a changed one, so that both can fail.
 # T3Q_UPDATE_GOLDEN=1 rewrites the example's IR. Skips under ASan (the
 # compiles there run in run-case.sh) and without the venv.
 . "$(dirname "$0")/../lib.sh"
@@ -65,6 +66,29 @@ corpus() {
 }
 step "their IR passes kfp's parsers and the reference check, in one process" corpus
 tail -1 "$T/step.out"
+
+# Both targets render one plan: per step they must say the same thing.
+agree_all() {
+	local files=() d
+	for d in "$here"/[0-9]*/; do
+		[ -f "$d/expected-v2.yaml" ] && files+=("$d/expected.yaml" "$d/expected-v2.yaml")
+	done
+	for d in "$T3Q_SRC"/examples/*/; do
+		files+=("$d/$(basename "$d").yaml" "$d/$(basename "$d")-v2.yaml")
+	done
+	while IFS= read -r f; do files+=("$f"); done <"$T/ir/pairs.txt"
+	/usr/bin/python3 "$here/ir_v1_agree.py" "${files[@]}"
+}
+step "kfp-v1 and kfp-v2 agree on every step: image, flags, env, secrets, resources, volumes, metadata, DAG" agree_all
+tail -1 "$T/step.out"
+disagree() {
+	local g=$here/003-elyra-properties
+	sed 's/"kt2"/"kt9"/; s/"secret-key-1"/"secret-key-9"/' "$g/expected-v2.yaml" >"$T/mut.yaml" &&
+	! cmp -s "$g/expected-v2.yaml" "$T/mut.yaml" &&
+	expect_rc 1 /usr/bin/python3 "$here/ir_v1_agree.py" "$g/expected.yaml" "$T/mut.yaml" &&
+	expect_out "tolerations" && expect_out "secrets"
+}
+step "ir_v1_agree.py sees a toleration or secret that differs" disagree
 
 # Run parameters and model marks: KFP v2's own diagnostics.
 mkdir -p "$T/bad"
