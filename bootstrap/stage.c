@@ -1,8 +1,8 @@
 /*
  * stage: moving the step's files. In: the dependency archive (extracted
- * safely) and the inputs, from the object store or from Argo's input
- * artifacts. Out: the log and executed notebook, the outputs, and their
- * staging as Argo output artifacts.
+ * safely) and the inputs, from the object store, Argo's input artifacts
+ * or KFP v2's launcher paths. Out: the log and executed notebook, the
+ * outputs, and their staging as Argo or KFP v2 output artifacts.
  */
 #include "bootstrap/step.h"
 
