@@ -59,6 +59,7 @@ static int run_step(const struct opts *o)
 		/* The log upload is what a stop still owes. */
 		proc_stop_disarm();
 		step_upload_logs(&s);
+		step_write_fixed(&s, rc);
 		rc = failed(&s, rc);
 		goto out;
 	}
@@ -108,7 +109,7 @@ int main(int argc, char **argv)
 	if (proc_supervise() < 0)
 		return T3Q_EXIT_INTERNAL;
 	r = opts_parse(&o, argc, argv);
-	if (r)
-		return r > 0 ? 0 : T3Q_EXIT_USAGE;
-	return run_step(&o);
+	r = r ? (r > 0 ? 0 : T3Q_EXIT_USAGE) : run_step(&o);
+	opts_release(&o);
+	return r;
 }

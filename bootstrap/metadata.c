@@ -4,6 +4,8 @@
  * copied to ELYRA_WRITABLE_CONTAINER_DIR; the UI metadata always gets
  * Elyra's "Inputs for <file>" entry and a t3q summary: the time of each
  * phase, the outputs with sizes and links, and a link to the log.
+ * With KFP v2's fixed keys (--artifact-output mlpipeline-metrics=...) the
+ * same go to the launcher's paths as documents (uiart.h).
  * Problems here are warnings: they never fail a step that ran.
  */
 #include "bootstrap/step.h"
@@ -16,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bootstrap/uiart.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/s3.h"
@@ -160,40 +163,26 @@ static void summary(const struct step *s, int rc, struct buf *md)
 	}
 }
 
-void step_write_metadata(struct step *s, int rc)
+/*
+ * The user's metrics (checked; NULL when none) and the UI metadata as the
+ * KFP UI gets it: the user's outputs, Elyra's "Inputs for" entry and the
+ * t3q summary.
+ */
+static cJSON *load_metrics(void)
 {
-	static const char *const names[] = { "mlpipeline-ui-metadata.json",
-					     "mlpipeline-metrics.json" };
-	const char *dir = s->o->writable_dir;
-	struct buf path = BUF_INIT, md = BUF_INIT;
-	cJSON *ui = NULL, *outputs;
+	cJSON *j = load("mlpipeline-metrics.json", 0);
+
+	if (j)
+		check_metrics(j);
+	return j;
+}
+
+static cJSON *build_ui(struct step *s, int rc)
+{
+	struct buf md = BUF_INIT;
+	cJSON *ui = load("mlpipeline-ui-metadata.json", 0), *outputs;
 	char *dirkey;
-	double t = log_now();
 
-	step_log(s, 0, "processing metrics and metadata");
-	buf_addf(&path, "%s/.t3q-probe", dir);
-	if (fs_mkdir_p(dir) < 0 || access(dir, W_OK) < 0) {
-		warn("Cannot create files in \"%s\".", dir);
-		step_log(s, 0, "Aborted metrics and metadata processing");
-		buf_release(&path);
-		return;
-	}
-	for (int i = 0; i < 2; i++) {
-		cJSON *j = load(names[i], 0);
-
-		if (!j)
-			continue;
-		if (i == 1)
-			check_metrics(j);
-		buf_reset(&path);
-		buf_addf(&path, "%s/%s", dir, names[i]);
-		if (i == 0)
-			ui = j;
-		else {
-			save(path.buf, j);
-			cJSON_Delete(j);
-		}
-	}
 	if (!ui || !cJSON_IsObject(ui)) {
 		cJSON_Delete(ui);
 		ui = cJSON_CreateObject();
@@ -213,11 +202,101 @@ void step_write_metadata(struct step *s, int rc)
 	buf_reset(&md);
 	summary(s, rc, &md);
 	add_markdown(outputs, md.buf);
-	buf_reset(&path);
-	buf_addf(&path, "%s/%s", dir, names[0]);
-	save(path.buf, ui);
+	buf_release(&md);
+	return ui;
+}
+
+static void put_text(const char *path, const struct buf *b)
+{
+	struct buf tmp = BUF_INIT;
+	int fd;
+
+	/* The launcher creates the parents; a harness may not have. */
+	if (fs_mkdir_parents(path) < 0)
+		return;
+	fd = fs_temp_beside(path, &tmp);
+	if (fd < 0 || write(fd, b->buf ? b->buf : "", b->len) !=
+	    (ssize_t)b->len || close(fd) < 0 || rename(tmp.buf, path) < 0) {
+		error_errno("cannot write '%s'", path);
+		if (fd >= 0)
+			unlink(tmp.buf);
+	}
+	buf_release(&tmp);
+}
+
+/*
+ * KFP v2's fixed keys (--artifact-output mlpipeline-metrics=PATH, ...):
+ * the launcher fails a step whose output path is missing, so each given
+ * path gets a document, an empty but valid one when the step made none.
+ */
+static void write_fixed(const struct step *s, const cJSON *metrics,
+			const cJSON *ui)
+{
+	const struct opts *o = s->o;
+	struct buf doc = BUF_INIT;
+	const char *path;
+	char *text;
+
+	if ((path = opts_artifact_path(o->art_outs, o->nart_outs,
+				       OPTS_KEY_METRICS))) {
+		text = metrics ? cJSON_PrintUnformatted(metrics) : NULL;
+		buf_adds(&doc, text ? text : "{\"metrics\": []}");
+		cJSON_free(text);
+		put_text(path, &doc);
+	}
+	if ((path = opts_artifact_path(o->art_outs, o->nart_outs,
+				       OPTS_KEY_MARKDOWN))) {
+		buf_reset(&doc);
+		uiart_markdown(&doc, ui);
+		put_text(path, &doc);
+	}
+	if ((path = opts_artifact_path(o->art_outs, o->nart_outs,
+				       OPTS_KEY_HTML))) {
+		buf_reset(&doc);
+		uiart_html(&doc, ui, s->o->file);
+		put_text(path, &doc);
+	}
+	buf_release(&doc);
+}
+
+void step_write_fixed(struct step *s, int rc)
+{
+	cJSON *metrics, *ui;
+
+	if (!s->o->nart_outs)
+		return;
+	metrics = load_metrics();
+	ui = build_ui(s, rc);
+	write_fixed(s, metrics, ui);
+	cJSON_Delete(metrics);
+	cJSON_Delete(ui);
+}
+
+void step_write_metadata(struct step *s, int rc)
+{
+	const char *dir = s->o->writable_dir;
+	struct buf path = BUF_INIT;
+	cJSON *metrics, *ui;
+	double t = log_now();
+
+	step_log(s, 0, "processing metrics and metadata");
+	metrics = load_metrics();
+	ui = build_ui(s, rc);
+	write_fixed(s, metrics, ui);
+	if (fs_mkdir_p(dir) < 0 || access(dir, W_OK) < 0) {
+		warn("Cannot create files in \"%s\".", dir);
+		step_log(s, 0, "Aborted metrics and metadata processing");
+	} else {
+		if (metrics) {
+			buf_addf(&path, "%s/mlpipeline-metrics.json", dir);
+			save(path.buf, metrics);
+		}
+		buf_reset(&path);
+		buf_addf(&path, "%s/mlpipeline-ui-metadata.json", dir);
+		save(path.buf, ui);
+		step_log(s, log_now() - t, "metrics and metadata processed");
+	}
+	cJSON_Delete(metrics);
 	cJSON_Delete(ui);
 	buf_release(&path);
-	buf_release(&md);
-	step_log(s, log_now() - t, "metrics and metadata processed");
 }

@@ -7,13 +7,17 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "bootstrap/items.h"
 #include "common/archive.h"
+#include "common/buf.h"
 #include "common/log.h"
+#include "common/names.h"
 #include "common/version.h"
 
 static const char usage[] =
@@ -44,6 +48,12 @@ static const char usage[] =
 "      --work-dir DIR              where the step runs [T3Q_WORK_DIR], default .\n"
 "      --artifact-inputs DIR       Argo input artifacts [T3Q_ARTIFACT_INPUT_DIR]\n"
 "      --artifact-outputs DIR      Argo output artifacts [T3Q_ARTIFACT_OUTPUT_DIR]\n"
+"      --artifact-input NAME=PATH  KFP v2: input NAME (its artifact key) is at\n"
+"                                  PATH, given by the launcher; repeatable\n"
+"      --artifact-output NAME=PATH KFP v2: stage output NAME at PATH; or the\n"
+"                                  fixed keys mlpipeline-metrics,\n"
+"                                  mlpipeline-markdown, mlpipeline-html,\n"
+"                                  always written; repeatable\n"
 "      --run-id ID                 per-run key prefix [T3Q_RUN_ID, ELYRA_RUN_NAME]\n"
 "      --log-name NAME             NAME.log, .ipynb, .html instead of the\n"
 "                                  file's stem [T3Q_LOG_NAME]\n"
@@ -58,6 +68,7 @@ static const char usage[] =
 enum {
 	OPT_WORK = 256, OPT_AIN, OPT_AOUT, OPT_RUN, OPT_INTERVAL, OPT_NOINST,
 	OPT_PYTHON, OPT_VERSION, OPT_MAXBYTES, OPT_MAXFILES, OPT_LOGNAME,
+	OPT_ARTIN, OPT_ARTOUT,
 };
 
 static const struct option options[] = {
@@ -75,6 +86,8 @@ static const struct option options[] = {
 	{ "work-dir", required_argument, NULL, OPT_WORK },
 	{ "artifact-inputs", required_argument, NULL, OPT_AIN },
 	{ "artifact-outputs", required_argument, NULL, OPT_AOUT },
+	{ "artifact-input", required_argument, NULL, OPT_ARTIN },
+	{ "artifact-output", required_argument, NULL, OPT_ARTOUT },
 	{ "run-id", required_argument, NULL, OPT_RUN },
 	{ "log-name", required_argument, NULL, OPT_LOGNAME },
 	{ "log-upload-interval", required_argument, NULL, OPT_INTERVAL },
@@ -105,11 +118,18 @@ static int env_true(const char *name, int def)
 	return !strcasecmp(v, "true") || !strcmp(v, "1");
 }
 
-static int usage_error(const char *fmt, const char *arg)
+static int usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(stderr, "%s", usage);
 	fprintf(stderr, "t3q-bootstrap: error: ");
-	fprintf(stderr, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fprintf(stderr, "\n");
 	return -1;
 }
@@ -146,6 +166,137 @@ static int size_opt(const char *flag, const char *v, long long *out)
 		return usage_error("%s: not a size (write 1000, 512K, 8G or "
 				   "0 for no limit)", flag);
 	return 0;
+}
+
+const char *opts_artifact_path(const struct opts_artifact *a, int n,
+			       const char *name)
+{
+	size_t len = strlen(name);
+
+	for (int i = 0; i < n; i++)
+		if (a[i].name_len == len && !memcmp(a[i].name, name, len))
+			return a[i].path;
+	return NULL;
+}
+
+/*
+ * NAME=PATH, both non-empty; a NAME given twice is refused, since the
+ * launcher gives each artifact one path and a second would be a mistake.
+ */
+static int artifact_opt(const char *flag, const char *arg,
+			struct opts_artifact **list, int *n)
+{
+	const char *eq = strchr(arg, '=');
+	struct opts_artifact a;
+	char *name;
+	int dup;
+
+	if (!eq)
+		return usage_error("%s '%s': expected NAME=PATH (the artifact "
+				   "key, '=', the local path the launcher "
+				   "passed)", flag, arg);
+	if (eq == arg)
+		return usage_error("%s '%s': the artifact key before '=' is "
+				   "empty", flag, arg);
+	if (!eq[1])
+		return usage_error("%s '%s': the path after '=' is empty; give "
+				   "the local path the launcher passed", flag,
+				   arg);
+	a.name = arg;
+	a.name_len = eq - arg;
+	a.path = eq + 1;
+	name = xstrndup(arg, a.name_len);
+	dup = opts_artifact_path(*list, *n, name) != NULL;
+	free(name);
+	if (dup)
+		return usage_error("%s '%s': the key '%.*s' is given twice; "
+				   "each artifact has one path", flag, arg,
+				   (int)a.name_len, a.name);
+	*list = xrealloc(*list, (*n + 1) * sizeof(**list));
+	(*list)[(*n)++] = a;
+	return 0;
+}
+
+/*
+ * Whether an --inputs/--outputs entry has the artifact key wanted; the
+ * keys there are, for the message when none has.
+ */
+struct key_find {
+	const struct opts_artifact *a;
+	struct buf name;
+	struct buf keys;	/* "key (path), ..." */
+	int found;
+};
+
+static int key_matches(void *ctx, const char *item)
+{
+	struct key_find *k = ctx;
+
+	buf_reset(&k->name);
+	names_artifact(&k->name, item);
+	if (k->name.len == k->a->name_len &&
+	    !memcmp(k->name.buf, k->a->name, k->name.len))
+		k->found = 1;
+	buf_addf(&k->keys, "%s%s (%s)", k->keys.len ? ", " : "", k->name.buf,
+		 item);
+	return 0;
+}
+
+static int is_fixed_key(const struct opts_artifact *a)
+{
+	static const char *const keys[] = { OPTS_KEY_METRICS,
+					    OPTS_KEY_MARKDOWN, OPTS_KEY_HTML };
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++)
+		if (strlen(keys[i]) == a->name_len &&
+		    !memcmp(keys[i], a->name, a->name_len))
+			return 1;
+	return 0;
+}
+
+/*
+ * Each NAME must be the artifact key of a declared path (or, for outputs,
+ * a fixed key): a NAME that matches nothing would be a path the launcher
+ * waits on and nobody writes.
+ */
+static int artifacts_known(const struct opts *o, int outputs)
+{
+	const struct opts_artifact *list = outputs ? o->art_outs : o->art_ins;
+	int n = outputs ? o->nart_outs : o->nart_ins;
+
+	for (int i = 0; i < n; i++) {
+		struct key_find k = { &list[i], BUF_INIT, BUF_INIT, 0 };
+		int r = 0;
+
+		if (outputs && is_fixed_key(&list[i]))
+			continue;
+		items_each(outputs ? o->outputs : o->inputs, key_matches, &k);
+		if (!k.found)
+			r = usage_error("--artifact-%s '%.*s=%s': no %s has "
+				"the artifact key '%.*s'; the keys are: %s%s%s",
+				outputs ? "output" : "input",
+				(int)list[i].name_len, list[i].name,
+				list[i].path, outputs ? "output" : "input",
+				(int)list[i].name_len, list[i].name,
+				k.keys.len ? k.keys.buf : "",
+				k.keys.len && outputs ? ", " : "",
+				outputs ? "mlpipeline-metrics, "
+				"mlpipeline-markdown, mlpipeline-html" :
+				k.keys.len ? "" : "none (no -i/--inputs)");
+		buf_release(&k.name);
+		buf_release(&k.keys);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+void opts_release(struct opts *o)
+{
+	free(o->art_outs);
+	free(o->art_ins);
+	o->art_outs = o->art_ins = NULL;
+	o->nart_outs = o->nart_ins = 0;
 }
 
 static void defaults(struct opts *o)
@@ -204,6 +355,16 @@ int opts_parse(struct opts *o, int argc, char **argv)
 		case OPT_WORK: o->work_dir = optarg; break;
 		case OPT_AIN: o->artifact_in = optarg; break;
 		case OPT_AOUT: o->artifact_out = optarg; break;
+		case OPT_ARTIN:
+			if (artifact_opt("--artifact-input", optarg,
+					 &o->art_ins, &o->nart_ins) < 0)
+				return -1;
+			break;
+		case OPT_ARTOUT:
+			if (artifact_opt("--artifact-output", optarg,
+					 &o->art_outs, &o->nart_outs) < 0)
+				return -1;
+			break;
 		case OPT_RUN: o->run_id = optarg; break;
 		case OPT_LOGNAME: o->log_name = optarg; break;
 		case OPT_INTERVAL:
@@ -258,6 +419,8 @@ int opts_parse(struct opts *o, int argc, char **argv)
 			    !strcmp(o->log_name, "..")))
 		return usage_error("--log-name '%s': give a file name without "
 				   "'/'", o->log_name);
+	if (artifacts_known(o, 1) < 0 || artifacts_known(o, 0) < 0)
+		return -1;
 	/* Elyra before 3.8 had no -n; it named the pipeline by -d. */
 	if (!o->pipeline_name)
 		o->pipeline_name = o->cos_directory;

@@ -2,11 +2,31 @@
  * opts: t3q-bootstrap's flags (bootstrapper.py's, exactly, plus t3q's own)
  * and the environment variables that stand for them.
  *
- * All strings in struct opts point into argv or the environment, or are
- * owned by the struct when noted; opts_release() frees what it owns.
+ * All strings in struct opts point into argv or the environment; the
+ * arrays of --artifact-output/--artifact-input pairs are owned by the
+ * struct, and opts_release() frees them (after opts_parse(), whatever it
+ * returned).
  */
 #ifndef T3Q_BOOTSTRAP_OPTS_H
 #define T3Q_BOOTSTRAP_OPTS_H
+
+#include <stddef.h>
+
+/*
+ * One --artifact-output or --artifact-input NAME=PATH: the artifact key
+ * (names_artifact() of a declared path, or a fixed key) and the local path
+ * KFP v2's launcher gave it. Both point into argv; name is not terminated.
+ */
+struct opts_artifact {
+	const char *name;
+	size_t name_len;
+	const char *path;
+};
+
+/* The fixed output keys: files the bootstrap writes for every step. */
+#define OPTS_KEY_METRICS "mlpipeline-metrics"
+#define OPTS_KEY_MARKDOWN "mlpipeline-markdown"
+#define OPTS_KEY_HTML "mlpipeline-html"
 
 struct opts {
 	/* bootstrapper.py's flags */
@@ -26,6 +46,10 @@ struct opts {
 	const char *work_dir;		/* T3Q_WORK_DIR, default "." */
 	const char *artifact_in;	/* T3Q_ARTIFACT_INPUT_DIR */
 	const char *artifact_out;	/* T3Q_ARTIFACT_OUTPUT_DIR */
+	struct opts_artifact *art_outs;	/* --artifact-output, owned */
+	int nart_outs;
+	struct opts_artifact *art_ins;	/* --artifact-input, owned */
+	int nart_ins;
 	const char *run_id;		/* T3Q_RUN_ID, else ELYRA_RUN_NAME */
 	const char *log_name;		/* T3Q_LOG_NAME: <it>.log, not <stem> */
 	const char *python;		/* T3Q_PYTHON, default "python3" */
@@ -48,6 +72,14 @@ struct opts {
  * error (exit 2).
  */
 int opts_parse(struct opts *o, int argc, char **argv);
+void opts_release(struct opts *o);
+
+/*
+ * The path given for artifact key name (NUL-terminated) among n pairs,
+ * or NULL.
+ */
+const char *opts_artifact_path(const struct opts_artifact *a, int n,
+			       const char *name);
 
 /*
  * "1000", "512K", "8G", "2TiB": a count of bytes (K, M, G, T are powers

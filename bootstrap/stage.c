@@ -1,8 +1,8 @@
 /*
  * stage: moving the step's files. In: the dependency archive (extracted
- * safely) and the inputs, from the object store or from Argo's input
- * artifacts. Out: the log and executed notebook, the outputs, and their
- * staging as Argo output artifacts.
+ * safely) and the inputs, from the object store, Argo's input artifacts
+ * or KFP v2's launcher paths. Out: the log and executed notebook, the
+ * outputs, and their staging as Argo or KFP v2 output artifacts.
  */
 #include "bootstrap/step.h"
 
@@ -179,15 +179,12 @@ static int input_ok(const char *in)
 	return items_path_ok("input", in);
 }
 
-static int fetch_input(void *ctx, const char *in)
+static int fetch_input(struct step *s, const char *in)
 {
-	struct step *s = ctx;
 	char *key, *prefix;
 	size_t skip = strlen(s->run_dir) + (*s->run_dir ? 1 : 0);
 	int ret = 0, r;
 
-	if (input_ok(in) < 0)
-		return T3Q_EXIT_USAGE;
 	if (has_glob(in)) {
 		struct glob_fetch g = { s, in, skip, 0, 0, NULL, 0 };
 		/* List from the last '/' before the first wildcard. */
@@ -246,33 +243,54 @@ static int fetch_input(void *ctx, const char *in)
 }
 
 /*
- * Argo has put the artifact of this input at <artifact_in>/<name>: a file
- * for a file output, or a tree of paths relative to the producer's work
- * dir for a directory or glob output (see stage_output_artifact).
+ * Argo has put the artifact of this input at <artifact_in>/<name>, or KFP
+ * v2's launcher at the path --artifact-input NAME=PATH gave: a file for a
+ * file output, or a tree of paths relative to the producer's work dir for
+ * a directory or glob output (see stage_output_artifact).
  */
-static int place_artifact(void *ctx, const char *in)
+static int place_artifact(struct step *s, const char *in, const char *name,
+			  const char *given)
 {
-	struct step *s = ctx;
-	struct buf name = BUF_INIT;
 	char *src;
 	struct stat st;
 	int ret = 0;
 
-	if (input_ok(in) < 0)
-		return T3Q_EXIT_USAGE;
-	names_artifact(&name, in);
-	src = xstrfmt("%s/%s", s->o->artifact_in, name.buf);
+	src = given ? xstrdup(given) : xstrfmt("%s/%s", s->o->artifact_in,
+					       name);
 	if (stat(src, &st) < 0) {
-		error("input '%s': no artifact at '%s' (Argo puts input "
-		      "artifacts there)", in, src);
+		error("input '%s': no artifact at '%s' (%s)", in, src, given ?
+		      "--artifact-input gave that path" :
+		      "Argo puts input artifacts there");
 		ret = T3Q_EXIT_STORE;
 	} else if (S_ISDIR(st.st_mode))
 		ret = fs_link_tree(src, ".") < 0 ? T3Q_EXIT_STORE : 0;
 	else
 		ret = fs_link_or_copy(src, in) < 0 ? T3Q_EXIT_STORE : 0;
 	if (!ret)
-		step_log(s, 0, "placed artifact %s at %s", name.buf, in);
+		step_log(s, 0, "placed artifact %s at %s", name, in);
 	free(src);
+	return ret;
+}
+
+/*
+ * An input with a path of its own (--artifact-input) is taken from there,
+ * else from the Argo artifact dir, else from the object store.
+ */
+static int fetch_or_place(void *ctx, const char *in)
+{
+	struct step *s = ctx;
+	struct buf name = BUF_INIT;
+	const char *given;
+	int ret;
+
+	if (input_ok(in) < 0)
+		return T3Q_EXIT_USAGE;
+	names_artifact(&name, in);
+	given = opts_artifact_path(s->o->art_ins, s->o->nart_ins, name.buf);
+	if (given || s->o->artifact_in)
+		ret = place_artifact(s, in, name.buf, given);
+	else
+		ret = fetch_input(s, in);
 	buf_release(&name);
 	return ret;
 }
@@ -284,8 +302,7 @@ int step_fetch_inputs(struct step *s)
 
 	if (!s->o->inputs || !*s->o->inputs)
 		return 0;
-	ret = items_each(s->o->inputs, s->o->artifact_in ? place_artifact
-				       : fetch_input, s);
+	ret = items_each(s->o->inputs, fetch_or_place, s);
 	step_time(s, "inputs", log_now() - t);
 	if (!ret)
 		step_log(s, log_now() - t, "dependencies processed");
@@ -483,20 +500,37 @@ static int upload_path(struct step *s, const char *out, const char *path)
 }
 
 /*
+ * Where an output is staged as an artifact: the path --artifact-output
+ * gave it (KFP v2's launcher), else <artifact_out>/<name> (Argo), else
+ * nowhere (NULL).
+ */
+static char *artifact_dest(const struct step *s, const char *out)
+{
+	struct buf name = BUF_INIT;
+	const char *given;
+	char *dst = NULL;
+
+	names_artifact(&name, out);
+	given = opts_artifact_path(s->o->art_outs, s->o->nart_outs, name.buf);
+	if (given)
+		dst = xstrdup(given);
+	else if (s->o->artifact_out)
+		dst = xstrfmt("%s/%s", s->o->artifact_out, name.buf);
+	buf_release(&name);
+	return dst;
+}
+
+/*
  * A plain file output is staged as the artifact itself; a directory or a
  * glob as a directory holding the matches at their work-dir paths, which
  * the consumer lays back into its own work dir (place_artifact).
  */
-static int stage_output_artifact(struct step *s, const char *out,
+static int stage_output_artifact(const char *dst, const char *out,
 				 char **matches, size_t n)
 {
-	struct buf name = BUF_INIT;
 	struct stat st;
-	char *dst;
 	int ret = 0;
 
-	names_artifact(&name, out);
-	dst = xstrfmt("%s/%s", s->o->artifact_out, name.buf);
 	if (!has_glob(out) && n == 1 && stat(matches[0], &st) == 0 &&
 	    !S_ISDIR(st.st_mode)) {
 		ret = fs_link_or_copy(matches[0], dst);
@@ -514,8 +548,6 @@ static int stage_output_artifact(struct step *s, const char *out,
 			free(to);
 		}
 	}
-	free(dst);
-	buf_release(&name);
 	return ret;
 }
 
@@ -524,7 +556,7 @@ static int upload_output(void *ctx, const char *out)
 	struct step *s = ctx;
 	char *one[1] = { (char *)out };
 	glob_t g = { 0 };
-	char **matches = one;
+	char **matches = one, *dst;
 	size_t n = 1;
 	int ret = 0;
 
@@ -553,12 +585,13 @@ static int upload_output(void *ctx, const char *out)
 	if (ret)
 		step_fail(s, "output '%s' was not uploaded (to s3://%s/%s/)",
 			  out, s->o->cos_bucket, s->run_dir);
-	if (!ret && s->o->artifact_out &&
-	    stage_output_artifact(s, out, matches, n) < 0) {
-		step_fail(s, "output '%s' could not be staged as an Argo "
-			  "artifact in '%s'", out, s->o->artifact_out);
+	dst = ret ? NULL : artifact_dest(s, out);
+	if (dst && stage_output_artifact(dst, out, matches, n) < 0) {
+		step_fail(s, "output '%s' could not be staged as an artifact "
+			  "at '%s'", out, dst);
 		ret = T3Q_EXIT_UPLOAD;
 	}
+	free(dst);
 	if (matches != one)
 		globfree(&g);
 	return ret;

@@ -75,6 +75,8 @@ int step_execute(struct step *s);		/* exec.c; the child's code */
 int step_upload_logs(struct step *s);		/* stage.c */
 int step_upload_outputs(struct step *s);	/* stage.c */
 void step_write_metadata(struct step *s, int rc); /* metadata.c */
+/* Only the fixed v2 artifacts, for a step that ends before it ran. */
+void step_write_fixed(struct step *s, int rc);	/* metadata.c */
 /* One line in /dev/termination-log for Kubernetes, when it exists. */
 void step_terminate_message(const struct step *s, int rc, const char *why);
 

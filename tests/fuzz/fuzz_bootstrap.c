@@ -64,6 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		items_each(o.outputs, check_item, NULL);
 		params_parse(o.pipeline_parameters, fake_env, check_set, NULL);
 	}
+	opts_release(&o);
 	/* The raw bytes as one list too: the parsers on their own. */
 	items_each(copy, check_item, NULL);
 	params_parse(copy, fake_env, check_set, NULL);

@@ -4,7 +4,9 @@ Elyra 4.0.0's own 'elyra-pipeline export' (kfp 1.8.22), offline.
     python batch_export.py --minio MINIO_BIN --runtime NAME=CONFIG.json [...] \\
         --list LIST.jsonl --out DIR
 
-Run it with the Elyra venv's python (t-elyra-diff.sh does). One CLI export
+Run it with the Elyra venv's python (t-elyra-diff.sh does). Run by the
+Elyra 4.1.1 venv's python it exports KFP v2 IR with 4.1.1's own code, the
+same CLI command and hooks (t-elyra41-diff.sh does). One CLI export
 costs about 5 s, nearly all of it imports and MinIO's start; here Elyra is
 imported once, one private MinIO takes every upload, and the CLI's own
 export command (elyra.cli.pipeline_app, the very click command that
