@@ -587,8 +587,11 @@ static void read_props(struct pipeline *p, struct node *n, const cJSON *cp,
 	n->gpu_vendor = prop_value(p, n, cp, "gpu_vendor");
 kubernetes:
 	{
+		/* The node's own setting, else the pipeline default's. */
 		char *c = value_of(cp, "disable_node_caching");
 
+		if (!c && defaults)
+			c = value_of(defaults, "disable_node_caching");
 		n->disable_caching = c && !strcmp(c, "True");
 		free(c);
 	}

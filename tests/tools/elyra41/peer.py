@@ -445,14 +445,6 @@ ALLOW = [
           "drops the node's own setting; t3q honours the node's",
           lambda e, t, c: e is True and is_absent(t) and truthy(node_prop(c, "disable_node_caching")),
           "task.cachingOptions.enableCache"),
-    Allow("task.cachingOptions.enableCache (pipeline default)",
-          "nodes without their own disable_node_caching, when the pipeline default disables caching",
-          "absent (caching off)", "`true`",
-          "not by design: t3q reads disable_node_caching from the node only, not from "
-          "pipeline_defaults (to be fixed in the compiler); Elyra 4.1.1 reads the default only",
-          lambda e, t, c: is_absent(e) and t is True and node_prop(c, "disable_node_caching") is None
-          and truthy((c.get("defaults") or {}).get("disable_node_caching")),
-          "task.cachingOptions.enableCache"),
     Allow("task.taskInfo.name (a label with nothing left)",
           "nodes whose label has no character Kubernetes keeps",
           "the component name, `run-a-file`, ...", "the task name",
