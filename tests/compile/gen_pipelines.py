@@ -503,6 +503,8 @@ def write_case(root, index, seed):
     rel_pipe = os.path.join(c["pipe_dir"], c["stem"] + ".pipeline")
     doc = c["doc"]
     if c["v7"]:
+        # the pipeline's directory may hold no node file
+        os.makedirs(os.path.join(d, "v7", c["pipe_dir"]), exist_ok=True)
         with open(os.path.join(d, "v7", rel_pipe), "w", encoding="utf-8") as fh:
             json.dump(doc, fh, indent=1, ensure_ascii=False)
         doc = v7_to_v8(doc)
