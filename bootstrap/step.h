@@ -33,8 +33,10 @@ struct step {
 	char *run_dir;		/* dir/run-id when a run id is set, else dir */
 	char *base;		/* basename of --file */
 	char *name;		/* base without its suffix */
+	int work_fd;		/* the work dir, which outputs stay below */
+	char *work_real;	/* its realpath */
 	char *log_path;		/* <work>/<name>.log: the child's output */
-	int log_fd;
+	int log_fd;		/* ours: the log is written and read by it */
 	long long log_cut;	/* bytes in the log file when a write failed */
 	int log_errno;		/* why, or 0: the log file is whole */
 	char *why;		/* the first failure, said last (step_fail) */
