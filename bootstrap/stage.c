@@ -301,6 +301,11 @@ int step_fetch_inputs(struct step *s)
 
 int step_put_log(struct step *s)
 {
+	return step_put_log_cut(s, s->log_cut, s->log_errno);
+}
+
+int step_put_log_cut(struct step *s, long long cut, int cut_errno)
+{
 	struct buf mark = BUF_INIT, src = BUF_INIT;
 	char *key;
 	int ret;
@@ -314,10 +319,10 @@ int step_put_log(struct step *s)
 	 * A log cut by a full disk says so at its end, in the object, since
 	 * the file has no room for the line.
 	 */
-	if (s->log_errno)
+	if (cut_errno)
 		buf_addf(&mark, "\n[t3q-bootstrap: the log was cut at byte "
-			 "%lld: cannot write '%s': %s]\n", s->log_cut,
-			 s->log_path, strerror(s->log_errno));
+			 "%lld: cannot write '%s': %s]\n", cut,
+			 s->log_path, strerror(cut_errno));
 	/*
 	 * The file we tee into, through our own fd, not its name: the child
 	 * may have replaced <name>.log by a link to /etc/passwd.

@@ -125,7 +125,7 @@ int step_init(struct step *s, const struct opts *o)
 	}
 	s3_config_set(&cfg.endpoint, o->cos_endpoint);
 	/* TERM stops a transfer at once: Kubernetes KILLs 30 s later. */
-	cfg.cancel = proc_cancel;
+	cfg.cancel = step_cancel;
 	{
 		/* For links in the UI metadata: never with user info. */
 		struct buf ep = BUF_INIT;

@@ -69,6 +69,13 @@ void step_fail(struct step *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Uploads the log so far, with a line saying where it was cut if it was. */
 int step_put_log(struct step *s);
+/* The same, with the cut as the pump saw it (for the log thread). */
+int step_put_log_cut(struct step *s, long long cut, int cut_errno);
+/*
+ * The store's cancel hook: a terminating signal (proc_cancel()), or the
+ * periodic log upload being abandoned at the end of the run (exec.c).
+ */
+int step_cancel(void);
 
 int step_fetch_archive(struct step *s);		/* stage.c */
 int step_fetch_inputs(struct step *s);		/* stage.c */
