@@ -6,6 +6,8 @@
 #include "bootstrap/step.h"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -39,16 +41,147 @@ static char *as_operand(const char *file)
 	return *file == '-' ? xstrfmt("./%s", file) : xstrdup(file);
 }
 
+/*
+ * The periodic log upload runs on a thread of its own, never in the pump
+ * (proc_run), which must go on reading the child's pipes while the store
+ * is slow or away: the pump only asks for an upload (on_tick), and the
+ * thread does it, one at a time; asks made meanwhile become one more.
+ * When the run ends, an upload still going (retrying through an outage)
+ * is abandoned, and the final upload (step_upload_logs) follows it.
+ */
+struct logup {
+	struct step *s;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int want;		/* an upload was asked for */
+	int stop;		/* the run is over */
+	const char *why;	/* "timer" or "signal", for the debug line */
+	long long cut;		/* the log's cut as the pump last saw it */
+	int cut_errno;
+	int started, failed;	/* the thread (the pump's side only) */
+};
+
+static atomic_int logup_abandon;
+
+int step_cancel(void)
+{
+	/*
+	 * Only the log thread transfers while the run is being wound up;
+	 * its stop is on purpose, and not reported.
+	 */
+	if (atomic_load(&logup_abandon)) {
+		log_thread_muted = 1;
+		return 1;
+	}
+	return proc_cancel();
+}
+
+static void *logup_main(void *arg)
+{
+	struct logup *u = arg;
+
+	pthread_mutex_lock(&u->mu);
+	for (;;) {
+		long long cut;
+		int cut_errno;
+		const char *why;
+
+		while (!u->want && !u->stop)
+			pthread_cond_wait(&u->cv, &u->mu);
+		if (u->stop)
+			break;
+		u->want = 0;
+		cut = u->cut;
+		cut_errno = u->cut_errno;
+		why = u->why;
+		pthread_mutex_unlock(&u->mu);
+		/* A partial log now beats none when the pod is killed later. */
+		if (step_put_log_cut(u->s, cut, cut_errno) == 0)
+			debug("uploaded the log so far (%s)", why);
+		log_thread_muted = 0;
+		pthread_mutex_lock(&u->mu);
+	}
+	pthread_mutex_unlock(&u->mu);
+	return NULL;
+}
+
+/*
+ * The thread starts at the first ask, after the fork: the child is not
+ * forked from a threaded process, and as PID 1 the step's shell is PID 2.
+ */
+static void logup_thread(struct logup *u)
+{
+	int e;
+
+	if (u->started || u->failed)
+		return;
+	e = pthread_create(&u->thread, NULL, logup_main, u);
+	if (e) {
+		warn("cannot start the log upload thread (%s); the log goes "
+		     "up at the end only", strerror(e));
+		u->failed = 1;
+		return;
+	}
+	u->started = 1;
+}
+
+/* Called by the pump: asks, and never waits for the network. */
 static void on_tick(void *ctx, enum proc_tick why)
 {
-	struct step *s = ctx;
+	struct logup *u = ctx;
 
-	if (!s->o->output_to_s3)
+	logup_thread(u);
+	if (!u->started)
 		return;
-	/* A partial log now beats none when the pod is killed later. */
-	if (step_put_log(s) == 0)
-		debug("uploaded the log so far (%s)",
-		      why == PROC_TICK_SIGNAL ? "signal" : "timer");
+	pthread_mutex_lock(&u->mu);
+	u->want = 1;
+	u->why = why == PROC_TICK_SIGNAL ? "signal" : "timer";
+	u->cut = u->s->log_cut;
+	u->cut_errno = u->s->log_errno;
+	pthread_cond_signal(&u->cv);
+	pthread_mutex_unlock(&u->mu);
+}
+
+static void logup_init(struct logup *u, struct step *s)
+{
+	memset(u, 0, sizeof(*u));
+	u->s = s;
+	pthread_mutex_init(&u->mu, NULL);
+	pthread_cond_init(&u->cv, NULL);
+}
+
+/* Ends the thread, abandoning an upload in flight; the store is ours again. */
+static void logup_stop(struct logup *u)
+{
+	if (u->started) {
+		pthread_mutex_lock(&u->mu);
+		u->stop = 1;
+		pthread_cond_signal(&u->cv);
+		pthread_mutex_unlock(&u->mu);
+		atomic_store(&logup_abandon, 1);
+		pthread_join(u->thread, NULL);
+		atomic_store(&logup_abandon, 0);
+	}
+	pthread_cond_destroy(&u->cv);
+	pthread_mutex_destroy(&u->mu);
+}
+
+/* proc_run() with the periodic log upload beside it. */
+static int run_teed(struct step *s, struct proc_spec *spec)
+{
+	struct logup up;
+	int rc;
+
+	logup_init(&up, s);
+	if (s->o->output_to_s3) {
+		spec->tick_interval = s->o->log_interval;
+		spec->on_tick = on_tick;
+		spec->ctx = &up;
+	}
+	rc = proc_run(spec);
+	logup_stop(&up);
+	return rc;
 }
 
 static char *write_nbrun(void)
@@ -77,8 +210,7 @@ int step_execute(struct step *s)
 	const struct opts *o = s->o;
 	struct proc_spec spec = {
 		.log_fd = s->log_fd, .log_cut = &s->log_cut,
-		.log_errno = &s->log_errno, .tick_interval = o->log_interval,
-		.on_tick = on_tick, .ctx = s,
+		.log_errno = &s->log_errno,
 	};
 	char *argv[8] = { 0 }, *runner = NULL, *file, *nb_out, *nb_html;
 	const char *what = "";
@@ -140,7 +272,7 @@ int step_execute(struct step *s)
 		break;
 	}
 	spec.argv = argv;
-	rc = proc_run(&spec);
+	rc = run_teed(s, &spec);
 	if (runner) {
 		unlink(runner);
 		free(runner);

@@ -12,7 +12,9 @@
  *   - forwards SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 to the
  *     child's group, and calls on_tick(PROC_TICK_SIGNAL) at once for the
  *     terminating ones, so the log can be saved before the kubelet kills us;
- *   - calls on_tick(PROC_TICK_TIMER) every tick_interval seconds;
+ *   - calls on_tick(PROC_TICK_TIMER) every tick_interval seconds
+ *     (on_tick must return at once: nothing reads the pipes meanwhile, so
+ *     exec.c only asks its log thread for an upload there);
  *   - reaps every zombie;
  * and after the child's exit ends whatever it left running (TERM, then KILL
  * after a grace), so no orphan outlives the step.

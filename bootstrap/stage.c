@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <glob.h>
 #include <stdlib.h>
@@ -35,17 +36,6 @@ static int get_logged(struct step *s, const char *key, const char *path)
 	if (store_get(s->store, key, path) < 0)
 		return -1;
 	step_log(s, log_now() - t, "downloaded %s from bucket: %s, object: %s",
-		 path, s->o->cos_bucket, key);
-	return 0;
-}
-
-static int put_logged(struct step *s, const char *path, const char *key)
-{
-	double t = log_now();
-
-	if (store_put(s->store, path, key) < 0)
-		return -1;
-	step_log(s, log_now() - t, "uploaded %s to bucket: %s object: %s",
 		 path, s->o->cos_bucket, key);
 	return 0;
 }
@@ -311,7 +301,12 @@ int step_fetch_inputs(struct step *s)
 
 int step_put_log(struct step *s)
 {
-	struct buf mark = BUF_INIT;
+	return step_put_log_cut(s, s->log_cut, s->log_errno);
+}
+
+int step_put_log_cut(struct step *s, long long cut, int cut_errno)
+{
+	struct buf mark = BUF_INIT, src = BUF_INIT;
 	char *key;
 	int ret;
 
@@ -324,14 +319,91 @@ int step_put_log(struct step *s)
 	 * A log cut by a full disk says so at its end, in the object, since
 	 * the file has no room for the line.
 	 */
-	if (s->log_errno)
+	if (cut_errno)
 		buf_addf(&mark, "\n[t3q-bootstrap: the log was cut at byte "
-			 "%lld: cannot write '%s': %s]\n", s->log_cut,
-			 s->log_path, strerror(s->log_errno));
+			 "%lld: cannot write '%s': %s]\n", cut,
+			 s->log_path, strerror(cut_errno));
+	/*
+	 * The file we tee into, through our own fd, not its name: the child
+	 * may have replaced <name>.log by a link to /etc/passwd.
+	 */
+	if (s->log_fd < 0)
+		return error("the log '%s' is not open", s->log_path);
+	fs_fd_path(&src, s->log_fd);
 	key = step_key(s, 1, s->log_path);
-	ret = store_put_tail(s->store, s->log_path, key, mark.buf, mark.len);
+	ret = store_put_tail(s->store, src.buf, key, mark.buf, mark.len);
 	free(key);
+	buf_release(&src);
 	buf_release(&mark);
+	return ret;
+}
+
+/*
+ * Opens path below the work dir (fs_open_beneath), for what (an output's
+ * or a file's description). Returns the fd, or -1 after logging; when
+ * missing is not NULL, a path that is not there sets it, unlogged.
+ */
+static int open_inside(struct step *s, const char *what, const char *path,
+		       int *missing)
+{
+	struct buf why = BUF_INIT;
+	int fd = fs_open_beneath(s->work_fd, s->work_real, path, &why);
+
+	if (fd < 0 && errno == EXDEV)
+		error("%s: %s, outside the work dir; refusing to upload it",
+		      what, why.buf);
+	else if (fd < 0 && errno == ENOENT && missing)
+		*missing = 1;
+	else if (fd < 0)
+		error_errno("%s: '%s'", what, path);
+	buf_release(&why);
+	return fd;
+}
+
+/*
+ * Uploads the regular file path (below the work dir) from the fd that was
+ * checked; *size, when not NULL, gets its size.
+ */
+static int put_inside(struct step *s, const char *what, const char *path,
+		      const char *key, long long *size)
+{
+	struct buf src = BUF_INIT;
+	struct stat st;
+	double t = log_now();
+	int fd = open_inside(s, what, path, NULL), ret = 0;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		ret = error("%s: '%s' is no longer a file", what, path);
+	if (!ret) {
+		fs_fd_path(&src, fd);
+		ret = store_put(s->store, src.buf, key);
+	}
+	if (!ret) {
+		step_log(s, log_now() - t, "uploaded %s to bucket: %s object: "
+			 "%s", path, s->o->cos_bucket, key);
+		if (size)
+			*size = st.st_size;
+	}
+	close(fd);
+	buf_release(&src);
+	return ret;
+}
+
+/* The executed notebook or its HTML, when the run left it. */
+static int put_beside_log(struct step *s, const char *what, const char *path,
+			  const char *name)
+{
+	char *key;
+	int missing = 0, fd = open_inside(s, what, path, &missing), ret;
+
+	if (fd < 0)
+		return missing ? 0 : -1;
+	close(fd);
+	key = step_key(s, 1, name);
+	ret = put_inside(s, what, path, key, NULL);
+	free(key);
 	return ret;
 }
 
@@ -353,18 +425,12 @@ int step_upload_logs(struct step *s)
 		free(key);
 	}
 	/* The executed notebook goes up under the notebook's own name. */
-	if (!access(s->nb_out, F_OK)) {
-		key = step_key(s, 1, s->nb_key);
-		if (put_logged(s, s->nb_out, key) < 0)
-			ret = T3Q_EXIT_UPLOAD;
-		free(key);
-	}
-	if (!access(s->nb_html, F_OK)) {
-		key = step_key(s, 1, s->nb_html);
-		if (put_logged(s, s->nb_html, key) < 0)
-			ret = T3Q_EXIT_UPLOAD;
-		free(key);
-	}
+	if (put_beside_log(s, "the executed notebook", s->nb_out,
+			   s->nb_key) < 0)
+		ret = T3Q_EXIT_UPLOAD;
+	if (put_beside_log(s, "the notebook's HTML", s->nb_html,
+			   s->nb_html) < 0)
+		ret = T3Q_EXIT_UPLOAD;
 	return ret;
 }
 
@@ -376,126 +442,136 @@ static void record_output(struct step *s, const char *key, long long size)
 	s->outputs[s->noutputs++].size = size;
 }
 
-static int upload_file(struct step *s, const char *path)
-{
-	char *key = step_key(s, 1, path);
-	struct stat st;
-	int ret = 0;
-
-	if (put_logged(s, path, key) < 0)
-		ret = -1;
-	else if (stat(path, &st) == 0)
-		record_output(s, key, st.st_size);
-	free(key);
-	return ret;
-}
-
 /*
- * The files of one output, found before any is uploaded: symlinks are
- * followed as Elyra does, but only while they stay in the work dir, so a
- * link to /etc in an output directory is refused, and nothing of that
- * output goes up.
+ * The files of one output (all the matches of a glob), found before any
+ * is uploaded: each path is resolved below the work dir, a link anywhere
+ * on it included (fs_open_beneath), so links are followed as Elyra does
+ * but only while they stay inside; a link to /etc, in an output directory
+ * or on the way to a file, is refused, and nothing of that output goes up.
  */
 struct collect {
-	const char *out;	/* the output as declared, for messages */
-	const char *root;	/* realpath of the work dir */
+	struct step *s;
+	char *what;		/* "output 'x'", for messages */
 	char **files;
 	size_t n;
 	struct stat *stack;	/* directories being walked: loops */
 	size_t depth;
 };
 
-/* Whether real (a realpath) is the work dir or below it. */
-static int inside(const char *root, const char *real)
-{
-	size_t n = strlen(root);
+static int collect_path(struct collect *c, const char *path);
 
-	return !strcmp(root, "/") || (!strncmp(real, root, n) &&
-				      (!real[n] || real[n] == '/'));
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The entries of the directory fd (an O_PATH fd), sorted. */
+static int list_dir(int fd, const char *path, char ***names, size_t *n)
+{
+	int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
+	struct dirent *de;
+
+	*names = NULL;
+	*n = 0;
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		return error_errno("cannot read output directory '%s'", path);
+	}
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		*names = xrealloc(*names, (*n + 1) * sizeof(**names));
+		(*names)[(*n)++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	if (*n)
+		qsort(*names, *n, sizeof(**names), cmp_names);
+	return 0;
+}
+
+static int collect_dir(struct collect *c, int fd, const char *path,
+		       const struct stat *st)
+{
+	char **names;
+	size_t n;
+	int ret;
+
+	for (size_t i = 0; i < c->depth; i++)
+		if (c->stack[i].st_dev == st->st_dev &&
+		    c->stack[i].st_ino == st->st_ino)
+			return error("%s: '%s' is a symlink loop", c->what,
+				     path);
+	if (list_dir(fd, path, &names, &n) < 0)
+		return -1;
+	c->stack = xrealloc(c->stack, (c->depth + 1) * sizeof(*c->stack));
+	c->stack[c->depth++] = *st;
+	ret = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!ret) {
+			char *sub = xstrfmt("%s/%s", path, names[i]);
+
+			ret = collect_path(c, sub);
+			free(sub);
+		}
+		free(names[i]);
+	}
+	free(names);
+	c->depth--;
+	return ret;
 }
 
 static int collect_path(struct collect *c, const char *path)
 {
 	struct stat st;
-	char *real;
+	int fd = open_inside(c->s, c->what, path, NULL), ret = 0;
 
-	if (lstat(path, &st) < 0)
-		return error_errno("output '%s': '%s'", c->out, path);
-	if (S_ISLNK(st.st_mode)) {
-		real = realpath(path, NULL);
-		if (!real)
-			return error_errno("output '%s': the symlink '%s' "
-					   "leads nowhere", c->out, path);
-		if (!inside(c->root, real)) {
-			error("output '%s': '%s' is a symlink to '%s', outside "
-			      "the work dir; refusing to upload it", c->out,
-			      path, real);
-			free(real);
-			return -1;
-		}
-		free(real);
-		if (stat(path, &st) < 0)
-			return error_errno("output '%s': '%s'", c->out, path);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0)
+		ret = error_errno("%s: '%s'", c->what, path);
+	else if (S_ISDIR(st.st_mode))
+		ret = collect_dir(c, fd, path, &st);
+	else if (S_ISREG(st.st_mode)) {
+		/* sockets, FIFOs: not files to upload */
+		c->files = xrealloc(c->files, (c->n + 1) * sizeof(*c->files));
+		c->files[c->n++] = xstrdup(path);
 	}
-	if (S_ISDIR(st.st_mode)) {
-		struct dirent **list;
-		int n, ret = 0;
-
-		for (size_t i = 0; i < c->depth; i++)
-			if (c->stack[i].st_dev == st.st_dev &&
-			    c->stack[i].st_ino == st.st_ino)
-				return error("output '%s': '%s' is a symlink "
-					     "loop", c->out, path);
-		n = scandir(path, &list, NULL, alphasort);
-		if (n < 0)
-			return error_errno("cannot read output directory '%s'",
-					   path);
-		c->stack = xrealloc(c->stack, (c->depth + 1) *
-				    sizeof(*c->stack));
-		c->stack[c->depth++] = st;
-		for (int i = 0; i < n; i++) {
-			const char *d = list[i]->d_name;
-
-			if (!ret && strcmp(d, ".") && strcmp(d, "..")) {
-				char *sub = xstrfmt("%s/%s", path, d);
-
-				ret = collect_path(c, sub);
-				free(sub);
-			}
-			free(list[i]);
-		}
-		free(list);
-		c->depth--;
-		return ret;
-	}
-	if (!S_ISREG(st.st_mode))
-		return 0;	/* sockets, FIFOs: not files to upload */
-	c->files = xrealloc(c->files, (c->n + 1) * sizeof(*c->files));
-	c->files[c->n++] = xstrdup(path);
-	return 0;
+	close(fd);
+	return ret;
 }
 
-/* Uploads a file, or a directory's files with hidden ones, as Elyra does. */
-static int upload_path(struct step *s, const char *out, const char *path)
+/*
+ * Uploads the matches of an output (a file, or a directory's files with
+ * hidden ones, as Elyra does), each opened below the work dir again for
+ * its upload, once all of them were found inside.
+ */
+static int upload_matches(struct step *s, const char *out, char **matches,
+			  size_t n)
 {
-	struct collect c = { out, NULL, NULL, 0, NULL, 0 };
-	char *root = realpath(".", NULL);
-	int ret;
+	struct collect c = { s, NULL, NULL, 0, NULL, 0 };
+	int ret = 0;
 
-	if (!root)
-		return error_errno("cannot find the work dir");
-	c.root = root;
-	ret = collect_path(&c, path);
+	c.what = xstrfmt("output '%s'", out);
+	for (size_t i = 0; i < n && !ret; i++)
+		ret = collect_path(&c, matches[i]);
 	for (size_t i = 0; i < c.n; i++) {
+		char *key = step_key(s, 1, c.files[i]);
+		long long size = 0;
+
 		if (!ret && proc_cancel())
-			ret = error("output '%s': stopped by a signal", out);
-		if (!ret && upload_file(s, c.files[i]) < 0)
+			ret = error("%s: stopped by a signal", c.what);
+		if (!ret && put_inside(s, c.what, c.files[i], key, &size) < 0)
 			ret = -1;
+		if (!ret)
+			record_output(s, key, size);
+		free(key);
 		free(c.files[i]);
 	}
 	free(c.files);
 	free(c.stack);
-	free(root);
+	free(c.what);
 	return ret;
 }
 
@@ -551,6 +627,17 @@ static int stage_output_artifact(const char *dst, const char *out,
 	return ret;
 }
 
+/* Not there at all (a link that leads out is there, and refused later). */
+static int output_exists(struct step *s, const char *out)
+{
+	int fd = fs_open_beneath(s->work_fd, s->work_real, out, NULL);
+
+	if (fd < 0)
+		return errno != ENOENT;
+	close(fd);
+	return 1;
+}
+
 static int upload_output(void *ctx, const char *out)
 {
 	struct step *s = ctx;
@@ -574,14 +661,13 @@ static int upload_output(void *ctx, const char *out)
 		n = g.gl_pathc;
 		if (!n)
 			warn("output '%s' matched no file", out);
-	} else if (access(out, F_OK) < 0) {
+	} else if (!output_exists(s, out)) {
 		return error("output '%s' was declared but the step did not "
 			     "create it (in %s)", out, s->o->work_dir),
 		       T3Q_EXIT_UPLOAD;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (upload_path(s, out, matches[i]) < 0)
-			ret = T3Q_EXIT_UPLOAD;
+	if (upload_matches(s, out, matches, n) < 0)
+		ret = T3Q_EXIT_UPLOAD;
 	if (ret)
 		step_fail(s, "output '%s' was not uploaded (to s3://%s/%s/)",
 			  out, s->o->cos_bucket, s->run_dir);

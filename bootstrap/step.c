@@ -63,6 +63,7 @@ int step_init(struct step *s, const struct opts *o)
 	memset(s, 0, sizeof(*s));
 	s->o = o;
 	s->log_fd = -1;
+	s->work_fd = -1;
 	s->log_cut = -1;
 	s->t0 = log_now();
 	if (kind_of(o->file, &s->kind) < 0)
@@ -100,8 +101,18 @@ int step_init(struct step *s, const struct opts *o)
 		s->nb_key = o->log_name ? xstrfmt("%s.ipynb", ln)
 					: xstrdup(s->base);
 	}
-	s->log_fd = open(s->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-			 0644);
+	s->work_fd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	s->work_real = realpath(".", NULL);
+	if (s->work_fd < 0 || !s->work_real) {
+		error_errno("cannot open the work dir '%s'", o->work_dir);
+		return T3Q_EXIT_INTERNAL;
+	}
+	/* A link in its place (from the archive) is replaced, not followed. */
+	s->log_fd = open(s->log_path, O_WRONLY | O_CREAT | O_TRUNC |
+			 O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (s->log_fd < 0 && errno == ELOOP && unlink(s->log_path) == 0)
+		s->log_fd = open(s->log_path, O_WRONLY | O_CREAT | O_TRUNC |
+				 O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (s->log_fd < 0) {
 		error_errno("cannot create the log file '%s'", s->log_path);
 		return T3Q_EXIT_INTERNAL;
@@ -114,7 +125,7 @@ int step_init(struct step *s, const struct opts *o)
 	}
 	s3_config_set(&cfg.endpoint, o->cos_endpoint);
 	/* TERM stops a transfer at once: Kubernetes KILLs 30 s later. */
-	cfg.cancel = proc_cancel;
+	cfg.cancel = step_cancel;
 	{
 		/* For links in the UI metadata: never with user info. */
 		struct buf ep = BUF_INIT;
@@ -135,6 +146,9 @@ void step_release(struct step *s)
 	store_free(s->store);
 	if (s->log_fd >= 0)
 		close(s->log_fd);
+	if (s->work_fd >= 0)
+		close(s->work_fd);
+	free(s->work_real);
 	free(s->endpoint);
 	free(s->dir);
 	free(s->run_dir);
@@ -150,6 +164,7 @@ void step_release(struct step *s)
 	free(s->outputs);
 	memset(s, 0, sizeof(*s));
 	s->log_fd = -1;
+	s->work_fd = -1;
 }
 
 void step_log(const struct step *s, double secs, const char *fmt, ...)

@@ -33,8 +33,10 @@ struct step {
 	char *run_dir;		/* dir/run-id when a run id is set, else dir */
 	char *base;		/* basename of --file */
 	char *name;		/* base without its suffix */
+	int work_fd;		/* the work dir, which outputs stay below */
+	char *work_real;	/* its realpath */
 	char *log_path;		/* <work>/<name>.log: the child's output */
-	int log_fd;
+	int log_fd;		/* ours: the log is written and read by it */
 	long long log_cut;	/* bytes in the log file when a write failed */
 	int log_errno;		/* why, or 0: the log file is whole */
 	char *why;		/* the first failure, said last (step_fail) */
@@ -67,6 +69,13 @@ void step_fail(struct step *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Uploads the log so far, with a line saying where it was cut if it was. */
 int step_put_log(struct step *s);
+/* The same, with the cut as the pump saw it (for the log thread). */
+int step_put_log_cut(struct step *s, long long cut, int cut_errno);
+/*
+ * The store's cancel hook: a terminating signal (proc_cancel()), or the
+ * periodic log upload being abandoned at the end of the run (exec.c).
+ */
+int step_cancel(void);
 
 int step_fetch_archive(struct step *s);		/* stage.c */
 int step_fetch_inputs(struct step *s);		/* stage.c */

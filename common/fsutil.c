@@ -1,13 +1,19 @@
-/* fsutil: mkdir -p, temp files beside their target, atomic copies. */
+/*
+ * fsutil: mkdir -p, temp files beside their target, atomic copies, and
+ * opening a path without leaving a directory.
+ */
 #include "common/fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -175,4 +181,228 @@ int fs_link_tree(const char *src, const char *dst)
 	if (nftw(src, tree_one, 16, FTW_PHYS) < 0)
 		return error_errno("cannot walk '%s'", src);
 	return tree_failed ? -1 : 0;
+}
+
+void fs_fd_path(struct buf *out, int fd)
+{
+	buf_reset(out);
+	buf_addf(out, "/proc/self/fd/%d", fd);
+}
+
+/*
+ * The walk of fs_open_beneath_walk(): the real directories below root we
+ * are in (so ".." is the physical parent, as the kernel has it), and what
+ * is left of the path, links replaced by their text as they are met.
+ */
+struct beneath {
+	int root;		/* dirfd: not ours */
+	const char *root_real;
+	int *stack;		/* the directories below root, ours */
+	size_t depth, alloc;
+	struct buf at;		/* their path below root: "" or "a/b" */
+	struct buf rest;	/* what is left to resolve */
+	struct buf link;	/* the last link taken and its text */
+	struct buf target;
+	int links;
+};
+
+static int beneath_cur(const struct beneath *b)
+{
+	return b->depth ? b->stack[b->depth - 1] : b->root;
+}
+
+static void beneath_push(struct beneath *b, int fd, const char *name)
+{
+	if (b->depth == b->alloc) {
+		b->alloc = b->alloc ? 2 * b->alloc : 8;
+		b->stack = xrealloc(b->stack, b->alloc * sizeof(*b->stack));
+	}
+	b->stack[b->depth++] = fd;
+	if (b->at.len)
+		buf_addch(&b->at, '/');
+	buf_adds(&b->at, name);
+}
+
+static void beneath_pop(struct beneath *b)
+{
+	char *slash = strrchr(b->at.buf, '/');
+
+	close(b->stack[--b->depth]);
+	buf_setlen(&b->at, slash ? (size_t)(slash - b->at.buf) : 0);
+}
+
+static int beneath_escape(struct beneath *b, const char *path,
+			  struct buf *why)
+{
+	if (why && b->link.len)
+		buf_addf(why, "'%s' is a symlink to '%s'", b->link.buf,
+			 b->target.buf);
+	else if (why)
+		buf_addf(why, "'%s' climbs out with '..'", path);
+	errno = EXDEV;
+	return -1;
+}
+
+/* Whether the absolute path p is root or below it, by its text. */
+static int text_inside(const char *root, const char *p)
+{
+	size_t n = strlen(root);
+
+	return !strcmp(root, "/") || (!strncmp(p, root, n) &&
+				       (!p[n] || p[n] == '/'));
+}
+
+/*
+ * The component name (ending at rest[end]) is the link lfd: what is left
+ * becomes its text and the rest after it. An absolute text goes on from
+ * root when it names a path below root_real, and leaves otherwise.
+ */
+static int beneath_link(struct beneath *b, int lfd, const char *name,
+			size_t end, const char *path, struct buf *why)
+{
+	char target[PATH_MAX];
+	struct buf rest = BUF_INIT;
+	const char *t = target;
+	ssize_t n = readlinkat(lfd, "", target, sizeof(target) - 1);
+
+	if (n < 0)
+		return -1;
+	target[n] = '\0';
+	if (++b->links > 40) {
+		errno = ELOOP;
+		return -1;
+	}
+	buf_reset(&b->link);
+	buf_addf(&b->link, "%s%s%s", b->at.buf, b->at.len ? "/" : "", name);
+	buf_reset(&b->target);
+	buf_adds(&b->target, target);
+	if (*t == '/') {
+		if (!b->root_real || !text_inside(b->root_real, t))
+			return beneath_escape(b, path, why);
+		if (strcmp(b->root_real, "/"))
+			t += strlen(b->root_real);
+		while (b->depth)
+			beneath_pop(b);
+	}
+	buf_addf(&rest, "%s%s%s", t, b->rest.buf[end] ? "/" : "",
+		 b->rest.buf + end);
+	buf_release(&b->rest);
+	b->rest = rest;
+	return 0;
+}
+
+/* One component of b->rest at *pos: 1 to go on, else the fd or -1. */
+static int beneath_step(struct beneath *b, size_t *pos, const char *path,
+			struct buf *why, int *fd)
+{
+	const char *p = b->rest.buf + *pos, *after;
+	char name[NAME_MAX + 1];
+	struct stat st;
+	size_t n;
+	int last, nfd;
+
+	while (*p == '/')
+		p++;
+	if (!*p) {
+		*fd = openat(beneath_cur(b), ".", O_PATH | O_CLOEXEC);
+		return 0;
+	}
+	n = strcspn(p, "/");
+	after = p + n;
+	last = !after[strspn(after, "/")];
+	if (n > NAME_MAX) {
+		errno = ENAMETOOLONG;
+		return *fd = -1, 0;
+	}
+	memcpy(name, p, n);
+	name[n] = '\0';
+	*pos = after - b->rest.buf;
+	if (!strcmp(name, "."))
+		return 1;
+	if (!strcmp(name, "..")) {
+		if (!b->depth)
+			return *fd = beneath_escape(b, path, why), 0;
+		beneath_pop(b);
+		return 1;
+	}
+	nfd = openat(beneath_cur(b), name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (nfd < 0 || fstat(nfd, &st) < 0) {
+		if (nfd >= 0)
+			close(nfd);
+		return *fd = -1, 0;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		int r = beneath_link(b, nfd, name, *pos, path, why);
+
+		close(nfd);
+		*pos = 0;
+		return r < 0 ? (*fd = -1, 0) : 1;
+	}
+	if (last && (!*after || S_ISDIR(st.st_mode)))
+		return *fd = nfd, 0;
+	if (!S_ISDIR(st.st_mode)) {
+		close(nfd);
+		errno = ENOTDIR;
+		return *fd = -1, 0;
+	}
+	beneath_push(b, nfd, name);
+	return 1;
+}
+
+int fs_open_beneath_walk(int dirfd, const char *root_real, const char *path,
+			 struct buf *why)
+{
+	struct beneath b = { dirfd, root_real, NULL, 0, 0, BUF_INIT, BUF_INIT,
+			     BUF_INIT, BUF_INIT, 0 };
+	size_t pos = 0;
+	int fd, e;
+
+	/* An absolute path is taken as an absolute link's text would be. */
+	if (*path == '/' && (!root_real || !text_inside(root_real, path))) {
+		if (why)
+			buf_addf(why, "'%s' is an absolute path", path);
+		errno = EXDEV;
+		return -1;
+	}
+	buf_adds(&b.rest, *path == '/' && strcmp(root_real, "/") ?
+		 path + strlen(root_real) : path);
+	while (beneath_step(&b, &pos, path, why, &fd))
+		;
+	e = errno;
+	while (b.depth)
+		beneath_pop(&b);
+	free(b.stack);
+	buf_release(&b.at);
+	buf_release(&b.rest);
+	buf_release(&b.link);
+	buf_release(&b.target);
+	errno = e;
+	return fd;
+}
+
+/* openat2(2)'s struct open_how and flags, for headers without them. */
+struct beneath_how {
+	uint64_t flags, mode, resolve;
+};
+#define BENEATH_NO_MAGICLINKS 0x02
+#define BENEATH_BENEATH 0x08
+
+int fs_open_beneath(int dirfd, const char *root_real, const char *path,
+		    struct buf *why)
+{
+#ifdef SYS_openat2
+	struct beneath_how how = {
+		O_PATH | O_CLOEXEC, 0, BENEATH_BENEATH | BENEATH_NO_MAGICLINKS,
+	};
+	long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+
+	/*
+	 * Its answer is final when it found the file. Otherwise (no such
+	 * call before Linux 5.6, an absolute link, a missing file) the walk
+	 * decides, and says why.
+	 */
+	if (fd >= 0)
+		return (int)fd;
+#endif
+	return fs_open_beneath_walk(dirfd, root_real, path, why);
 }

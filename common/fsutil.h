@@ -34,4 +34,31 @@ int fs_link_or_copy(const char *src, const char *dst);
  */
 int fs_link_tree(const char *src, const char *dst);
 
+/*
+ * Opens path, relative to the directory dirfd, so that nothing on the way
+ * leaves that directory: a link anywhere on the path (a directory's as
+ * well as the last component's) is followed only while it stays below
+ * dirfd; an absolute link counts as below when its text starts with
+ * root_real (dirfd's realpath; NULL: every absolute link leaves). Tries
+ * openat2(RESOLVE_BENEATH) first, and walks component by component with
+ * O_NOFOLLOW where the kernel lacks it (or refuses an absolute link).
+ *
+ * Returns an O_PATH fd of what path names (fstat() it; read a file
+ * through fs_fd_path(), a directory through openat(fd, ".")), or -1 with
+ * errno set and nothing logged: EXDEV when the path leaves dirfd, with
+ * why (when not NULL) saying which link and where it leads; otherwise as
+ * open(2) (ENOENT, ENOTDIR, ELOOP past 40 links).
+ */
+int fs_open_beneath(int dirfd, const char *root_real, const char *path,
+		    struct buf *why);
+/* The same, by the walk alone (what kernels before 5.6 get; for tests). */
+int fs_open_beneath_walk(int dirfd, const char *root_real, const char *path,
+			 struct buf *why);
+/*
+ * "/proc/self/fd/N": opening it opens the very file fd refers to, even
+ * when its name has since been replaced or removed. For APIs that take a
+ * path (the store).
+ */
+void fs_fd_path(struct buf *out, int fd);
+
 #endif

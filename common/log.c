@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 int log_level = LOG_INFO;
+_Thread_local int log_thread_muted;
 
 void log_init_env(void)
 {
@@ -36,7 +37,7 @@ void log_vline(enum log_level level, const char *fmt, va_list ap)
 	struct tm tm;
 	int n, m;
 
-	if ((int)level > log_level)
+	if ((int)level > log_level || log_thread_muted)
 		return;
 	gettimeofday(&tv, NULL);
 	localtime_r(&tv.tv_sec, &tm);

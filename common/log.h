@@ -24,6 +24,13 @@ enum log_level {
 /* The current level; lines above it are dropped. Default LOG_INFO. */
 extern int log_level;
 
+/*
+ * Lines from the calling thread are dropped while it is non-zero: the
+ * bootstrap's periodic log upload, abandoned on purpose when the run
+ * ends, does not report the stop it was asked for (bootstrap/exec.c).
+ */
+extern _Thread_local int log_thread_muted;
+
 /* Raises the level from T3Q_LOG_LEVEL (error|warn|info|debug or 0-3). */
 void log_init_env(void);
 

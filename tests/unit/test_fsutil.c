@@ -1,0 +1,125 @@
+/*
+ * fsutil: fs_open_beneath() finds what a path names only while every link
+ * on it stays below the directory, by openat2 and by the walk that older
+ * kernels get, with the same answers.
+ */
+#include "check.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/buf.h"
+#include "common/fsutil.h"
+
+typedef int open_fn(int, const char *, const char *, struct buf *);
+
+/* What path opens to: "file:<size>", "dir", or "errno:<name>" and why. */
+static void probe(open_fn *fn, int root, const char *real, const char *path,
+		  struct buf *out)
+{
+	struct buf why = BUF_INIT;
+	struct stat st;
+	int fd = fn(root, real, path, &why);
+
+	buf_reset(out);
+	if (fd < 0)
+		buf_addf(out, "%s%s%s", errno == EXDEV ? "EXDEV" :
+			 errno == ENOENT ? "ENOENT" : errno == ENOTDIR ?
+			 "ENOTDIR" : errno == ELOOP ? "ELOOP" : "other",
+			 why.len ? " " : "", why.buf);
+	else if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+		buf_adds(out, "dir");
+	else
+		buf_addf(out, "file:%lld", (long long)st.st_size);
+	if (fd >= 0)
+		close(fd);
+	buf_release(&why);
+}
+
+static void cases(open_fn *fn, int root, const char *real)
+{
+	struct buf b = BUF_INIT;
+	probe(fn, root, real, "d/f", &b);
+	CHECK_STR(b.buf, "file:3");
+	probe(fn, root, real, "d/", &b);
+	CHECK_STR(b.buf, "dir");
+	probe(fn, root, real, "rel/f", &b);
+	CHECK_STR(b.buf, "file:3");
+	probe(fn, root, real, "d/up/d/f", &b);
+	CHECK_STR(b.buf, "file:3");
+	probe(fn, root, real, "abs/f", &b);
+	CHECK_STR(b.buf, "file:3");
+	probe(fn, root, real, "flink", &b);
+	CHECK_STR(b.buf, "file:3");
+	probe(fn, root, real, "etc/passwd", &b);
+	CHECK_STR(b.buf, "EXDEV 'etc' is a symlink to '/etc'");
+	probe(fn, root, real, "d/etc2", &b);
+	CHECK_STR(b.buf, "EXDEV 'd/etc2' is a symlink to '/etc/passwd'");
+	probe(fn, root, real, "d/up/up/x", &b);
+	CHECK_STR(b.buf, "EXDEV 'up' is a symlink to '..'");
+	probe(fn, root, real, "d/../../x", &b);
+	CHECK_STR(b.buf, "EXDEV 'd/../../x' climbs out with '..'");
+	probe(fn, root, real, "dangling", &b);
+	CHECK_STR(b.buf, "EXDEV 'dangling' is a symlink to '/nonexistent/x'");
+	probe(fn, root, real, "nothere", &b);
+	CHECK_STR(b.buf, "ENOENT");
+	probe(fn, root, real, "d/f/", &b);
+	CHECK_STR(b.buf, "ENOTDIR");
+	probe(fn, root, real, "loop/x", &b);
+	CHECK_STR(b.buf, "ELOOP");
+	probe(fn, root, real, "/etc/passwd", &b);
+	CHECK(!strncmp(b.buf, "EXDEV", 5));
+	/* Without the root's name, every absolute link leaves. */
+	probe(fn, root, NULL, "abs/f", &b);
+	CHECK(!strncmp(b.buf, "EXDEV 'abs' is a symlink to '/", 30));
+	buf_release(&b);
+}
+
+int main(void)
+{
+	char dir[] = "/tmp/t3q-fsutil.XXXXXX";
+	char *real, *p;
+	int root;
+	FILE *f;
+
+	if (!mkdtemp(dir) || !(real = realpath(dir, NULL)))
+		return 1;
+	p = xstrfmt("%s/d", real);
+	mkdir(p, 0777);
+	free(p);
+	p = xstrfmt("%s/d/f", real);
+	f = fopen(p, "w");
+	fputs("abc", f);
+	fclose(f);
+	free(p);
+#define LINK(target, name) do { \
+	char *l_ = xstrfmt("%s/%s", real, name); \
+	CHECK(symlink(target, l_) == 0); \
+	free(l_); \
+} while (0)
+	LINK("d", "rel");
+	LINK("..", "d/up");
+	LINK("d/f", "flink");
+	LINK("/etc", "etc");
+	LINK("/etc/passwd", "d/etc2");
+	LINK("/nonexistent/x", "dangling");
+	LINK("loop", "loop");
+	p = xstrfmt("%s/d", real);
+	LINK(p, "abs");
+	free(p);
+	LINK("..", "up");
+	root = open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	CHECK(root >= 0);
+	cases(fs_open_beneath, root, real);
+	cases(fs_open_beneath_walk, root, real);
+	close(root);
+	p = xstrfmt("rm -rf '%s'", real);
+	CHECK(system(p) == 0);
+	free(p);
+	free(real);
+	return check_done();
+}
