@@ -352,6 +352,7 @@ int s3_req_setup(struct s3_client *c, struct s3_req *r, CURL *easy)
 	r->flushed = 0;
 	r->parts_count = 0;
 	r->range_start = -1;
+	r->range_end = -1;
 	r->range_total = -1;
 	r->sink_errno = 0;
 	r->errbuf[0] = '\0';
@@ -529,6 +530,33 @@ static void add_hint(struct s3_client *c, struct buf *msg, const char *code,
 		buf_adds(msg, " (access denied: check the credentials)");
 }
 
+/*
+ * A 206 must say which bytes it holds, and hold them: "bytes A-B/T" with
+ * B-A+1 bytes received and B < T. A server that answered a part with an
+ * empty body once made the part size 0 (and a division by it).
+ */
+static int range_bad(const struct s3_req *r, struct buf *msg)
+{
+	if (r->status != 206)
+		return 0;
+	if (r->range_start < 0 || r->range_end < r->range_start ||
+	    r->range_total <= r->range_end) {
+		buf_addf(msg, "the server's 206 answer has no usable "
+			 "Content-Range (bytes %lld-%lld/%lld) for its %lld "
+			 "bytes", r->range_start, r->range_end,
+			 r->range_total, r->received);
+		return 1;
+	}
+	if (r->range_end - r->range_start + 1 != r->received) {
+		buf_addf(msg, "the server's 206 answer says bytes "
+			 "%lld-%lld/%lld (%lld bytes) but its body has %lld "
+			 "bytes", r->range_start, r->range_end, r->range_total,
+			 r->range_end - r->range_start + 1, r->received);
+		return 1;
+	}
+	return 0;
+}
+
 enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
 			     CURLcode rc, struct buf *msg)
 {
@@ -580,6 +608,8 @@ enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
 				 "said %lld", r->received, r->content_length);
 			return S3_RETRY;
 		}
+		if (r->out_fd >= 0 && range_bad(r, msg))
+			return S3_RETRY;
 		if (r->out_fd >= 0 && s3_checksum_is_full(r->checksum)) {
 			char b64[9];
 

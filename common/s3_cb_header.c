@@ -54,6 +54,7 @@ size_t s3_cb_header(char *ptr, size_t size, size_t nmemb, void *userdata)
 		r->content_length = -1;
 		r->parts_count = 0;
 		r->range_start = -1;
+		r->range_end = -1;
 		r->range_total = -1;
 	} else if (header_is(ptr, len, "ETag")) {
 		header_value(ptr, len, 4, r->etag, sizeof(r->etag));
@@ -68,6 +69,7 @@ size_t s3_cb_header(char *ptr, size_t size, size_t nmemb, void *userdata)
 		header_value(ptr, len, 13, value, sizeof(value));
 		if (sscanf(value, "bytes %lld-%lld/%lld", &a, &b, &t) == 3) {
 			r->range_start = a;
+			r->range_end = b;
 			r->range_total = t;
 		}
 	} else if (header_is(ptr, len, "Content-Length")) {

@@ -236,7 +236,7 @@ static int rest_get(struct s3_client *c, const char *bucket, const char *key,
 	int n = first->parts_count - 1, ret;
 	struct part *parts;
 
-	if (first->range_start != 0 || total <= psize ||
+	if (psize <= 0 || first->range_start != 0 || total <= psize ||
 	    (total - psize + psize - 1) / psize != n)
 		return error("GET s3://%s/%s: %d parts of %lld bytes cannot "
 			     "make %lld bytes: the server's answer makes no "
@@ -311,7 +311,8 @@ int s3_get_file(struct s3_client *c, const char *bucket, const char *key,
 		r.quiet_status = 0;
 		ret = s3_req_run(c, &r);
 	}
-	if (!ret && r.query && r.parts_count > 1) {
+	/* A 200 is the whole object: a server that ignored partNumber. */
+	if (!ret && r.query && r.parts_count > 1 && r.status == 206) {
 		progress.total = r.range_total;
 		ret = rest_get(c, bucket, key, fd, &r, &progress);
 	}

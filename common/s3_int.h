@@ -112,6 +112,7 @@ struct s3_req {
 	uint32_t crc_got;	/* CRC32C of the body so far, when checksum */
 	int parts_count;	/* x-amz-mp-parts-count, 0 when absent */
 	long long range_start;	/* Content-Range: bytes START-END/TOTAL */
+	long long range_end;
 	long long range_total;	/* -1 when absent */
 	struct buf body;	/* memory bodies and error documents */
 	struct s3_hasher *hasher;	/* started at the first body bytes */
