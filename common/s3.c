@@ -25,11 +25,13 @@ void s3_config_init(struct s3_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->region = xstrdup("us-east-1");
 	cfg->part_size = S3_DEFAULT_PART_SIZE;
-	cfg->concurrency = 4;
+	cfg->concurrency = S3_DEFAULT_CONCURRENCY;
 	cfg->max_attempts = S3_DEFAULT_MAX_ATTEMPTS;
 	cfg->max_time = S3_DEFAULT_MAX_TIME;
 	cfg->connect_timeout = 10;
-	cfg->stall_timeout = 30;
+	cfg->stall_timeout = S3_DEFAULT_STALL_TIMEOUT;
+	cfg->min_speed = S3_DEFAULT_MIN_SPEED;
+	cfg->request_timeout = S3_DEFAULT_REQUEST_TIMEOUT;
 	cfg->progress_interval = 5;
 }
 
@@ -97,6 +99,11 @@ int s3_config_from_env(struct s3_config *cfg)
 	if (r >= 0 && (r = env_number("T3Q_S3_STALL_TIMEOUT", 1, 3600,
 				      &d)) > 0)
 		cfg->stall_timeout = (long)d;
+	if (r >= 0 && (r = env_number("T3Q_S3_MIN_SPEED", 0, 1e12, &d)) > 0)
+		cfg->min_speed = (long long)d;
+	if (r >= 0 && (r = env_number("T3Q_S3_REQUEST_TIMEOUT", 1, 86400,
+				      &d)) > 0)
+		cfg->request_timeout = d;
 	if (r >= 0 && (r = env_number("T3Q_S3_PROGRESS_INTERVAL", 0, 3600,
 				      &d)) > 0)
 		cfg->progress_interval = d;
@@ -235,16 +242,28 @@ int s3_cancelled(struct s3_client *c)
 	return c->cfg.cancel() != 0;
 }
 
+double s3_deadline(const struct s3_config *cfg, long long bytes)
+{
+	return cfg->request_timeout + (double)bytes / S3_DEFAULT_AVG_SPEED;
+}
+
+/*
+ * The attempt's deadline, from the larger of its body sizes (a GET's is
+ * known from its headers), and the cancel poll.
+ */
 static int xferinfo(void *ctx, curl_off_t dltotal, curl_off_t dlnow,
 		    curl_off_t ultotal, curl_off_t ulnow)
 {
-	struct s3_client *c = ctx;
-	double now = log_now();
+	struct s3_req *r = ctx;
+	struct s3_client *c = r->client;
+	double now = log_now(), limit;
 
-	(void)dltotal;
-	(void)dlnow;
-	(void)ultotal;
-	(void)ulnow;
+	limit = s3_deadline(&c->cfg, dltotal > ultotal ? dltotal : ultotal);
+	if (now - r->started > limit) {
+		r->too_slow = limit;
+		r->moved = dlnow > ulnow ? dlnow : ulnow;
+		return 1;
+	}
 	/* Called per chunk on a fast transfer: poll a few times a second. */
 	if (now - c->cancel_checked < 0.05)
 		return 0;
@@ -340,6 +359,10 @@ int s3_req_setup(struct s3_client *c, struct s3_req *r, CURL *easy)
 			return error_errno("cannot reset the download file");
 	}
 	r->easy = easy;
+	r->client = c;
+	r->started = log_now();
+	r->too_slow = 0;
+	r->moved = 0;
 	r->in_pos = 0;
 	r->status = 0;
 	r->received = 0;
@@ -405,8 +428,9 @@ int s3_req_setup(struct s3_client *c, struct s3_req *r, CURL *easy)
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, cfg->connect_timeout);
-	/* A stall: less than 1 byte/s for stall_timeout seconds. */
-	curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	/* Too slow: less than min_speed for stall_timeout seconds. */
+	curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT,
+			 cfg->min_speed > 0 ? (long)cfg->min_speed : 1L);
 	curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, cfg->stall_timeout);
 	if (cfg->max_speed > 0) {
 		curl_easy_setopt(easy, CURLOPT_MAX_SEND_SPEED_LARGE,
@@ -415,11 +439,9 @@ int s3_req_setup(struct s3_client *c, struct s3_req *r, CURL *easy)
 				 (curl_off_t)cfg->max_speed);
 	}
 	/* Called about once a second even when no byte moves (a stall). */
-	if (cfg->cancel && !c->cancel_off) {
-		curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, xferinfo);
-		curl_easy_setopt(easy, CURLOPT_XFERINFODATA, c);
-		curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
-	}
+	curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, xferinfo);
+	curl_easy_setopt(easy, CURLOPT_XFERINFODATA, r);
+	curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, s3_cb_header);
 	curl_easy_setopt(easy, CURLOPT_HEADERDATA, r);
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, s3_cb_write);
@@ -579,14 +601,25 @@ enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
 			buf_addf(msg, "local file: %s", strerror(r->sink_errno));
 			return S3_FAIL;
 		}
+		if (rc == CURLE_ABORTED_BY_CALLBACK && r->too_slow > 0) {
+			buf_addf(msg, "too slow: %lld bytes in %.1f s, past "
+				 "its deadline of %.0f s (T3Q_S3_REQUEST_TIMEOUT"
+				 "=%g s, plus 1 s per %lld KiB)", r->moved,
+				 log_now() - r->started, r->too_slow,
+				 c->cfg.request_timeout,
+				 S3_DEFAULT_AVG_SPEED / 1024);
+			return S3_RETRY;
+		}
 		if (rc == CURLE_ABORTED_BY_CALLBACK) {
 			buf_adds(msg, "stopped by a signal");
 			return S3_FAIL;
 		}
 		buf_addf(msg, "%s", r->errbuf[0] ? r->errbuf
 						  : curl_easy_strerror(rc));
-		if (rc == CURLE_OPERATION_TIMEDOUT)
-			buf_addf(msg, " (no progress for %ld s)",
+		if (rc == CURLE_OPERATION_TIMEDOUT && strstr(msg->buf, "slow"))
+			buf_addf(msg, " (too slow: under T3Q_S3_MIN_SPEED=%lld "
+				 "bytes/s for T3Q_S3_STALL_TIMEOUT=%ld s)",
+				 c->cfg.min_speed > 0 ? c->cfg.min_speed : 1,
 				 c->cfg.stall_timeout);
 		return curl_rc_retryable(rc) ? S3_RETRY : S3_FAIL;
 	}
@@ -781,14 +814,54 @@ int s3_put_file(struct s3_client *c, const char *bucket, const char *key,
 	return s3_put_file_tail(c, bucket, key, path, NULL, 0);
 }
 
-int s3_put_file_tail(struct s3_client *c, const char *bucket,
-		     const char *key, const char *path, const char *tail,
-		     size_t tail_len)
+/*
+ * Whether the file under fd is no longer what st saw: a writer rewrote
+ * it while it went up (size, mtime or ctime moved). The body then mixes
+ * two versions, and the server's checksum check refuses it at best.
+ */
+static int file_changed(int fd, const struct stat *st, struct stat *now)
+{
+	if (fstat(fd, now) < 0)
+		return 0;
+	return now->st_size != st->st_size ||
+	       now->st_mtim.tv_sec != st->st_mtim.tv_sec ||
+	       now->st_mtim.tv_nsec != st->st_mtim.tv_nsec ||
+	       now->st_ctim.tv_sec != st->st_ctim.tv_sec ||
+	       now->st_ctim.tv_nsec != st->st_ctim.tv_nsec;
+}
+
+static int put_whole(struct s3_client *c, const char *bucket,
+		     const char *key, int fd, long long size,
+		     const char *tail, size_t tail_len)
 {
 	struct s3_progress progress;
 	struct s3_req r;
 	struct buf label = BUF_INIT;
-	struct stat st;
+	int ret;
+
+	s3_req_init(&r, "PUT", bucket, key);
+	r.in_fd = fd;
+	r.in_len = size;
+	r.in_tail = tail;
+	r.in_tail_len = tail_len;
+	/* The server checks the bytes against it, and keeps it for GETs. */
+	r.send_crc32c = 1;
+	s3_req_describe(&r, &label);
+	s3_progress_init(&progress, label.buf, size,
+			 c->cfg.progress_interval);
+	r.progress = &progress;
+	ret = s3_req_run(c, &r);
+	s3_progress_release(&progress);
+	s3_req_release(&r);
+	buf_release(&label);
+	return ret;
+}
+
+int s3_put_file_tail(struct s3_client *c, const char *bucket,
+		     const char *key, const char *path, const char *tail,
+		     size_t tail_len)
+{
+	struct stat st, now;
 	int fd, ret;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -798,27 +871,30 @@ int s3_put_file_tail(struct s3_client *c, const char *bucket,
 		close(fd);
 		return error("cannot upload '%s': not a regular file", path);
 	}
-	if ((size_t)st.st_size > c->cfg.part_size) {
+	if ((size_t)st.st_size > c->cfg.part_size)
 		ret = s3_multipart_put(c, bucket, key, fd, st.st_size, path,
 				       tail, tail_len);
-		close(fd);
-		return ret;
+	else
+		ret = put_whole(c, bucket, key, fd, st.st_size, tail,
+				tail_len);
+	/*
+	 * A failure is explained; a success only warned about: the server
+	 * holds bytes that matched their checksum, and a log still being
+	 * written goes up again later.
+	 */
+	if (file_changed(fd, &st, &now)) {
+		if (ret < 0)
+			error("'%s' changed while it was uploaded to s3://%s/%s "
+			      "(%lld bytes, now %lld): the upload failed; "
+			      "upload it when nothing writes it any more",
+			      path, bucket, key, (long long)st.st_size,
+			      (long long)now.st_size);
+		else
+			warn("'%s' changed while it was uploaded to s3://%s/%s "
+			     "(%lld bytes, now %lld): the object holds the "
+			     "bytes read before the change", path, bucket, key,
+			     (long long)st.st_size, (long long)now.st_size);
 	}
-	s3_req_init(&r, "PUT", bucket, key);
-	r.in_fd = fd;
-	r.in_len = st.st_size;
-	r.in_tail = tail;
-	r.in_tail_len = tail_len;
-	/* The server checks the bytes against it, and keeps it for GETs. */
-	r.send_crc32c = 1;
-	s3_req_describe(&r, &label);
-	s3_progress_init(&progress, label.buf, st.st_size,
-			 c->cfg.progress_interval);
-	r.progress = &progress;
-	ret = s3_req_run(c, &r);
-	s3_progress_release(&progress);
-	s3_req_release(&r);
-	buf_release(&label);
 	close(fd);
 	return ret;
 }

@@ -101,6 +101,10 @@ struct s3_req {
 
 	/* The state of the current attempt. */
 	CURL *easy;
+	struct s3_client *client;
+	double started;		/* when the attempt began */
+	double too_slow;	/* > 0: cut at this deadline (seconds) */
+	long long moved;	/* bytes moved when it was cut */
 	struct curl_slist *headers;
 	struct buf url;
 	long long in_pos;

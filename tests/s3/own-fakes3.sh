@@ -36,4 +36,103 @@ empty206_retry() {
 }
 step "part 1 answered 206 with an empty body: retried to the exact bytes" empty206_retry
 
+# timed SECS CMD...: CMD ends within SECS seconds.
+timed() {
+	local max=$1 t0=$SECONDS
+	shift
+	"$@"
+	local rc=$?
+	echo "took $((SECONDS - t0)) s"
+	[ $rc = 0 ] && [ $((SECONDS - t0)) -le "$max" ]
+}
+
+trickle() {
+	forced trickle --max-attempts 1 --stall-timeout 2 --min-speed 100 \
+		get s3://b/small
+	[ "$(cat "$T/rc")" = 1 ] && only_files "$GOT" &&
+	grep -q "GET s3://b/small: .*too slow.*giving up" "$T/out"
+}
+step "a body trickling at 2 bytes/s is cut as too slow, in seconds" timed 8 trickle
+
+trickle_retry() {
+	forced trickle --max-attempts 2 --stall-timeout 2 --min-speed 100 \
+		get s3://b/small
+	[ "$(cat "$T/rc")" = 0 ] && cmp "$T/small" "$GOT/f" &&
+	grep -q "too slow.*retrying" "$T/out"
+}
+step "a trickle is retried like any transient fault" timed 10 trickle_retry
+
+crawl() {
+	forced crawl --max-attempts 1 --request-timeout 1 get s3://b/small
+	[ "$(cat "$T/rc")" = 1 ] && only_files "$GOT" &&
+	grep -q "too slow: .* past its deadline of 2 s" "$T/out"
+}
+step "a body above the speed floor but past its deadline is cut" timed 8 crawl
+
+term() {
+	local d="$T/term" pid rc
+	mkdir -p "$d"
+	start_fake "${objs[@]}" --force trickle
+	AWS_ACCESS_KEY_ID=fake AWS_SECRET_ACCESS_KEY=fake-secret \
+		"$T3Q_BIN/bootstrap/t3q-bootstrap" s3 -e "$FAKE" \
+		get s3://b/small "$d/f" 2>"$T/out" &
+	pid=$!
+	sleep 1.5
+	kill -TERM $pid
+	wait $pid
+	rc=$?
+	stop_fake
+	cat "$T/out"
+	echo "exit $rc"
+	[ $rc = 143 ] && only_files "$d" && grep -q "stopped by a signal" "$T/out"
+}
+step "s3 get stopped by TERM: exit 143 and no temp file left" timed 6 term
+
+changed() {
+	local f="$T/changing"
+	head -c 300000 /dev/urandom >"$f"
+	start_fake --force stall
+	( sleep 0.7; head -c 300000 /dev/urandom >"$f" ) &
+	local writer=$!
+	fake_s3 --max-attempts 3 --stall-timeout 1 put "$f" s3://b/changed \
+		>"$T/out" 2>&1
+	local rc=$?
+	wait $writer
+	stop_fake
+	cat "$T/out"
+	[ $rc = 1 ] && grep -q "'$f' changed while it was uploaded" "$T/out"
+}
+step "a file rewritten during s3 put: the failure says it changed" changed
+
+defaults() {
+	local h r
+	h=$(t3q s3 --help)
+	for opt in max-attempts:MAX_ATTEMPTS concurrency:CONCURRENCY \
+		   max-time:MAX_TIME stall-timeout:STALL_TIMEOUT \
+		   min-speed:MIN_SPEED request-timeout:REQUEST_TIMEOUT; do
+		r=$(sed -n "s/^#define S3_DEFAULT_${opt#*:} \([0-9]*\).*/\1/p" \
+			"$T3Q_SRC/common/s3.h")
+		# The help's "default N" for the option, on its line or the next.
+		echo "$h" | grep -A1 -- "--${opt%%:*} " | grep -q "default $r\b" ||
+			{ echo "--help: --${opt%%:*} does not say default $r"; return 1; }
+		grep -q "| \`--${opt%%:*}\` | \`T3Q_S3_${opt#*:}\` | $r\b" \
+			"$T3Q_SRC/README.md" ||
+			{ echo "README: --${opt%%:*} does not say $r"; return 1; }
+	done
+}
+step "s3 --help and the README give the client's real defaults" defaults
+
+redacted() {
+	local p="$T3Q_SRC/tests/compile/001-one-notebook/pipeline.pipeline" u
+	for u in s3://key:SECRET-1@127.0.0.1:1 ftp://key:SECRET-1@host/x; do
+		T3Q_S3_MAX_ATTEMPTS=1 "$T3Q_BIN/compiler/t3q-compile" "$p" \
+			--cos-endpoint http://127.0.0.1:1 --cos-bucket b \
+			--upload="$u" -o "$T/o.yaml" >"$T/out" 2>&1
+		cat "$T/out"
+		! grep -q SECRET-1 "$T/out" && grep -q '\*\*\*@' "$T/out" ||
+			return 1
+	done
+}
+step "t3q-compile --upload=s3://KEY:SECRET@host never prints the secret" redacted
+
 finish

@@ -11,6 +11,7 @@ drawn from --faults by a seeded RNG (--seed, --rate), or forced by
   badrange     a 206 whose Content-Range is off (start or total)
   short        a 200/206 whose Content-Length and body are shorter
   trickle      the body at 2 bytes/s
+  crawl        the body at 16 KiB/s (above any stall limit, but slow)
   stall        the head, then silence
   truncate     half the body, then the connection closed
   flip         one byte of the body flipped (a checksum is always sent)
@@ -39,7 +40,8 @@ import time
 import urllib.parse
 import zlib
 
-ALL_FAULTS = ('empty206', 'badrange', 'short', 'trickle', 'stall', 'truncate',
+ALL_FAULTS = ('empty206', 'badrange', 'short', 'trickle', 'crawl', 'stall',
+              'truncate',
               'flip', 'nochecksum', 'crc32', 'crc32c', 'crc64nvme', 'sha1',
               'sha256', 'ifmatch', '500', '503', 'slowread')
 ALGOS = ('crc32', 'crc32c', 'crc64nvme', 'sha1', 'sha256')
@@ -168,15 +170,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def slow(self, data):
-        """2 bytes a second, until the client goes or SLOW_SECONDS pass."""
+    def slow(self, data, n=2, pause=1.0):
+        """n bytes a pause, until the client goes or SLOW_SECONDS pass."""
         end = time.time() + SLOW_SECONDS
-        for i in range(0, len(data), 2):
+        for i in range(0, len(data), n):
             if time.time() > end:
                 break
-            self.wfile.write(data[i:i + 2])
+            self.wfile.write(data[i:i + n])
             self.wfile.flush()
-            time.sleep(1)
+            time.sleep(pause)
         self.close_connection = True
 
     def read_body(self, fault):
@@ -288,6 +290,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             body = bytes(body)
         if fault == 'trickle':
             return self.slow(body)
+        if fault == 'crawl':
+            return self.slow(body, 4096, 0.25)
         if fault == 'truncate':
             self.wfile.write(body[:len(body) // 2])
             self.wfile.flush()
