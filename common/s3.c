@@ -225,6 +225,7 @@ void s3_req_release(struct s3_req *r)
 	buf_release(&r->url);
 	buf_release(&r->body);
 	s3_hasher_stop(r);
+	s3_sum_release(&r->sum);
 	free(r->sink);
 	r->sink = NULL;
 }
@@ -369,7 +370,9 @@ int s3_req_setup(struct s3_client *c, struct s3_req *r, CURL *easy)
 	r->content_length = -1;
 	r->etag[0] = '\0';
 	r->checksum[0] = '\0';
-	r->crc_got = 0;
+	r->ck_algo = S3_CK_NONE;
+	r->ck_full_object = 0;
+	s3_sum_release(&r->sum);
 	r->parts_switch = 0;
 	r->sink_len = 0;
 	r->flushed = 0;
@@ -513,8 +516,17 @@ int s3_etag_is_md5(const char *etag)
 
 int s3_checksum_is_full(const char *checksum)
 {
-	/* "xxxxxx==" alone: "-N" after it is a multipart composite. */
-	return strlen(checksum) == 8 && checksum[6] == '=';
+	/* Base64 has no '-': "-N" after it is a multipart composite. */
+	return *checksum && !strchr(checksum, '-');
+}
+
+int s3_checksum_applies(const struct s3_req *r)
+{
+	if (!r->ck_algo || !s3_checksum_is_full(r->checksum))
+		return 0;
+	/* A part's answer with the whole object's checksum. */
+	return !(r->ck_full_object && r->range_total > 0 &&
+		 r->range_end - r->range_start + 1 < r->range_total);
 }
 
 static int curl_rc_retryable(CURLcode rc)
@@ -592,6 +604,7 @@ enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
 	}
 	if (rc != CURLE_OK) {
 		s3_hasher_stop(r);
+		s3_sum_release(&r->sum);
 		/* Dropped: the next attempt starts the body over. */
 		r->sink_len = 0;
 		free(r->sink);
@@ -643,13 +656,17 @@ enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
 		}
 		if (r->out_fd >= 0 && range_bad(r, msg))
 			return S3_RETRY;
-		if (r->out_fd >= 0 && s3_checksum_is_full(r->checksum)) {
-			char b64[9];
+		if (r->out_fd >= 0 && s3_checksum_applies(r)) {
+			char b64[64];
 
-			crc32c_base64(r->crc_got, b64);
+			/* An empty body wrote nothing: its sum starts here. */
+			if (!r->sum.algo)
+				s3_sum_start(&r->sum, r->ck_algo);
+			s3_sum_finish(&r->sum, b64);
 			if (strcmp(b64, r->checksum)) {
-				buf_addf(msg, "CRC32C %s of the bytes does not "
-					 "match the server's %s", b64,
+				buf_addf(msg, "%s %s of the bytes does not "
+					 "match the server's %s",
+					 s3_algo_name(r->ck_algo, 1), b64,
 					 r->checksum);
 				return S3_RETRY;
 			}

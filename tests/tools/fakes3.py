@@ -261,7 +261,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if ck:
                 self.send_header('x-amz-checksum-' + algo, ck)
                 self.send_header('x-amz-checksum-type',
-                                 'COMPOSITE' if ck.find('-') > 0
+                                 'COMPOSITE' if ck.find('-') > 0 or part
                                  else 'FULL_OBJECT')
         length = len(body)
         if status == 206:
