@@ -591,6 +591,32 @@ static int range_bad(const struct s3_req *r, struct buf *msg)
 	return 0;
 }
 
+/*
+ * A whole object's answer that no check would see through: an empty body
+ * writes nothing, so neither the MD5 thread nor a checksum starts on it;
+ * and a multipart ETag ("-N") needs N-1 parts of at least 5 MiB.
+ */
+static int body_impossible(const struct s3_req *r, struct buf *msg)
+{
+	const char *dash = strchr(r->etag, '-');
+	long parts = dash ? strtol(dash + 1, NULL, 10) : 0;
+
+	if (!r->received && r->check_md5 && !s3_checksum_applies(r) &&
+	    s3_etag_is_md5(r->etag) &&
+	    strcasecmp(r->etag, "d41d8cd98f00b204e9800998ecf8427e")) {
+		buf_addf(msg, "an empty body, but the ETag %s is not the MD5 "
+			 "of nothing", r->etag);
+		return 1;
+	}
+	if (parts > 1 && r->received < (parts - 1) * (long long)
+	    S3_MIN_PART_SIZE) {
+		buf_addf(msg, "%lld bytes, but the ETag %s says %ld parts of "
+			 "at least 5 MiB", r->received, r->etag, parts);
+		return 1;
+	}
+	return 0;
+}
+
 enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
 			     CURLcode rc, struct buf *msg)
 {
@@ -655,6 +681,9 @@ enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
 			return S3_RETRY;
 		}
 		if (r->out_fd >= 0 && range_bad(r, msg))
+			return S3_RETRY;
+		if (r->out_fd >= 0 && !r->out_ranged && r->status == 200 &&
+		    body_impossible(r, msg))
 			return S3_RETRY;
 		if (r->out_fd >= 0 && s3_checksum_applies(r)) {
 			char b64[64];

@@ -36,6 +36,14 @@ empty206_retry() {
 }
 step "part 1 answered 206 with an empty body: retried to the exact bytes" empty206_retry
 
+empty200() {
+	forced empty206 --max-attempts 1 get s3://b/md5
+	[ "$(cat "$T/rc")" = 1 ] && only_files "$GOT" &&
+	grep -q "an empty body, but the ETag .* is not the MD5 of nothing" "$T/out"
+}
+objs+=(--object "b/md5=$T/small::none")
+step "an empty 200 for an object with a plain-MD5 ETag is refused, no file" empty200
+
 # Every checksum S3 defines is checked: a byte flipped in a body that
 # carries one is caught and the GET retried (before, only CRC32C and a
 # plain-MD5 ETag were, and a boto3 upload's CRC32 let a flip through).

@@ -133,6 +133,16 @@ class State:
         self.uploads = {}
         self.log = open(args.log, 'a', buffering=1) if args.log else None
         self.count = 0
+        self.store = None
+
+    def put(self, key, obj):
+        self.objects[key] = obj
+        if self.store:
+            import os
+            path = os.path.join(self.store, urllib.parse.quote(key, safe=''))
+            with open(path + '.tmp', 'wb') as fh:
+                fh.write(obj.data)
+            os.rename(path + '.tmp', path)
 
     def pick(self):
         with self.lock:
@@ -172,7 +182,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def slow(self, data, n=2, pause=1.0):
         """n bytes a pause, until the client goes or SLOW_SECONDS pass."""
-        end = time.time() + SLOW_SECONDS
+        end = time.time() + self.server.slow_seconds
         for i in range(0, len(data), n):
             if time.time() > end:
                 break
@@ -186,7 +196,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if fault != 'slowread':
             return self.rfile.read(n)
         out = b''
-        end = time.time() + SLOW_SECONDS
+        end = time.time() + self.server.slow_seconds
         while len(out) < n and time.time() < end:
             out += self.rfile.read(min(2, n - len(out)))
             time.sleep(1)
@@ -203,7 +213,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                            else 'ServiceUnavailable')
             return True
         if fault == 'stall':
-            time.sleep(SLOW_SECONDS)
+            time.sleep(self.server.slow_seconds)
             self.close_connection = True
             return True
         return False
@@ -274,9 +284,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header('Content-Range', 'bytes %d-%d/%d' %
                              (ra, ra + len(body) - 1, rt))
         if fault == 'empty206':
-            body, length = b'', 0
-            if status == 200:
-                self.send_response_only(206)
+            body, length = b'', 0       # on a whole GET: an empty 200
         if fault == 'short' and length > 1:
             length //= 2
             body = body[:length]
@@ -341,7 +349,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             up[int(q['partNumber'])] = body
             etag = hashlib.md5(body).hexdigest()
         else:
-            st.objects[key] = Obj(body)
+            st.put(key, Obj(body))
             etag = st.objects[key].etag
         self.send_response(200)
         self.send_header('ETag', '"%s"' % etag)
@@ -365,12 +373,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if up is None:
                 return self.error_doc(404, 'NoSuchUpload')
             parts = [up[k] for k in sorted(up)]
-            o = Obj(b''.join(parts), len(parts[0]), 'crc32c')
-            st.objects[key] = o
+            o = Obj(b''.join(parts), len(parts[0]), 'none')
+            st.put(key, o)
             body = ('<CompleteMultipartUploadResult><ETag>"%s"</ETag>'
-                    '<ChecksumCRC32C>%s</ChecksumCRC32C>'
-                    '</CompleteMultipartUploadResult>'
-                    % (o.etag, o.checksum('crc32c'))).encode()
+                    '</CompleteMultipartUploadResult>' % o.etag).encode()
         else:
             return self.error_doc(400, 'InvalidRequest')
         self.send_response(200)
@@ -405,11 +411,17 @@ def main():
     ap.add_argument('--force', default='', help='faults for the first requests')
     ap.add_argument('--object', action='append', default=[])
     ap.add_argument('--log')
+    ap.add_argument('--slow-seconds', type=float, default=SLOW_SECONDS,
+                    help='a trickle, crawl or stall ends after this')
+    ap.add_argument('--store', help='directory: every object stored is '
+                    'written there too, under its quoted key')
     ap.add_argument('--lifetime', type=float, default=3600,
                     help='seconds before the server exits by itself')
     args = ap.parse_args()
     srv = Server(('127.0.0.1', 0), Handler)
     srv.state = State(args)
+    srv.slow_seconds = args.slow_seconds
+    srv.state.store = args.store
     for spec in args.object:
         key, _, rest = spec.partition('=')
         f = rest.split(':')
