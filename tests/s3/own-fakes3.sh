@@ -93,6 +93,18 @@ badrange() {
 }
 step "a part's Content-Range off by one: caught, retried" badrange
 
+# A short seeded fuzz round: half the requests get a fault drawn from all
+# of them (scripts/fuzz-s3 runs it for minutes).
+fuzz() {
+	local seed=${T3Q_TEST_SEED:-$RANDOM} san=()
+	echo "# seed $seed"
+	[ -n "${T3Q_SANITIZE:-}" ] && san=(--sanitize)
+	/usr/bin/python3 "$T3Q_SRC/tests/tools/fuzzs3.py" \
+		--bin "$T3Q_BIN/bootstrap/t3q-bootstrap" --seed "$seed" \
+		--rate 0.5 --runs 16 "${san[@]}" --work "$T/fuzz"
+}
+step "16 gets and puts against a server answering half its requests with a fault" fuzz
+
 # timed SECS CMD...: CMD ends within SECS seconds.
 timed() {
 	local max=$1 t0=$SECONDS
