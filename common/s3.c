@@ -726,12 +726,14 @@ enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
 	add_hint(c, msg, code.buf, r->status);
 	/*
 	 * Retry what is transient: 5xx, 429, the 400 RequestTimeout S3
-	 * sends when it waited too long for our body, and a body that the
-	 * server found damaged by its checksum (BadDigest).
+	 * sends when it waited too long for our body, IncompleteBody when
+	 * less of it arrived than was sent (MinIO, loaded), and a body that
+	 * the server found damaged by its checksum (BadDigest).
 	 */
 	if (r->status >= 500 || r->status == 429 ||
 	    !strcmp(code.buf, "SlowDown") ||
 	    !strcmp(code.buf, "RequestTimeout") ||
+	    !strcmp(code.buf, "IncompleteBody") ||
 	    !strcmp(code.buf, "BadDigest") ||
 	    !strcmp(code.buf, "XAmzContentChecksumMismatch"))
 		v = S3_RETRY;
