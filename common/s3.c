@@ -260,6 +260,8 @@ static int xferinfo(void *ctx, curl_off_t dltotal, curl_off_t dlnow,
 	double now = log_now(), limit;
 
 	limit = s3_deadline(&c->cfg, dltotal > ultotal ? dltotal : ultotal);
+	if (r->patient && limit < S3_PATIENT_DEADLINE)
+		limit = S3_PATIENT_DEADLINE;
 	if (now - r->started > limit) {
 		r->too_slow = limit;
 		r->moved = dlnow > ulnow ? dlnow : ulnow;
@@ -433,7 +435,8 @@ int s3_req_setup(struct s3_client *c, struct s3_req *r, CURL *easy)
 	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, cfg->connect_timeout);
 	/* Too slow: less than min_speed for stall_timeout seconds. */
 	curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT,
-			 cfg->min_speed > 0 ? (long)cfg->min_speed : 1L);
+			 cfg->min_speed > 0 && !r->patient ?
+			 (long)cfg->min_speed : 1L);
 	curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, cfg->stall_timeout);
 	if (cfg->max_speed > 0) {
 		curl_easy_setopt(easy, CURLOPT_MAX_SEND_SPEED_LARGE,

@@ -70,6 +70,8 @@ void s3_sum_finish(struct s3_sum *s, char *out);
 /* Drops it (idempotent). */
 void s3_sum_release(struct s3_sum *s);
 
+#define S3_PATIENT_DEADLINE 900.0
+
 /* Results of s3_req_judge(). */
 enum s3_verdict {
 	S3_OK = 0,
@@ -120,6 +122,12 @@ struct s3_req {
 	 */
 	long long parts_over;
 	int parts_switch;
+	/*
+	 * 1: the server may think for minutes, sending only whitespace
+	 * (CompleteMultipartUpload): the old floor of 1 byte/s, and a
+	 * deadline of S3_PATIENT_DEADLINE at least.
+	 */
+	int patient;
 	long quiet_status;	/* a final status the caller reports itself;
 				 * -1: every final answer (not giving up) */
 	struct s3_progress *progress;
