@@ -193,7 +193,8 @@ step "s3 --help and the README give the client's real defaults" defaults
 
 redacted() {
 	local p="$T3Q_SRC/tests/compile/001-one-notebook/pipeline.pipeline" u
-	for u in s3://key:SECRET-1@127.0.0.1:1 ftp://key:SECRET-1@host/x; do
+	for u in s3://key:SECRET-1@127.0.0.1:1 ftp://key:SECRET-1@host/x \
+		 file://key:SECRET-1@host/x; do
 		T3Q_S3_MAX_ATTEMPTS=1 "$T3Q_BIN/compiler/t3q-compile" "$p" \
 			--cos-endpoint http://127.0.0.1:1 --cos-bucket b \
 			--upload="$u" -o "$T/o.yaml" >"$T/out" 2>&1
