@@ -93,6 +93,29 @@ badrange() {
 }
 step "a part's Content-Range off by one: caught, retried" badrange
 
+incomplete() {
+	head -c 1000 /dev/urandom >"$T/inc"
+	start_fake --force incomplete --store "$T"
+	fake_s3 put "$T/inc" s3://b/inc >"$T/out" 2>&1
+	local rc=$?
+	stop_fake
+	cat "$T/out"
+	[ $rc = 0 ] && cmp "$T/inc" "$T/b%2Finc" && grep -q "IncompleteBody.*retrying" "$T/out"
+}
+step "an upload answered 400 IncompleteBody is retried" incomplete
+
+think() {
+	head -c $((5 * MiB + 999)) /dev/urandom >"$T/big"
+	start_fake --force none,none,none,think --store "$T"
+	fake_s3 --part-size $((5 * MiB)) --stall-timeout 1 --min-speed 100000 \
+		--max-attempts 1 put "$T/big" s3://b/big >"$T/out" 2>&1
+	local rc=$?
+	stop_fake
+	cat "$T/out" "$FAKE_LOG"
+	[ $rc = 0 ] && cmp "$T/big" "$T/b%2Fbig" && grep -q "think" "$FAKE_LOG"
+}
+step "CompleteMultipartUpload thought over with whitespace is not cut as too slow" think
+
 # A short seeded fuzz round: half the requests get a fault drawn from all
 # of them (scripts/fuzz-s3 runs it for minutes).
 fuzz() {

@@ -22,6 +22,9 @@ drawn from --faults by a seeded RNG (--seed, --rate), or forced by
                with that version's ETag
   500 503      an S3 error document
   slowread     an upload's body read at 2 bytes/s
+  incomplete   an upload answered 400 IncompleteBody (MinIO, loaded)
+  think        CompleteMultipartUpload thought over for 3 s, with a
+               space every half second (as S3 keeps the line up)
 
 Preloaded objects: --object KEY=FILE[:PARTSIZE[:ALGO[:TYPE]]]; with
 PARTSIZE it is a multipart object (ETag "-N", parts by number); ALGO is
@@ -43,7 +46,8 @@ import zlib
 ALL_FAULTS = ('empty206', 'badrange', 'short', 'trickle', 'crawl', 'stall',
               'truncate',
               'flip', 'nochecksum', 'crc32', 'crc32c', 'crc64nvme', 'sha1',
-              'sha256', 'ifmatch', '500', '503', 'slowread')
+              'sha256', 'ifmatch', '500', '503', 'slowread', 'incomplete',
+              'think')
 ALGOS = ('crc32', 'crc32c', 'crc64nvme', 'sha1', 'sha256')
 SLOW_SECONDS = 30           # a trickle or stall ends by itself after this
 
@@ -212,6 +216,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.error_doc(int(fault), 'InternalError' if fault == '500'
                            else 'ServiceUnavailable')
             return True
+        if fault == 'incomplete' and self.command == 'PUT':
+            self.read_body('none')
+            self.error_doc(400, 'IncompleteBody', 'You did not provide the '
+                           'number of bytes specified by the Content-Length')
+            return True
         if fault == 'stall':
             time.sleep(self.server.slow_seconds)
             self.close_connection = True
@@ -379,6 +388,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     '</CompleteMultipartUploadResult>' % o.etag).encode()
         else:
             return self.error_doc(400, 'InvalidRequest')
+        if fault == 'think' and 'uploadId' in q:
+            self.send_response(200)
+            self.send_header('Connection', 'close')
+            self.end_headers()
+            for _ in range(6):
+                self.wfile.write(b' ')
+                self.wfile.flush()
+                time.sleep(0.5)
+            self.wfile.write(body)
+            self.close_connection = True
+            return
         self.send_response(200)
         self.send_header('Content-Length', str(len(body)))
         self.end_headers()
