@@ -620,6 +620,91 @@ static int body_impossible(const struct s3_req *r, struct buf *msg)
 	return 0;
 }
 
+/* An attempt that ended without a whole answer. */
+static enum s3_verdict judge_transfer(struct s3_client *c, struct s3_req *r,
+				      CURLcode rc, struct buf *msg)
+{
+	s3_hasher_stop(r);
+	s3_sum_release(&r->sum);
+	/* Dropped: the next attempt starts the body over. */
+	r->sink_len = 0;
+	free(r->sink);
+	r->sink = NULL;
+	c->last_status = 0;
+	if (r->sink_errno) {
+		buf_addf(msg, "local file: %s", strerror(r->sink_errno));
+		return S3_FAIL;
+	}
+	if (rc == CURLE_ABORTED_BY_CALLBACK && r->too_slow > 0) {
+		buf_addf(msg, "too slow: %lld bytes in %.1f s, past "
+			 "its deadline of %.0f s (T3Q_S3_REQUEST_TIMEOUT"
+			 "=%g s, plus 1 s per %lld KiB)", r->moved,
+			 log_now() - r->started, r->too_slow,
+			 c->cfg.request_timeout,
+			 S3_DEFAULT_AVG_SPEED / 1024);
+		return S3_RETRY;
+	}
+	if (rc == CURLE_ABORTED_BY_CALLBACK) {
+		buf_adds(msg, "stopped by a signal");
+		return S3_FAIL;
+	}
+	buf_addf(msg, "%s", r->errbuf[0] ? r->errbuf
+					  : curl_easy_strerror(rc));
+	if (rc == CURLE_OPERATION_TIMEDOUT && strstr(msg->buf, "slow"))
+		buf_addf(msg, " (too slow: under T3Q_S3_MIN_SPEED=%lld "
+			 "bytes/s for T3Q_S3_STALL_TIMEOUT=%ld s)",
+			 c->cfg.min_speed > 0 ? c->cfg.min_speed : 1,
+			 c->cfg.stall_timeout);
+	return curl_rc_retryable(rc) ? S3_RETRY : S3_FAIL;
+}
+
+/* A 2xx answer: its body must be the bytes it says it is. */
+static enum s3_verdict judge_body(struct s3_client *c, struct s3_req *r,
+				  struct buf *msg)
+{
+	char got[33];
+
+	if (r->out_fd >= 0 && r->content_length >= 0 &&
+	    r->received != r->content_length) {
+		buf_addf(msg, "received %lld bytes, but Content-Length "
+			 "said %lld", r->received, r->content_length);
+		return S3_RETRY;
+	}
+	if (r->out_fd >= 0 && range_bad(r, msg))
+		return S3_RETRY;
+	if (r->out_fd >= 0 && !r->out_ranged && r->status == 200 &&
+	    body_impossible(r, msg))
+		return S3_RETRY;
+	if (r->out_fd >= 0 && s3_checksum_applies(r)) {
+		char b64[64];
+
+		/* An empty body wrote nothing: its sum starts here. */
+		if (!r->sum.algo)
+			s3_sum_start(&r->sum, r->ck_algo);
+		s3_sum_finish(&r->sum, b64);
+		if (strcmp(b64, r->checksum)) {
+			buf_addf(msg, "%s %s of the bytes does not "
+				 "match the server's %s",
+				 s3_algo_name(r->ck_algo, 1), b64,
+				 r->checksum);
+			return S3_RETRY;
+		}
+	} else if (r->hasher) {
+		if (s3_hasher_finish(r, got) < 0) {
+			buf_addf(msg, "cannot read the download back "
+				 "for its MD5");
+			return S3_FAIL;
+		}
+		if (strcasecmp(got, r->etag)) {
+			buf_addf(msg, "MD5 %s of the bytes does not "
+				 "match the ETag %s", got, r->etag);
+			return S3_RETRY;
+		}
+	}
+	c->last_status = r->status;
+	return S3_OK;
+}
+
 enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
 			     CURLcode rc, struct buf *msg)
 {
@@ -631,40 +716,8 @@ enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
 		c->last_status = r->status;
 		return S3_OK;
 	}
-	if (rc != CURLE_OK) {
-		s3_hasher_stop(r);
-		s3_sum_release(&r->sum);
-		/* Dropped: the next attempt starts the body over. */
-		r->sink_len = 0;
-		free(r->sink);
-		r->sink = NULL;
-		c->last_status = 0;
-		if (r->sink_errno) {
-			buf_addf(msg, "local file: %s", strerror(r->sink_errno));
-			return S3_FAIL;
-		}
-		if (rc == CURLE_ABORTED_BY_CALLBACK && r->too_slow > 0) {
-			buf_addf(msg, "too slow: %lld bytes in %.1f s, past "
-				 "its deadline of %.0f s (T3Q_S3_REQUEST_TIMEOUT"
-				 "=%g s, plus 1 s per %lld KiB)", r->moved,
-				 log_now() - r->started, r->too_slow,
-				 c->cfg.request_timeout,
-				 S3_DEFAULT_AVG_SPEED / 1024);
-			return S3_RETRY;
-		}
-		if (rc == CURLE_ABORTED_BY_CALLBACK) {
-			buf_adds(msg, "stopped by a signal");
-			return S3_FAIL;
-		}
-		buf_addf(msg, "%s", r->errbuf[0] ? r->errbuf
-						  : curl_easy_strerror(rc));
-		if (rc == CURLE_OPERATION_TIMEDOUT && strstr(msg->buf, "slow"))
-			buf_addf(msg, " (too slow: under T3Q_S3_MIN_SPEED=%lld "
-				 "bytes/s for T3Q_S3_STALL_TIMEOUT=%ld s)",
-				 c->cfg.min_speed > 0 ? c->cfg.min_speed : 1,
-				 c->cfg.stall_timeout);
-		return curl_rc_retryable(rc) ? S3_RETRY : S3_FAIL;
-	}
+	if (rc != CURLE_OK)
+		return judge_transfer(c, r, rc, msg);
 	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->status);
 	if (r->sink_len && s3_sink_flush(r) < 0) {
 		s3_hasher_stop(r);
@@ -674,49 +727,8 @@ enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
 	/* Done with it: 64 parts keeping theirs were 16 MiB of RSS. */
 	free(r->sink);
 	r->sink = NULL;
-	if (r->status >= 200 && r->status <= 299) {
-		char got[33];
-
-		if (r->out_fd >= 0 && r->content_length >= 0 &&
-		    r->received != r->content_length) {
-			buf_addf(msg, "received %lld bytes, but Content-Length "
-				 "said %lld", r->received, r->content_length);
-			return S3_RETRY;
-		}
-		if (r->out_fd >= 0 && range_bad(r, msg))
-			return S3_RETRY;
-		if (r->out_fd >= 0 && !r->out_ranged && r->status == 200 &&
-		    body_impossible(r, msg))
-			return S3_RETRY;
-		if (r->out_fd >= 0 && s3_checksum_applies(r)) {
-			char b64[64];
-
-			/* An empty body wrote nothing: its sum starts here. */
-			if (!r->sum.algo)
-				s3_sum_start(&r->sum, r->ck_algo);
-			s3_sum_finish(&r->sum, b64);
-			if (strcmp(b64, r->checksum)) {
-				buf_addf(msg, "%s %s of the bytes does not "
-					 "match the server's %s",
-					 s3_algo_name(r->ck_algo, 1), b64,
-					 r->checksum);
-				return S3_RETRY;
-			}
-		} else if (r->hasher) {
-			if (s3_hasher_finish(r, got) < 0) {
-				buf_addf(msg, "cannot read the download back "
-					 "for its MD5");
-				return S3_FAIL;
-			}
-			if (strcasecmp(got, r->etag)) {
-				buf_addf(msg, "MD5 %s of the bytes does not "
-					 "match the ETag %s", got, r->etag);
-				return S3_RETRY;
-			}
-		}
-		c->last_status = r->status;
-		return S3_OK;
-	}
+	if (r->status >= 200 && r->status <= 299)
+		return judge_body(c, r, msg);
 	c->last_status = r->status;
 	buf_addf(msg, "HTTP %ld", r->status);
 	if (s3_xml_error(r->body.buf, r->body.len, &code, &message)) {
