@@ -6,6 +6,7 @@
 #include "bootstrap/s3cmd.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "common/s3.h"
 #include "common/store.h"
 
+/* A format: the defaults are the client's own (common/s3.h). */
 static const char usage[] =
 "usage: t3q-bootstrap s3 [options] ls [-r] URL\n"
 "       t3q-bootstrap s3 [options] get URL FILE\n"
@@ -32,22 +34,48 @@ static const char usage[] =
 "      --virtual-host      bucket.host addressing [T3Q_S3_VIRTUAL_HOST]\n"
 "      --ca-bundle FILE    CA certificates for https [AWS_CA_BUNDLE]\n"
 "      --insecure          do not verify the TLS certificate\n"
-"      --part-size BYTES   multipart part size, default 16 MiB\n"
+"      --part-size BYTES   multipart part size, default %u MiB\n"
 "                          [T3Q_S3_PART_SIZE]\n"
-"      --concurrency N     parts in flight, default 4 [T3Q_S3_CONCURRENCY]\n"
-"      --max-attempts N    attempts per request, default 5\n"
+"      --concurrency N     parts in flight, default %d [T3Q_S3_CONCURRENCY]\n"
+"      --max-attempts N    attempts per request, default %d\n"
 "                          [T3Q_S3_MAX_ATTEMPTS]\n"
-"      --max-time SECS     no retry starts after this, default 120\n"
+"      --max-time SECS     no retry starts after this, default %g\n"
 "                          [T3Q_S3_MAX_TIME]\n"
-"      --stall-timeout S   give up on a silent connection, default 30\n"
+"      --stall-timeout S   the window of --min-speed, default %ld\n"
 "                          [T3Q_S3_STALL_TIMEOUT]\n"
+"      --min-speed BYTES   slower than this per second over the window:\n"
+"                          cut and retried, default %lld [T3Q_S3_MIN_SPEED]\n"
+"      --request-timeout S a request's deadline: S plus 1 s per %lld KiB\n"
+"                          of its body, default %g [T3Q_S3_REQUEST_TIMEOUT]\n"
 "  -v, --verbose           debug log lines [T3Q_LOG_LEVEL=debug]\n"
 "Credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN\n"
 "(or AWS_ACCESS_KEY, AWS_SECRET_KEY); without them requests are anonymous.\n";
 
+static void print_usage(FILE *f)
+{
+	fprintf(f, usage, S3_DEFAULT_PART_SIZE >> 20, S3_DEFAULT_CONCURRENCY,
+		S3_DEFAULT_MAX_ATTEMPTS, S3_DEFAULT_MAX_TIME,
+		S3_DEFAULT_STALL_TIMEOUT, S3_DEFAULT_MIN_SPEED,
+		S3_DEFAULT_AVG_SPEED >> 10, S3_DEFAULT_REQUEST_TIMEOUT);
+}
+
+/* The signal that stopped a transfer; its temp file is removed. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static int stop_requested(void)
+{
+	return stop_signal != 0;
+}
+
 enum {
 	OPT_REGION = 256, OPT_VHOST, OPT_CA, OPT_INSECURE, OPT_PART,
-	OPT_CONC, OPT_ATTEMPTS, OPT_TIME, OPT_STALL,
+	OPT_CONC, OPT_ATTEMPTS, OPT_TIME, OPT_STALL, OPT_MIN_SPEED,
+	OPT_REQ_TIME,
 };
 
 static const struct option options[] = {
@@ -62,6 +90,8 @@ static const struct option options[] = {
 	{ "max-attempts", required_argument, NULL, OPT_ATTEMPTS },
 	{ "max-time", required_argument, NULL, OPT_TIME },
 	{ "stall-timeout", required_argument, NULL, OPT_STALL },
+	{ "min-speed", required_argument, NULL, OPT_MIN_SPEED },
+	{ "request-timeout", required_argument, NULL, OPT_REQ_TIME },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -121,8 +151,18 @@ static int parse_options(int argc, char **argv, struct s3_config *cfg,
 				return -1;
 			cfg->stall_timeout = (long)d;
 			break;
+		case OPT_MIN_SPEED:
+			if (number("min-speed", optarg, 0, 1e12, &d) < 0)
+				return -1;
+			cfg->min_speed = (long long)d;
+			break;
+		case OPT_REQ_TIME:
+			if (number("request-timeout", optarg, 1, 86400, &d) < 0)
+				return -1;
+			cfg->request_timeout = d;
+			break;
 		case 'v': log_level = LOG_DEBUG; break;
-		case 'h': fputs(usage, stdout); exit(0);
+		case 'h': print_usage(stdout); exit(0);
 		default: return -1;
 		}
 	}
@@ -225,20 +265,35 @@ static int run(const char *verb, int argc, char **argv,
 int s3cmd_main(int argc, char **argv)
 {
 	struct s3_config cfg;
+	struct sigaction sa;
 	const char *bucket = NULL;
 	int ret;
 
 	s3_config_init(&cfg);
 	if (s3_config_from_env(&cfg) < 0 ||
 	    parse_options(argc, argv, &cfg, &bucket) < 0 || optind >= argc) {
-		fputs(usage, stderr);
+		print_usage(stderr);
 		s3_config_release(&cfg);
 		return 2;
 	}
+	/*
+	 * TERM or INT stops the transfer within a second, through the
+	 * client's cancel poll, so that a download's temp file is removed
+	 * and an upload's parts aborted; then the shell's 128+N.
+	 */
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	cfg.cancel = stop_requested;
 	ret = run(argv[optind], argc - optind - 1, argv + optind + 1, &cfg,
 		  bucket);
 	if (ret == -2)
-		fputs(usage, stderr);
+		print_usage(stderr);
 	s3_config_release(&cfg);
+	if (stop_signal)
+		return 128 + stop_signal;
 	return ret == -2 ? 2 : ret ? 1 : 0;
 }

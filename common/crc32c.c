@@ -149,3 +149,62 @@ int crc32c_from_base64(const char *text, uint32_t *crc)
 	*crc = (uint32_t)v;
 	return 0;
 }
+
+static uint32_t table32[256];
+static uint64_t table64[256];
+static int tables_ready;
+
+static void tables_build(void)
+{
+	for (uint32_t i = 0; i < 256; i++) {
+		uint32_t c = i;
+		uint64_t d = i;
+
+		for (int k = 0; k < 8; k++) {
+			c = c & 1 ? (c >> 1) ^ 0xEDB88320u : c >> 1;
+			d = d & 1 ? (d >> 1) ^ 0x9A6C9329AC4BC9B5ull : d >> 1;
+		}
+		table32[i] = c;
+		table64[i] = d;
+	}
+	tables_ready = 1;
+}
+
+uint32_t crc32_update(uint32_t crc, const void *p, size_t len)
+{
+	const unsigned char *b = p;
+
+	if (!tables_ready)
+		tables_build();
+	crc = ~crc;
+	while (len--)
+		crc = (crc >> 8) ^ table32[(crc ^ *b++) & 0xff];
+	return ~crc;
+}
+
+uint64_t crc64nvme_update(uint64_t crc, const void *p, size_t len)
+{
+	const unsigned char *b = p;
+
+	if (!tables_ready)
+		tables_build();
+	crc = ~crc;
+	while (len--)
+		crc = (crc >> 8) ^ table64[(crc ^ *b++) & 0xff];
+	return ~crc;
+}
+
+void crc_base64(const unsigned char *v, size_t len, char *out)
+{
+	for (size_t i = 0; i < len; i += 3) {
+		uint32_t w = (uint32_t)v[i] << 16 |
+			     (i + 1 < len ? (uint32_t)v[i + 1] << 8 : 0) |
+			     (i + 2 < len ? v[i + 2] : 0);
+
+		*out++ = b64[w >> 18];
+		*out++ = b64[(w >> 12) & 63];
+		*out++ = i + 1 < len ? b64[(w >> 6) & 63] : '=';
+		*out++ = i + 2 < len ? b64[w & 63] : '=';
+	}
+	*out = '\0';
+}

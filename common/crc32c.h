@@ -29,4 +29,15 @@ void crc32c_base64(uint32_t crc, char out[9]);
 /* S3's base64 text back to the value; -1 when it is not one. */
 int crc32c_from_base64(const char *text, uint32_t *crc);
 
+/*
+ * The two other CRCs S3 defines, fed the same way (start with 0):
+ * CRC-32 (ISO-HDLC, zlib's, reflected 0xEDB88320), x-amz-checksum-crc32;
+ * CRC-64/NVME (reflected 0xAD93D23594C93659, all ones in and out),
+ * x-amz-checksum-crc64nvme. Table-driven, a byte at a time.
+ */
+uint32_t crc32_update(uint32_t crc, const void *p, size_t len);
+uint64_t crc64nvme_update(uint64_t crc, const void *p, size_t len);
+/* Standard base64 of len bytes into out (4 * ((len + 2) / 3) + 1). */
+void crc_base64(const unsigned char *v, size_t len, char *out);
+
 #endif

@@ -25,11 +25,13 @@ void s3_config_init(struct s3_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->region = xstrdup("us-east-1");
 	cfg->part_size = S3_DEFAULT_PART_SIZE;
-	cfg->concurrency = 4;
+	cfg->concurrency = S3_DEFAULT_CONCURRENCY;
 	cfg->max_attempts = S3_DEFAULT_MAX_ATTEMPTS;
 	cfg->max_time = S3_DEFAULT_MAX_TIME;
 	cfg->connect_timeout = 10;
-	cfg->stall_timeout = 30;
+	cfg->stall_timeout = S3_DEFAULT_STALL_TIMEOUT;
+	cfg->min_speed = S3_DEFAULT_MIN_SPEED;
+	cfg->request_timeout = S3_DEFAULT_REQUEST_TIMEOUT;
 	cfg->progress_interval = 5;
 }
 
@@ -97,6 +99,11 @@ int s3_config_from_env(struct s3_config *cfg)
 	if (r >= 0 && (r = env_number("T3Q_S3_STALL_TIMEOUT", 1, 3600,
 				      &d)) > 0)
 		cfg->stall_timeout = (long)d;
+	if (r >= 0 && (r = env_number("T3Q_S3_MIN_SPEED", 0, 1e12, &d)) > 0)
+		cfg->min_speed = (long long)d;
+	if (r >= 0 && (r = env_number("T3Q_S3_REQUEST_TIMEOUT", 1, 86400,
+				      &d)) > 0)
+		cfg->request_timeout = d;
 	if (r >= 0 && (r = env_number("T3Q_S3_PROGRESS_INTERVAL", 0, 3600,
 				      &d)) > 0)
 		cfg->progress_interval = d;
@@ -218,6 +225,7 @@ void s3_req_release(struct s3_req *r)
 	buf_release(&r->url);
 	buf_release(&r->body);
 	s3_hasher_stop(r);
+	s3_sum_release(&r->sum);
 	free(r->sink);
 	r->sink = NULL;
 }
@@ -235,16 +243,30 @@ int s3_cancelled(struct s3_client *c)
 	return c->cfg.cancel() != 0;
 }
 
+double s3_deadline(const struct s3_config *cfg, long long bytes)
+{
+	return cfg->request_timeout + (double)bytes / S3_DEFAULT_AVG_SPEED;
+}
+
+/*
+ * The attempt's deadline, from the larger of its body sizes (a GET's is
+ * known from its headers), and the cancel poll.
+ */
 static int xferinfo(void *ctx, curl_off_t dltotal, curl_off_t dlnow,
 		    curl_off_t ultotal, curl_off_t ulnow)
 {
-	struct s3_client *c = ctx;
-	double now = log_now();
+	struct s3_req *r = ctx;
+	struct s3_client *c = r->client;
+	double now = log_now(), limit;
 
-	(void)dltotal;
-	(void)dlnow;
-	(void)ultotal;
-	(void)ulnow;
+	limit = s3_deadline(&c->cfg, dltotal > ultotal ? dltotal : ultotal);
+	if (r->patient && limit < S3_PATIENT_DEADLINE)
+		limit = S3_PATIENT_DEADLINE;
+	if (now - r->started > limit) {
+		r->too_slow = limit;
+		r->moved = dlnow > ulnow ? dlnow : ulnow;
+		return 1;
+	}
 	/* Called per chunk on a fast transfer: poll a few times a second. */
 	if (now - c->cancel_checked < 0.05)
 		return 0;
@@ -340,18 +362,25 @@ int s3_req_setup(struct s3_client *c, struct s3_req *r, CURL *easy)
 			return error_errno("cannot reset the download file");
 	}
 	r->easy = easy;
+	r->client = c;
+	r->started = log_now();
+	r->too_slow = 0;
+	r->moved = 0;
 	r->in_pos = 0;
 	r->status = 0;
 	r->received = 0;
 	r->content_length = -1;
 	r->etag[0] = '\0';
 	r->checksum[0] = '\0';
-	r->crc_got = 0;
+	r->ck_algo = S3_CK_NONE;
+	r->ck_full_object = 0;
+	s3_sum_release(&r->sum);
 	r->parts_switch = 0;
 	r->sink_len = 0;
 	r->flushed = 0;
 	r->parts_count = 0;
 	r->range_start = -1;
+	r->range_end = -1;
 	r->range_total = -1;
 	r->sink_errno = 0;
 	r->errbuf[0] = '\0';
@@ -404,8 +433,10 @@ int s3_req_setup(struct s3_client *c, struct s3_req *r, CURL *easy)
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, cfg->connect_timeout);
-	/* A stall: less than 1 byte/s for stall_timeout seconds. */
-	curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	/* Too slow: less than min_speed for stall_timeout seconds. */
+	curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT,
+			 cfg->min_speed > 0 && !r->patient ?
+			 (long)cfg->min_speed : 1L);
 	curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, cfg->stall_timeout);
 	if (cfg->max_speed > 0) {
 		curl_easy_setopt(easy, CURLOPT_MAX_SEND_SPEED_LARGE,
@@ -414,11 +445,9 @@ int s3_req_setup(struct s3_client *c, struct s3_req *r, CURL *easy)
 				 (curl_off_t)cfg->max_speed);
 	}
 	/* Called about once a second even when no byte moves (a stall). */
-	if (cfg->cancel && !c->cancel_off) {
-		curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, xferinfo);
-		curl_easy_setopt(easy, CURLOPT_XFERINFODATA, c);
-		curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
-	}
+	curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, xferinfo);
+	curl_easy_setopt(easy, CURLOPT_XFERINFODATA, r);
+	curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, s3_cb_header);
 	curl_easy_setopt(easy, CURLOPT_HEADERDATA, r);
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, s3_cb_write);
@@ -490,8 +519,17 @@ int s3_etag_is_md5(const char *etag)
 
 int s3_checksum_is_full(const char *checksum)
 {
-	/* "xxxxxx==" alone: "-N" after it is a multipart composite. */
-	return strlen(checksum) == 8 && checksum[6] == '=';
+	/* Base64 has no '-': "-N" after it is a multipart composite. */
+	return *checksum && !strchr(checksum, '-');
+}
+
+int s3_checksum_applies(const struct s3_req *r)
+{
+	if (!r->ck_algo || !s3_checksum_is_full(r->checksum))
+		return 0;
+	/* A part's answer with the whole object's checksum. */
+	return !(r->ck_full_object && r->range_total > 0 &&
+		 r->range_end - r->range_start + 1 < r->range_total);
 }
 
 static int curl_rc_retryable(CURLcode rc)
@@ -529,6 +567,144 @@ static void add_hint(struct s3_client *c, struct buf *msg, const char *code,
 		buf_adds(msg, " (access denied: check the credentials)");
 }
 
+/*
+ * A 206 must say which bytes it holds, and hold them: "bytes A-B/T" with
+ * B-A+1 bytes received and B < T. A server that answered a part with an
+ * empty body once made the part size 0 (and a division by it).
+ */
+static int range_bad(const struct s3_req *r, struct buf *msg)
+{
+	if (r->status != 206)
+		return 0;
+	if (r->range_start < 0 || r->range_end < r->range_start ||
+	    r->range_total <= r->range_end) {
+		buf_addf(msg, "the server's 206 answer has no usable "
+			 "Content-Range (bytes %lld-%lld/%lld) for its %lld "
+			 "bytes", r->range_start, r->range_end,
+			 r->range_total, r->received);
+		return 1;
+	}
+	if (r->range_end - r->range_start + 1 != r->received) {
+		buf_addf(msg, "the server's 206 answer says bytes "
+			 "%lld-%lld/%lld (%lld bytes) but its body has %lld "
+			 "bytes", r->range_start, r->range_end, r->range_total,
+			 r->range_end - r->range_start + 1, r->received);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * A whole object's answer that no check would see through: an empty body
+ * writes nothing, so neither the MD5 thread nor a checksum starts on it;
+ * and a multipart ETag ("-N") needs N-1 parts of at least 5 MiB.
+ */
+static int body_impossible(const struct s3_req *r, struct buf *msg)
+{
+	const char *dash = strchr(r->etag, '-');
+	long parts = dash ? strtol(dash + 1, NULL, 10) : 0;
+
+	if (!r->received && r->check_md5 && !s3_checksum_applies(r) &&
+	    s3_etag_is_md5(r->etag) &&
+	    strcasecmp(r->etag, "d41d8cd98f00b204e9800998ecf8427e")) {
+		buf_addf(msg, "an empty body, but the ETag %s is not the MD5 "
+			 "of nothing", r->etag);
+		return 1;
+	}
+	if (parts > 1 && r->received < (parts - 1) * (long long)
+	    S3_MIN_PART_SIZE) {
+		buf_addf(msg, "%lld bytes, but the ETag %s says %ld parts of "
+			 "at least 5 MiB", r->received, r->etag, parts);
+		return 1;
+	}
+	return 0;
+}
+
+/* An attempt that ended without a whole answer. */
+static enum s3_verdict judge_transfer(struct s3_client *c, struct s3_req *r,
+				      CURLcode rc, struct buf *msg)
+{
+	s3_hasher_stop(r);
+	s3_sum_release(&r->sum);
+	/* Dropped: the next attempt starts the body over. */
+	r->sink_len = 0;
+	free(r->sink);
+	r->sink = NULL;
+	c->last_status = 0;
+	if (r->sink_errno) {
+		buf_addf(msg, "local file: %s", strerror(r->sink_errno));
+		return S3_FAIL;
+	}
+	if (rc == CURLE_ABORTED_BY_CALLBACK && r->too_slow > 0) {
+		buf_addf(msg, "too slow: %lld bytes in %.1f s, past "
+			 "its deadline of %.0f s (T3Q_S3_REQUEST_TIMEOUT"
+			 "=%g s, plus 1 s per %lld KiB)", r->moved,
+			 log_now() - r->started, r->too_slow,
+			 c->cfg.request_timeout,
+			 S3_DEFAULT_AVG_SPEED / 1024);
+		return S3_RETRY;
+	}
+	if (rc == CURLE_ABORTED_BY_CALLBACK) {
+		buf_adds(msg, "stopped by a signal");
+		return S3_FAIL;
+	}
+	buf_addf(msg, "%s", r->errbuf[0] ? r->errbuf
+					  : curl_easy_strerror(rc));
+	if (rc == CURLE_OPERATION_TIMEDOUT && strstr(msg->buf, "slow"))
+		buf_addf(msg, " (too slow: under T3Q_S3_MIN_SPEED=%lld "
+			 "bytes/s for T3Q_S3_STALL_TIMEOUT=%ld s)",
+			 c->cfg.min_speed > 0 ? c->cfg.min_speed : 1,
+			 c->cfg.stall_timeout);
+	return curl_rc_retryable(rc) ? S3_RETRY : S3_FAIL;
+}
+
+/* A 2xx answer: its body must be the bytes it says it is. */
+static enum s3_verdict judge_body(struct s3_client *c, struct s3_req *r,
+				  struct buf *msg)
+{
+	char got[33];
+
+	if (r->out_fd >= 0 && r->content_length >= 0 &&
+	    r->received != r->content_length) {
+		buf_addf(msg, "received %lld bytes, but Content-Length "
+			 "said %lld", r->received, r->content_length);
+		return S3_RETRY;
+	}
+	if (r->out_fd >= 0 && range_bad(r, msg))
+		return S3_RETRY;
+	if (r->out_fd >= 0 && !r->out_ranged && r->status == 200 &&
+	    body_impossible(r, msg))
+		return S3_RETRY;
+	if (r->out_fd >= 0 && s3_checksum_applies(r)) {
+		char b64[64];
+
+		/* An empty body wrote nothing: its sum starts here. */
+		if (!r->sum.algo)
+			s3_sum_start(&r->sum, r->ck_algo);
+		s3_sum_finish(&r->sum, b64);
+		if (strcmp(b64, r->checksum)) {
+			buf_addf(msg, "%s %s of the bytes does not "
+				 "match the server's %s",
+				 s3_algo_name(r->ck_algo, 1), b64,
+				 r->checksum);
+			return S3_RETRY;
+		}
+	} else if (r->hasher) {
+		if (s3_hasher_finish(r, got) < 0) {
+			buf_addf(msg, "cannot read the download back "
+				 "for its MD5");
+			return S3_FAIL;
+		}
+		if (strcasecmp(got, r->etag)) {
+			buf_addf(msg, "MD5 %s of the bytes does not "
+				 "match the ETag %s", got, r->etag);
+			return S3_RETRY;
+		}
+	}
+	c->last_status = r->status;
+	return S3_OK;
+}
+
 enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
 			     CURLcode rc, struct buf *msg)
 {
@@ -540,28 +716,8 @@ enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
 		c->last_status = r->status;
 		return S3_OK;
 	}
-	if (rc != CURLE_OK) {
-		s3_hasher_stop(r);
-		/* Dropped: the next attempt starts the body over. */
-		r->sink_len = 0;
-		free(r->sink);
-		r->sink = NULL;
-		c->last_status = 0;
-		if (r->sink_errno) {
-			buf_addf(msg, "local file: %s", strerror(r->sink_errno));
-			return S3_FAIL;
-		}
-		if (rc == CURLE_ABORTED_BY_CALLBACK) {
-			buf_adds(msg, "stopped by a signal");
-			return S3_FAIL;
-		}
-		buf_addf(msg, "%s", r->errbuf[0] ? r->errbuf
-						  : curl_easy_strerror(rc));
-		if (rc == CURLE_OPERATION_TIMEDOUT)
-			buf_addf(msg, " (no progress for %ld s)",
-				 c->cfg.stall_timeout);
-		return curl_rc_retryable(rc) ? S3_RETRY : S3_FAIL;
-	}
+	if (rc != CURLE_OK)
+		return judge_transfer(c, r, rc, msg);
 	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->status);
 	if (r->sink_len && s3_sink_flush(r) < 0) {
 		s3_hasher_stop(r);
@@ -571,40 +727,8 @@ enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
 	/* Done with it: 64 parts keeping theirs were 16 MiB of RSS. */
 	free(r->sink);
 	r->sink = NULL;
-	if (r->status >= 200 && r->status <= 299) {
-		char got[33];
-
-		if (r->out_fd >= 0 && r->content_length >= 0 &&
-		    r->received != r->content_length) {
-			buf_addf(msg, "received %lld bytes, but Content-Length "
-				 "said %lld", r->received, r->content_length);
-			return S3_RETRY;
-		}
-		if (r->out_fd >= 0 && s3_checksum_is_full(r->checksum)) {
-			char b64[9];
-
-			crc32c_base64(r->crc_got, b64);
-			if (strcmp(b64, r->checksum)) {
-				buf_addf(msg, "CRC32C %s of the bytes does not "
-					 "match the server's %s", b64,
-					 r->checksum);
-				return S3_RETRY;
-			}
-		} else if (r->hasher) {
-			if (s3_hasher_finish(r, got) < 0) {
-				buf_addf(msg, "cannot read the download back "
-					 "for its MD5");
-				return S3_FAIL;
-			}
-			if (strcasecmp(got, r->etag)) {
-				buf_addf(msg, "MD5 %s of the bytes does not "
-					 "match the ETag %s", got, r->etag);
-				return S3_RETRY;
-			}
-		}
-		c->last_status = r->status;
-		return S3_OK;
-	}
+	if (r->status >= 200 && r->status <= 299)
+		return judge_body(c, r, msg);
 	c->last_status = r->status;
 	buf_addf(msg, "HTTP %ld", r->status);
 	if (s3_xml_error(r->body.buf, r->body.len, &code, &message)) {
@@ -617,12 +741,14 @@ enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
 	add_hint(c, msg, code.buf, r->status);
 	/*
 	 * Retry what is transient: 5xx, 429, the 400 RequestTimeout S3
-	 * sends when it waited too long for our body, and a body that the
-	 * server found damaged by its checksum (BadDigest).
+	 * sends when it waited too long for our body, IncompleteBody when
+	 * less of it arrived than was sent (MinIO, loaded), and a body that
+	 * the server found damaged by its checksum (BadDigest).
 	 */
 	if (r->status >= 500 || r->status == 429 ||
 	    !strcmp(code.buf, "SlowDown") ||
 	    !strcmp(code.buf, "RequestTimeout") ||
+	    !strcmp(code.buf, "IncompleteBody") ||
 	    !strcmp(code.buf, "BadDigest") ||
 	    !strcmp(code.buf, "XAmzContentChecksumMismatch"))
 		v = S3_RETRY;
@@ -751,14 +877,54 @@ int s3_put_file(struct s3_client *c, const char *bucket, const char *key,
 	return s3_put_file_tail(c, bucket, key, path, NULL, 0);
 }
 
-int s3_put_file_tail(struct s3_client *c, const char *bucket,
-		     const char *key, const char *path, const char *tail,
-		     size_t tail_len)
+/*
+ * Whether the file under fd is no longer what st saw: a writer rewrote
+ * it while it went up (size, mtime or ctime moved). The body then mixes
+ * two versions, and the server's checksum check refuses it at best.
+ */
+static int file_changed(int fd, const struct stat *st, struct stat *now)
+{
+	if (fstat(fd, now) < 0)
+		return 0;
+	return now->st_size != st->st_size ||
+	       now->st_mtim.tv_sec != st->st_mtim.tv_sec ||
+	       now->st_mtim.tv_nsec != st->st_mtim.tv_nsec ||
+	       now->st_ctim.tv_sec != st->st_ctim.tv_sec ||
+	       now->st_ctim.tv_nsec != st->st_ctim.tv_nsec;
+}
+
+static int put_whole(struct s3_client *c, const char *bucket,
+		     const char *key, int fd, long long size,
+		     const char *tail, size_t tail_len)
 {
 	struct s3_progress progress;
 	struct s3_req r;
 	struct buf label = BUF_INIT;
-	struct stat st;
+	int ret;
+
+	s3_req_init(&r, "PUT", bucket, key);
+	r.in_fd = fd;
+	r.in_len = size;
+	r.in_tail = tail;
+	r.in_tail_len = tail_len;
+	/* The server checks the bytes against it, and keeps it for GETs. */
+	r.send_crc32c = 1;
+	s3_req_describe(&r, &label);
+	s3_progress_init(&progress, label.buf, size,
+			 c->cfg.progress_interval);
+	r.progress = &progress;
+	ret = s3_req_run(c, &r);
+	s3_progress_release(&progress);
+	s3_req_release(&r);
+	buf_release(&label);
+	return ret;
+}
+
+int s3_put_file_tail(struct s3_client *c, const char *bucket,
+		     const char *key, const char *path, const char *tail,
+		     size_t tail_len)
+{
+	struct stat st, now;
 	int fd, ret;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -768,27 +934,30 @@ int s3_put_file_tail(struct s3_client *c, const char *bucket,
 		close(fd);
 		return error("cannot upload '%s': not a regular file", path);
 	}
-	if ((size_t)st.st_size > c->cfg.part_size) {
+	if ((size_t)st.st_size > c->cfg.part_size)
 		ret = s3_multipart_put(c, bucket, key, fd, st.st_size, path,
 				       tail, tail_len);
-		close(fd);
-		return ret;
+	else
+		ret = put_whole(c, bucket, key, fd, st.st_size, tail,
+				tail_len);
+	/*
+	 * A failure is explained; a success only warned about: the server
+	 * holds bytes that matched their checksum, and a log still being
+	 * written goes up again later.
+	 */
+	if (file_changed(fd, &st, &now)) {
+		if (ret < 0)
+			error("'%s' changed while it was uploaded to s3://%s/%s "
+			      "(%lld bytes, now %lld): the upload failed; "
+			      "upload it when nothing writes it any more",
+			      path, bucket, key, (long long)st.st_size,
+			      (long long)now.st_size);
+		else
+			warn("'%s' changed while it was uploaded to s3://%s/%s "
+			     "(%lld bytes, now %lld): the object holds the "
+			     "bytes read before the change", path, bucket, key,
+			     (long long)st.st_size, (long long)now.st_size);
 	}
-	s3_req_init(&r, "PUT", bucket, key);
-	r.in_fd = fd;
-	r.in_len = st.st_size;
-	r.in_tail = tail;
-	r.in_tail_len = tail_len;
-	/* The server checks the bytes against it, and keeps it for GETs. */
-	r.send_crc32c = 1;
-	s3_req_describe(&r, &label);
-	s3_progress_init(&progress, label.buf, st.st_size,
-			 c->cfg.progress_interval);
-	r.progress = &progress;
-	ret = s3_req_run(c, &r);
-	s3_progress_release(&progress);
-	s3_req_release(&r);
-	buf_release(&label);
 	close(fd);
 	return ret;
 }

@@ -39,7 +39,10 @@ struct s3_config {
 	int max_attempts;	/* attempts per request, >= 1 */
 	double max_time;	/* seconds for all attempts of one request */
 	long connect_timeout;	/* seconds */
-	long stall_timeout;	/* seconds without a byte before giving up */
+	long stall_timeout;	/* the window of min_speed, in seconds */
+	long long min_speed;	/* bytes/s over stall_timeout, else cut */
+	double request_timeout;	/* an attempt's deadline: this many seconds
+				 * plus 1 s per S3_DEFAULT_AVG_SPEED bytes */
 	double progress_interval; /* seconds between progress lines */
 	long long max_speed;	/* bytes/s each way per transfer, 0: any */
 	/*
@@ -50,11 +53,27 @@ struct s3_config {
 };
 
 #define S3_DEFAULT_MAX_ATTEMPTS 10
+#define S3_DEFAULT_CONCURRENCY 4
+/*
+ * A transfer slower than S3_DEFAULT_MIN_SPEED bytes/s for the stall
+ * window is cut (a trickle at 2 bytes/s once ran for hours); one that
+ * keeps above it must still end within its deadline, request_timeout plus
+ * 1 s per S3_DEFAULT_AVG_SPEED bytes of its body: 124 s for a 16 MiB
+ * part, 69 min for 1 GiB in one request, far more than any healthy link
+ * needs. Both are retried like any transient failure.
+ */
+#define S3_DEFAULT_STALL_TIMEOUT 30L
+#define S3_DEFAULT_MIN_SPEED 1024LL
+#define S3_DEFAULT_AVG_SPEED (256LL * 1024)
+#define S3_DEFAULT_REQUEST_TIMEOUT 60.0
 #define S3_DEFAULT_MAX_TIME 120.0
 #define S3_BACKOFF_CAP 20.0
 
 #define S3_DEFAULT_PART_SIZE (16u * 1024 * 1024)
 #define S3_MIN_PART_SIZE (5u * 1024 * 1024)
+
+/* The deadline in seconds of one attempt that moves `bytes` of body. */
+double s3_deadline(const struct s3_config *cfg, long long bytes);
 
 /* Fills in the defaults; all strings NULL but region. */
 void s3_config_init(struct s3_config *cfg);
@@ -63,7 +82,7 @@ void s3_config_init(struct s3_config *cfg);
  * AWS_ACCESS_KEY_ID or AWS_ACCESS_KEY, AWS_SECRET_ACCESS_KEY or
  * AWS_SECRET_KEY, AWS_SESSION_TOKEN, AWS_REGION / AWS_DEFAULT_REGION,
  * AWS_CA_BUNDLE, and T3Q_S3_{PART_SIZE,CONCURRENCY,MAX_ATTEMPTS,MAX_TIME,
- * STALL_TIMEOUT,PROGRESS_INTERVAL,VIRTUAL_HOST}. Returns -1 on a bad value.
+ * STALL_TIMEOUT,MIN_SPEED,REQUEST_TIMEOUT,PROGRESS_INTERVAL,VIRTUAL_HOST}. Returns -1 on a bad value.
  */
 int s3_config_from_env(struct s3_config *cfg);
 /* Sets a string field, freeing the old value; NULL clears it. */

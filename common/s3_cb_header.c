@@ -42,7 +42,8 @@ static void header_value(const char *line, size_t len, size_t name_len,
 size_t s3_cb_header(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	struct s3_req *r = userdata;
-	size_t len = size * nmemb;
+	size_t len = size * nmemb, nlen = 0;
+	enum s3_algo algo;
 	char value[80];
 
 	if (len > 5 && !strncmp(ptr, "HTTP/", 5)) {
@@ -51,14 +52,22 @@ size_t s3_cb_header(char *ptr, size_t size, size_t nmemb, void *userdata)
 		r->status = sp ? strtol(sp + 1, NULL, 10) : 0;
 		r->etag[0] = '\0';
 		r->checksum[0] = '\0';
+		r->ck_algo = S3_CK_NONE;
+		r->ck_full_object = 0;
 		r->content_length = -1;
 		r->parts_count = 0;
 		r->range_start = -1;
+		r->range_end = -1;
 		r->range_total = -1;
 	} else if (header_is(ptr, len, "ETag")) {
 		header_value(ptr, len, 4, r->etag, sizeof(r->etag));
-	} else if (header_is(ptr, len, "x-amz-checksum-crc32c")) {
-		header_value(ptr, len, 21, r->checksum, sizeof(r->checksum));
+	} else if (header_is(ptr, len, "x-amz-checksum-type")) {
+		header_value(ptr, len, 19, value, sizeof(value));
+		r->ck_full_object = !strcasecmp(value, "FULL_OBJECT");
+	} else if (!r->ck_algo &&
+		   (algo = s3_algo_of_header(ptr, len, &nlen)) != S3_CK_NONE) {
+		header_value(ptr, len, nlen, r->checksum, sizeof(r->checksum));
+		r->ck_algo = algo;
 	} else if (header_is(ptr, len, "x-amz-mp-parts-count")) {
 		header_value(ptr, len, 20, value, sizeof(value));
 		r->parts_count = atoi(value);
@@ -68,6 +77,7 @@ size_t s3_cb_header(char *ptr, size_t size, size_t nmemb, void *userdata)
 		header_value(ptr, len, 13, value, sizeof(value));
 		if (sscanf(value, "bytes %lld-%lld/%lld", &a, &b, &t) == 3) {
 			r->range_start = a;
+			r->range_end = b;
 			r->range_total = t;
 		}
 	} else if (header_is(ptr, len, "Content-Length")) {

@@ -61,17 +61,24 @@ size_t s3_cb_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 		buf_add(&r->body, ptr, len);
 		return len;
 	}
-	if (!r->received && r->parts_over > 0 && r->content_length >
-	    r->parts_over && strchr(r->etag, '-') &&
-	    atoi(strchr(r->etag, '-') + 1) > 1) {
+	/*
+	 * Large, or with a composite checksum ("-N"), which only its parts'
+	 * answers can be checked by.
+	 */
+	if (!r->received && r->parts_over > 0 &&
+	    (r->content_length > r->parts_over ||
+	     (r->ck_algo && !s3_checksum_is_full(r->checksum))) &&
+	    strchr(r->etag, '-') && atoi(strchr(r->etag, '-') + 1) > 1) {
 		/* Not a byte written: the parts come in parallel instead. */
 		r->parts_switch = 1;
 		return CURL_WRITEFUNC_ERROR;
 	}
 	if (!r->received && !r->hasher && r->check_md5 && !r->out_ranged &&
-	    !s3_checksum_is_full(r->checksum) && s3_etag_is_md5(r->etag) &&
+	    !s3_checksum_applies(r) && s3_etag_is_md5(r->etag) &&
 	    s3_hasher_start(r) < 0)
 		return CURL_WRITEFUNC_ERROR;
+	if (!r->received && s3_checksum_applies(r))
+		s3_sum_start(&r->sum, r->ck_algo);
 	if (!r->sink)
 		r->sink = xmalloc(S3_SINK_BUF);
 	if (r->sink_len + len > S3_SINK_BUF && s3_sink_flush(r) < 0)
@@ -80,8 +87,8 @@ size_t s3_cb_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 	r->sink_len += len;
 	if (r->sink_len == S3_SINK_BUF && s3_sink_flush(r) < 0)
 		return CURL_WRITEFUNC_ERROR;
-	if (s3_checksum_is_full(r->checksum))
-		r->crc_got = crc32c_update(r->crc_got, ptr, len);
+	if (r->sum.algo)
+		s3_sum_update(&r->sum, ptr, len);
 	r->received += len;
 	if (r->hasher)
 		s3_hasher_feed(r, ptr, len);

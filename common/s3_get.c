@@ -17,6 +17,7 @@
  */
 #include "common/s3_int.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@ struct part {
 	struct s3_req req;	/* first: CURLINFO_PRIVATE points at it */
 	char query[32];
 	char if_match[100];
+	const char *want_etag;	/* part 1's: every part of one version */
 	long long len;		/* a part's expected size; -1 for a file */
 	const char *path;	/* a whole object to this file (s3_get_files) */
 	struct buf tmp;		/* its temp file beside path, while open */
@@ -40,19 +42,26 @@ struct part {
 };
 
 /* A part's answer is the one asked for: same object, same place. */
-static int part_check(struct part *pt, struct buf *msg)
+static enum s3_verdict part_check(struct part *pt, struct buf *msg)
 {
 	if (!pt->req.out_ranged)
-		return 0;
+		return S3_OK;
+	/* A server that ignores If-Match would mix two versions. */
+	if (pt->want_etag && strcmp(pt->req.etag, pt->want_etag)) {
+		buf_addf(msg, "the server sent this part of another version "
+			 "of the object (ETag %s, not %s), ignoring If-Match",
+			 pt->req.etag, pt->want_etag);
+		return S3_RETRY;
+	}
 	if (pt->req.range_start != pt->req.out_off ||
 	    pt->req.received != pt->len) {
 		buf_addf(msg, "the server sent %lld bytes at %lld, not %lld "
 			 "at %lld: the object's parts are not of one size",
 			 pt->req.received, pt->req.range_start, pt->len,
 			 pt->req.out_off);
-		return -1;
+		return S3_FAIL;
 	}
-	return 0;
+	return S3_OK;
 }
 
 /* "GET s3://bucket/key part N", or without the part for a whole one. */
@@ -174,8 +183,8 @@ static int parts_get(struct s3_client *c, struct part *parts, int n,
 			curl_multi_remove_handle(multi, m->easy_handle);
 			busy[s] = 0;
 			running--;
-			if (v == S3_OK && part_check(pt, &msg) < 0)
-				v = S3_FAIL;
+			if (v == S3_OK)
+				v = part_check(pt, &msg);
 			part_describe(pt, &what);
 			if (v == S3_OK) {
 				pt->state = PART_DONE;
@@ -236,7 +245,7 @@ static int rest_get(struct s3_client *c, const char *bucket, const char *key,
 	int n = first->parts_count - 1, ret;
 	struct part *parts;
 
-	if (first->range_start != 0 || total <= psize ||
+	if (psize <= 0 || first->range_start != 0 || total <= psize ||
 	    (total - psize + psize - 1) / psize != n)
 		return error("GET s3://%s/%s: %d parts of %lld bytes cannot "
 			     "make %lld bytes: the server's answer makes no "
@@ -254,6 +263,7 @@ static int rest_get(struct s3_client *c, const char *bucket, const char *key,
 			 "If-Match: \"%s\"", first->etag);
 		r->query = pt->query;
 		r->extra_header = pt->if_match;
+		pt->want_etag = first->etag;
 		r->want_checksum = 1;
 		r->out_fd = fd;
 		r->out_ranged = 1;
@@ -269,9 +279,53 @@ static int rest_get(struct s3_client *c, const char *bucket, const char *key,
 	return ret;
 }
 
+/*
+ * A multipart object's FULL_OBJECT checksum (CRC64NVME always, CRC32 and
+ * CRC32C when so uploaded) is of the whole: its parts' answers cannot be
+ * checked by it, so the file is read back (from the page cache) at the end.
+ */
+static int file_verify(int fd, enum s3_algo algo, const char *want,
+		       const char *bucket, const char *key)
+{
+	size_t cap = 256 * 1024;
+	char *b = xmalloc(cap), got[64];
+	struct s3_sum sum = { 0 };
+	int ret = 0;
+
+	s3_sum_start(&sum, algo);
+	for (long long at = 0;; ) {
+		ssize_t n = pread(fd, b, cap, at);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = error_errno("GET s3://%s/%s: cannot read the "
+					  "download back", bucket, key);
+			break;
+		}
+		if (!n)
+			break;
+		s3_sum_update(&sum, b, n);
+		at += n;
+	}
+	free(b);
+	if (ret) {
+		s3_sum_release(&sum);
+		return ret;
+	}
+	s3_sum_finish(&sum, got);
+	if (strcmp(got, want))
+		return error("GET s3://%s/%s: %s %s of the parts put together "
+			     "does not match the server's %s for the object",
+			     bucket, key, s3_algo_name(algo, 1), got, want);
+	return 0;
+}
+
 int s3_get_file(struct s3_client *c, const char *bucket, const char *key,
 		const char *path)
 {
+	char whole[80] = "";
+	enum s3_algo whole_algo = S3_CK_NONE;
 	struct s3_progress progress;
 	struct s3_req r;
 	struct buf tmp = BUF_INIT, label = BUF_INIT;
@@ -300,6 +354,11 @@ int s3_get_file(struct s3_client *c, const char *bucket, const char *key,
 	r.progress = &progress;
 	ret = s3_req_run(c, &r);
 	if (!ret && r.parts_switch) {
+		if (r.ck_full_object && r.ck_algo &&
+		    s3_checksum_is_full(r.checksum)) {
+			whole_algo = r.ck_algo;
+			snprintf(whole, sizeof(whole), "%s", r.checksum);
+		}
 		r.parts_over = 0;
 		r.query = "partNumber=1";
 		/* A server without parts may refuse it: asked again without. */
@@ -311,9 +370,12 @@ int s3_get_file(struct s3_client *c, const char *bucket, const char *key,
 		r.quiet_status = 0;
 		ret = s3_req_run(c, &r);
 	}
-	if (!ret && r.query && r.parts_count > 1) {
+	/* A 200 is the whole object: a server that ignored partNumber. */
+	if (!ret && r.query && r.parts_count > 1 && r.status == 206) {
 		progress.total = r.range_total;
 		ret = rest_get(c, bucket, key, fd, &r, &progress);
+		if (!ret && whole_algo)
+			ret = file_verify(fd, whole_algo, whole, bucket, key);
 	}
 	if (close(fd) < 0 && !ret)
 		ret = error_errno("cannot write '%s'", tmp.buf);

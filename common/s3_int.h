@@ -45,6 +45,33 @@ void s3_progress_init(struct s3_progress *p, const char *label,
 void s3_progress_add(struct s3_progress *p, long long n);
 void s3_progress_release(struct s3_progress *p);
 
+/* The checksums S3 defines (x-amz-checksum-NAME). */
+enum s3_algo {
+	S3_CK_NONE, S3_CK_CRC32, S3_CK_CRC32C, S3_CK_CRC64NVME, S3_CK_SHA1,
+	S3_CK_SHA256,
+};
+
+/* A checksum being computed over a body (s3_sum.c). */
+struct s3_sum {
+	enum s3_algo algo;	/* S3_CK_NONE: not started */
+	uint32_t crc32;
+	uint64_t crc64;
+	EVP_MD_CTX *md;
+};
+
+/* "crc32c" for the header's name; "CRC32C" for messages when upper. */
+const char *s3_algo_name(enum s3_algo a, int upper);
+/* The algorithm whose header this is ("x-amz-checksum-sha1"), or NONE. */
+enum s3_algo s3_algo_of_header(const char *line, size_t len, size_t *nlen);
+void s3_sum_start(struct s3_sum *s, enum s3_algo a);
+void s3_sum_update(struct s3_sum *s, const void *p, size_t len);
+/* Ends it: S3's base64 text into out (at least 48 bytes). */
+void s3_sum_finish(struct s3_sum *s, char *out);
+/* Drops it (idempotent). */
+void s3_sum_release(struct s3_sum *s);
+
+#define S3_PATIENT_DEADLINE 900.0
+
 /* Results of s3_req_judge(). */
 enum s3_verdict {
 	S3_OK = 0,
@@ -95,12 +122,22 @@ struct s3_req {
 	 */
 	long long parts_over;
 	int parts_switch;
+	/*
+	 * 1: the server may think for minutes, sending only whitespace
+	 * (CompleteMultipartUpload): the old floor of 1 byte/s, and a
+	 * deadline of S3_PATIENT_DEADLINE at least.
+	 */
+	int patient;
 	long quiet_status;	/* a final status the caller reports itself;
 				 * -1: every final answer (not giving up) */
 	struct s3_progress *progress;
 
 	/* The state of the current attempt. */
 	CURL *easy;
+	struct s3_client *client;
+	double started;		/* when the attempt began */
+	double too_slow;	/* > 0: cut at this deadline (seconds) */
+	long long moved;	/* bytes moved when it was cut */
 	struct curl_slist *headers;
 	struct buf url;
 	long long in_pos;
@@ -108,10 +145,13 @@ struct s3_req {
 	long long content_length;
 	long long received;
 	char etag[80];
-	char checksum[80];	/* x-amz-checksum-crc32c of the answer */
-	uint32_t crc_got;	/* CRC32C of the body so far, when checksum */
+	char checksum[80];	/* x-amz-checksum-ALGO of the answer */
+	enum s3_algo ck_algo;	/* which one */
+	int ck_full_object;	/* x-amz-checksum-type: FULL_OBJECT */
+	struct s3_sum sum;	/* of the body so far, when it applies */
 	int parts_count;	/* x-amz-mp-parts-count, 0 when absent */
 	long long range_start;	/* Content-Range: bytes START-END/TOTAL */
+	long long range_end;
 	long long range_total;	/* -1 when absent */
 	struct buf body;	/* memory bodies and error documents */
 	struct s3_hasher *hasher;	/* started at the first body bytes */
@@ -152,8 +192,14 @@ int s3_sleep(struct s3_client *c, double s);
 
 /* Whether an ETag is a plain MD5 (32 hex digits): not a multipart one. */
 int s3_etag_is_md5(const char *etag);
-/* Whether an x-amz-checksum-crc32c value is the object's own CRC32C. */
+/* Whether an x-amz-checksum-* value is of the bytes (no "-N" after it). */
 int s3_checksum_is_full(const char *checksum);
+/*
+ * Whether r's answer carries a checksum of exactly its body: of the
+ * object, or of the part asked for (not a FULL_OBJECT one of a whole
+ * multipart object, which a part's answer may repeat).
+ */
+int s3_checksum_applies(const struct s3_req *r);
 
 /*
  * The MD5 of a download, off the receive thread (s3_hash.c): a thread

@@ -123,6 +123,8 @@ static int upload_complete(struct upload *u, struct part *parts, int n)
 	r.query = query.buf;
 	r.in_mem = xml.buf;
 	r.in_mem_len = xml.len;
+	/* S3 may take minutes, sending whitespace to keep the line up. */
+	r.patient = 1;
 	ret = s3_req_run(u->c, &r);
 	/* S3 may answer 200 and still put an <Error> in the body. */
 	if (!ret && s3_xml_error(r.body.buf, r.body.len, &code, &message))

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/fsutil.h"
 #include "common/log.h"
 #include "common/store_int.h"
 
@@ -25,6 +26,17 @@ void store_key_join(struct buf *out, const char *prefix, const char *key)
 	buf_adds(out, key);
 }
 
+/* Logs msg about url, shown without user info, and returns NULL. */
+static struct store *open_error(const char *url, const char *msg)
+{
+	struct buf shown = BUF_INIT;
+
+	s3_url_redact(&shown, url);
+	error("object store URL '%s' %s", shown.buf, msg);
+	buf_release(&shown);
+	return NULL;
+}
+
 struct store *store_open(const char *url, const struct s3_config *cfg)
 {
 	struct store *st;
@@ -33,14 +45,23 @@ struct store *store_open(const char *url, const struct s3_config *cfg)
 	if (!strncmp(url, "file://", 7))
 		return store_file_open(url);
 	if (strncmp(url, "s3://", 5))
-		return error("object store URL '%s' is neither s3://bucket/"
-			     "prefix nor file:///dir", url), NULL;
+		return open_error(url, "is neither s3://bucket/prefix nor "
+				  "file:///dir");
 	rest = url + 5;
 	if (!*rest || *rest == '/')
-		return error("object store URL '%s' has no bucket", url), NULL;
+		return open_error(url, "has no bucket");
+	/*
+	 * "s3://KEY:SECRET@host" is an endpoint written as a store: every
+	 * message would name its bucket, secret and all.
+	 */
+	if (memchr(rest, '@', strcspn(rest, "/")))
+		return open_error(url, "holds credentials where the bucket "
+				  "goes: an s3:// URL is s3://bucket/prefix; "
+				  "give the endpoint as http(s)://KEY:SECRET@"
+				  "host:port, or the credentials in "
+				  "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
 	if (!cfg)
-		return error("object store URL '%s' needs an S3 endpoint", url),
-		       NULL;
+		return open_error(url, "needs an S3 endpoint");
 	st = xcalloc(1, sizeof(*st));
 	st->s3 = s3_client_new(cfg);
 	if (!st->s3) {
@@ -86,6 +107,17 @@ static char *full_key(struct store *st, const char *key)
 	return buf_detach(&b, NULL);
 }
 
+/*
+ * A key ending in '/' is a folder marker (the S3 console's "Create
+ * folder", boto's put_object(Key="data/")): no file, the directory.
+ */
+static int is_folder_marker(const char *key)
+{
+	size_t n = strlen(key);
+
+	return n && key[n - 1] == '/';
+}
+
 int store_get(struct store *st, const char *key, const char *path)
 {
 	char *k;
@@ -93,6 +125,8 @@ int store_get(struct store *st, const char *key, const char *path)
 
 	if (!st->s3)
 		return store_file_get(st, key, path);
+	if (is_folder_marker(key))
+		return fs_mkdir_p(path);
 	k = full_key(st, key);
 	ret = s3_get_file(st->s3, st->bucket, k, path);
 	free(k);
@@ -103,7 +137,7 @@ int store_get_many(struct store *st, const struct store_get_item *items,
 		   int n)
 {
 	struct s3_get_item *s3items;
-	int ret = 0;
+	int ret = 0, m;
 
 	if (!st->s3) {
 		for (int i = 0; i < n && !ret; i++)
@@ -111,13 +145,20 @@ int store_get_many(struct store *st, const struct store_get_item *items,
 		return ret;
 	}
 	s3items = xcalloc(n ? n : 1, sizeof(*s3items));
+	m = 0;
 	for (int i = 0; i < n; i++) {
-		s3items[i].key = full_key(st, items[i].key);
-		s3items[i].path = items[i].path;
-		s3items[i].size = items[i].size;
+		if (is_folder_marker(items[i].key)) {
+			if (!ret)
+				ret = fs_mkdir_p(items[i].path);
+			continue;
+		}
+		s3items[m].key = full_key(st, items[i].key);
+		s3items[m].path = items[i].path;
+		s3items[m++].size = items[i].size;
 	}
-	ret = s3_get_files(st->s3, st->bucket, s3items, n);
-	for (int i = 0; i < n; i++)
+	if (!ret)
+		ret = s3_get_files(st->s3, st->bucket, s3items, m);
+	for (int i = 0; i < m; i++)
 		free((char *)s3items[i].key);
 	free(s3items);
 	return ret;

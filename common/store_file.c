@@ -23,9 +23,16 @@ struct store *store_file_open(const char *url)
 	struct store *st;
 
 	/* file:///abs/dir; "file://host/..." is not a local path. */
-	if (*path != '/')
-		return error("object store URL '%s' must be file:///absolute/"
-			     "path", url), NULL;
+	if (*path != '/') {
+		struct buf shown = BUF_INIT;
+
+		/* "file://KEY:SECRET@host/x" is shown without its secret. */
+		s3_url_redact(&shown, url);
+		error("object store URL '%s' must be file:///absolute/path",
+		      shown.buf);
+		buf_release(&shown);
+		return NULL;
+	}
 	if (fs_mkdir_p(path) < 0)
 		return NULL;
 	st = xcalloc(1, sizeof(*st));

@@ -34,7 +34,7 @@ stall() {
 	local start=$SECONDS
 	expect_rc 1 t3q s3 -e "$PROXY" --max-attempts 2 --stall-timeout 2 \
 		get "s3://$bucket/x" "$T/y" &&
-	expect_out "no progress for 2 s" &&
+	expect_out "too slow: under T3Q_S3_MIN_SPEED=1024 bytes/s for T3Q_S3_STALL_TIMEOUT=2 s" &&
 	[ $((SECONDS - start)) -lt 15 ]
 }
 step "a stalled server is detected and given up on" stall

@@ -1,0 +1,231 @@
+#!/usr/bin/env bash
+# The client against a misbehaving server (tests/tools/fakes3.py): each
+# fault it was seen to mishandle, forced once, then a short seeded fuzz
+# run (scripts/fuzz-s3 runs it long). Whatever the server does, a GET
+# leaves either the exact bytes or an error and no file, no temp file.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/fakes3.sh"
+MiB=1048576
+head -c $((12 * MiB + 12345)) /dev/urandom >"$T/mp"
+head -c 300000 /dev/urandom >"$T/small"
+objs=(--object "b/mp=$T/mp:$((5 * MiB)):none" --object "b/small=$T/small")
+
+# forced FAULTS ARGS...: one GET with the first requests' faults forced.
+forced() {
+	local faults=$1 d="$T/get.$RANDOM"
+	shift
+	mkdir -p "$d"
+	start_fake "${objs[@]}" --force "$faults"
+	fake_s3 --part-size $((5 * MiB)) "$@" "$d/f" >"$T/out" 2>&1
+	echo $? >"$T/rc"
+	stop_fake
+	cat "$T/out" "$FAKE_LOG"
+	GOT=$d
+}
+
+empty206() {
+	forced none,empty206 --max-attempts 1 get s3://b/mp
+	[ "$(cat "$T/rc")" = 1 ] && only_files "$GOT" &&
+	grep -q "GET s3://b/mp.*206.*0 bytes" "$T/out"
+}
+step "part 1 answered 206 with an empty body: an error naming the object, no file" empty206
+
+empty206_retry() {
+	forced none,empty206 get s3://b/mp
+	[ "$(cat "$T/rc")" = 0 ] && cmp "$T/mp" "$GOT/f" && only_files "$GOT" f
+}
+step "part 1 answered 206 with an empty body: retried to the exact bytes" empty206_retry
+
+empty200() {
+	forced empty206 --max-attempts 1 get s3://b/md5
+	[ "$(cat "$T/rc")" = 1 ] && only_files "$GOT" &&
+	grep -q "an empty body, but the ETag .* is not the MD5 of nothing" "$T/out"
+}
+objs+=(--object "b/md5=$T/small::none")
+step "an empty 200 for an object with a plain-MD5 ETag is refused, no file" empty200
+
+# Every checksum S3 defines is checked: a byte flipped in a body that
+# carries one is caught and the GET retried (before, only CRC32C and a
+# plain-MD5 ETag were, and a boto3 upload's CRC32 let a flip through).
+# OBJ ALGO TYPE: one object stored with that checksum.
+flipped() {
+	local key=$1 algo=$2 type=$3 faults=$4 want=$5 d="$T/flip.$RANDOM"
+	mkdir -p "$d"
+	start_fake --object "b/$key=$T/$key:${psize:-}:$algo:$type" --force "$faults"
+	fake_s3 --part-size $((5 * MiB)) --max-attempts 2 get "s3://b/$key" \
+		"$d/f" >"$T/out" 2>&1
+	local rc=$?
+	stop_fake
+	cat "$T/out" "$FAKE_LOG"
+	grep -q " flip$" "$FAKE_LOG" || { echo "nothing flipped"; return 1; }
+	if [ "$want" = retried ]; then
+		[ $rc = 0 ] && cmp "$T/$key" "$d/f" && only_files "$d" f &&
+		grep -qi "$algo .* does not match the server's" "$T/out"
+	else
+		[ $rc = 1 ] && only_files "$d" &&
+		grep -qi "$algo .* does not match the server's" "$T/out"
+	fi
+}
+cp "$T/small" "$T/one"
+for algo in crc32 crc32c crc64nvme sha1 sha256; do
+	step "a flipped byte in an object with a $algo checksum is caught, and retried" \
+		flipped one $algo FULL_OBJECT flip retried
+done
+for algo in crc32 crc32c sha1 sha256; do
+	psize=$((5 * MiB)) step "a flipped byte in part 2 of a multipart object, composite $algo: caught, that part retried" \
+		flipped mp $algo COMPOSITE none,none,flip retried
+done
+for algo in crc32 crc64nvme; do
+	psize=$((5 * MiB)) step "a flipped byte in part 2, whole-object $algo: caught when the parts are put together, no file" \
+		flipped mp $algo FULL_OBJECT none,none,flip failed
+done
+
+ifmatch() {
+	forced none,none,ifmatch get s3://b/mp
+	[ "$(cat "$T/rc")" = 0 ] && cmp "$T/mp" "$GOT/f" && only_files "$GOT" f &&
+	grep -q "another version of the object" "$T/out"
+}
+step "a server ignoring If-Match sends a part of another version: caught, retried" ifmatch
+
+badrange() {
+	forced none,none,badrange get s3://b/mp
+	[ "$(cat "$T/rc")" = 0 ] && cmp "$T/mp" "$GOT/f" && only_files "$GOT" f
+}
+step "a part's Content-Range off by one: caught, retried" badrange
+
+incomplete() {
+	head -c 1000 /dev/urandom >"$T/inc"
+	start_fake --force incomplete --store "$T"
+	fake_s3 put "$T/inc" s3://b/inc >"$T/out" 2>&1
+	local rc=$?
+	stop_fake
+	cat "$T/out"
+	[ $rc = 0 ] && cmp "$T/inc" "$T/b%2Finc" && grep -q "IncompleteBody.*retrying" "$T/out"
+}
+step "an upload answered 400 IncompleteBody is retried" incomplete
+
+think() {
+	head -c $((5 * MiB + 999)) /dev/urandom >"$T/big"
+	start_fake --force none,none,none,think --store "$T"
+	fake_s3 --part-size $((5 * MiB)) --stall-timeout 1 --min-speed 100000 \
+		--max-attempts 1 put "$T/big" s3://b/big >"$T/out" 2>&1
+	local rc=$?
+	stop_fake
+	cat "$T/out" "$FAKE_LOG"
+	[ $rc = 0 ] && cmp "$T/big" "$T/b%2Fbig" && grep -q "think" "$FAKE_LOG"
+}
+step "CompleteMultipartUpload thought over with whitespace is not cut as too slow" think
+
+# A short seeded fuzz round: half the requests get a fault drawn from all
+# of them (scripts/fuzz-s3 runs it for minutes).
+fuzz() {
+	local seed=${T3Q_TEST_SEED:-$RANDOM} san=()
+	echo "# seed $seed"
+	[ -n "${T3Q_SANITIZE:-}" ] && san=(--sanitize)
+	/usr/bin/python3 "$T3Q_SRC/tests/tools/fuzzs3.py" \
+		--bin "$T3Q_BIN/bootstrap/t3q-bootstrap" --seed "$seed" \
+		--rate 0.5 --runs 16 "${san[@]}" --work "$T/fuzz"
+}
+step "16 gets and puts against a server answering half its requests with a fault" fuzz
+
+# timed SECS CMD...: CMD ends within SECS seconds.
+timed() {
+	local max=$1 t0=$SECONDS
+	shift
+	"$@"
+	local rc=$?
+	echo "took $((SECONDS - t0)) s"
+	[ $rc = 0 ] && [ $((SECONDS - t0)) -le "$max" ]
+}
+
+trickle() {
+	forced trickle --max-attempts 1 --stall-timeout 2 --min-speed 100 \
+		get s3://b/small
+	[ "$(cat "$T/rc")" = 1 ] && only_files "$GOT" &&
+	grep -q "GET s3://b/small: .*too slow.*giving up" "$T/out"
+}
+step "a body trickling at 2 bytes/s is cut as too slow, in seconds" timed 8 trickle
+
+trickle_retry() {
+	forced trickle --max-attempts 2 --stall-timeout 2 --min-speed 100 \
+		get s3://b/small
+	[ "$(cat "$T/rc")" = 0 ] && cmp "$T/small" "$GOT/f" &&
+	grep -q "too slow.*retrying" "$T/out"
+}
+step "a trickle is retried like any transient fault" timed 10 trickle_retry
+
+crawl() {
+	forced crawl --max-attempts 1 --request-timeout 1 get s3://b/small
+	[ "$(cat "$T/rc")" = 1 ] && only_files "$GOT" &&
+	grep -q "too slow: .* past its deadline of 2 s" "$T/out"
+}
+step "a body above the speed floor but past its deadline is cut" timed 8 crawl
+
+term() {
+	local d="$T/term" pid rc
+	mkdir -p "$d"
+	start_fake "${objs[@]}" --force trickle
+	AWS_ACCESS_KEY_ID=fake AWS_SECRET_ACCESS_KEY=fake-secret \
+		"$T3Q_BIN/bootstrap/t3q-bootstrap" s3 -e "$FAKE" \
+		get s3://b/small "$d/f" 2>"$T/out" &
+	pid=$!
+	sleep 1.5
+	kill -TERM $pid
+	wait $pid
+	rc=$?
+	stop_fake
+	cat "$T/out"
+	echo "exit $rc"
+	[ $rc = 143 ] && only_files "$d" && grep -q "stopped by a signal" "$T/out"
+}
+step "s3 get stopped by TERM: exit 143 and no temp file left" timed 6 term
+
+changed() {
+	local f="$T/changing"
+	head -c 300000 /dev/urandom >"$f"
+	start_fake --force stall
+	( sleep 0.7; head -c 300000 /dev/urandom >"$f" ) &
+	local writer=$!
+	fake_s3 --max-attempts 3 --stall-timeout 1 put "$f" s3://b/changed \
+		>"$T/out" 2>&1
+	local rc=$?
+	wait $writer
+	stop_fake
+	cat "$T/out"
+	[ $rc = 1 ] && grep -q "'$f' changed while it was uploaded" "$T/out"
+}
+step "a file rewritten during s3 put: the failure says it changed" changed
+
+defaults() {
+	local h r
+	h=$(t3q s3 --help)
+	for opt in max-attempts:MAX_ATTEMPTS concurrency:CONCURRENCY \
+		   max-time:MAX_TIME stall-timeout:STALL_TIMEOUT \
+		   min-speed:MIN_SPEED request-timeout:REQUEST_TIMEOUT; do
+		r=$(sed -n "s/^#define S3_DEFAULT_${opt#*:} \([0-9]*\).*/\1/p" \
+			"$T3Q_SRC/common/s3.h")
+		# The help's "default N" for the option, on its line or the next.
+		echo "$h" | grep -A1 -- "--${opt%%:*} " | grep -q "default $r\b" ||
+			{ echo "--help: --${opt%%:*} does not say default $r"; return 1; }
+		grep -q "| \`--${opt%%:*}\` | \`T3Q_S3_${opt#*:}\` | $r\b" \
+			"$T3Q_SRC/README.md" ||
+			{ echo "README: --${opt%%:*} does not say $r"; return 1; }
+	done
+}
+step "s3 --help and the README give the client's real defaults" defaults
+
+redacted() {
+	local p="$T3Q_SRC/tests/compile/001-one-notebook/pipeline.pipeline" u
+	for u in s3://key:SECRET-1@127.0.0.1:1 ftp://key:SECRET-1@host/x \
+		 file://key:SECRET-1@host/x; do
+		T3Q_S3_MAX_ATTEMPTS=1 "$T3Q_BIN/compiler/t3q-compile" "$p" \
+			--cos-endpoint http://127.0.0.1:1 --cos-bucket b \
+			--upload="$u" -o "$T/o.yaml" >"$T/out" 2>&1
+		cat "$T/out"
+		! grep -q SECRET-1 "$T/out" && grep -q '\*\*\*@' "$T/out" ||
+			return 1
+	done
+}
+step "t3q-compile --upload=s3://KEY:SECRET@host never prints the secret" redacted
+
+finish
