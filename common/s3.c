@@ -871,10 +871,14 @@ int s3_head(struct s3_client *c, const char *bucket, const char *key,
 	return ret;
 }
 
+static int put_path(struct s3_client *c, const char *bucket,
+		    const char *key, const char *path, const char *tail,
+		    size_t tail_len, int growing);
+
 int s3_put_file(struct s3_client *c, const char *bucket, const char *key,
 		const char *path)
 {
-	return s3_put_file_tail(c, bucket, key, path, NULL, 0);
+	return put_path(c, bucket, key, path, NULL, 0, 0);
 }
 
 /*
@@ -924,6 +928,18 @@ int s3_put_file_tail(struct s3_client *c, const char *bucket,
 		     const char *key, const char *path, const char *tail,
 		     size_t tail_len)
 {
+	return put_path(c, bucket, key, path, tail, tail_len, 1);
+}
+
+/*
+ * growing: the file is a log still being written (the live log's
+ * periodic upload), so growth during the upload is expected and not
+ * reported; the object holds the bytes up to the size at open.
+ */
+static int put_path(struct s3_client *c, const char *bucket,
+		    const char *key, const char *path, const char *tail,
+		    size_t tail_len, int growing)
+{
 	struct stat st, now;
 	int fd, ret;
 
@@ -945,7 +961,7 @@ int s3_put_file_tail(struct s3_client *c, const char *bucket,
 	 * holds bytes that matched their checksum, and a log still being
 	 * written goes up again later.
 	 */
-	if (file_changed(fd, &st, &now)) {
+	if (!growing && file_changed(fd, &st, &now)) {
 		if (ret < 0)
 			error("'%s' changed while it was uploaded to s3://%s/%s "
 			      "(%lld bytes, now %lld): the upload failed; "

@@ -154,7 +154,11 @@ int s3_get_files(struct s3_client *c, const char *bucket,
  */
 int s3_put_file(struct s3_client *c, const char *bucket, const char *key,
 		const char *path);
-/* The same, with tail_len bytes of tail sent after the file's bytes. */
+/*
+ * The same for a log that may still grow while it goes up: its bytes up
+ * to its size at open, then tail_len bytes of tail; growth meanwhile is
+ * expected, not reported.
+ */
 int s3_put_file_tail(struct s3_client *c, const char *bucket,
 		     const char *key, const char *path, const char *tail,
 		     size_t tail_len);

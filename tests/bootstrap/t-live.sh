@@ -57,4 +57,21 @@ wait $pid
 full_log() { get_obj "$dir/long.log" "$T/full" && grep -q 'progress 2' "$T/full"; }
 step "and at the end, all of it" full_log
 
+# The periodic upload reads a log the pump goes on writing: growth during
+# the upload is expected, and no warning about it reaches the log pane.
+cat >"$src/chatty.py" <<'PY'
+import time
+end = time.time() + 3
+i = 0
+while time.time() < end:
+    print("line %d " % i + "x" * 200, flush=True)
+    i += 1
+PY
+upload_archive "$src" "$dir" chatty.tar.gz chatty.py
+(cd "$T/wd" && exec "$T3Q_BIN/bootstrap/t3q-bootstrap" -e "$T3Q_S3_ENDPOINT" \
+	-b "$bucket" -d "$dir" -t chatty.tar.gz -f chatty.py -n live \
+	--log-upload-interval 1) >/dev/null 2>"$T/stderr3"
+step "a log growing while it goes up is no cause for a warning" \
+	sh -c "! grep -i 'changed while' '$T/stderr3'"
+
 finish
