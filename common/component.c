@@ -13,6 +13,71 @@ static void list_add(struct strlist *l, const char *s)
 	l->v[l->n++] = xstrdup(s);
 }
 
+/* ------------------------------------------------------------ strmap */
+
+/*
+ * A string-keyed hash map (open addressing, keys and values borrowed):
+ * mappings with many keys and components with many inputs stay linear.
+ */
+struct strmap {
+	const char **keys;
+	void **vals;
+	size_t cap, n;
+};
+
+static size_t str_hash(const char *s)
+{
+	size_t h = 1469598103934665603u;	/* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+static void *strmap_get(const struct strmap *m, const char *key)
+{
+	if (!m->cap)
+		return NULL;
+	for (size_t i = str_hash(key) & (m->cap - 1); m->keys[i];
+	     i = (i + 1) & (m->cap - 1))
+		if (!strcmp(m->keys[i], key))
+			return m->vals[i];
+	return NULL;
+}
+
+static void strmap_put(struct strmap *m, const char *key, void *val)
+{
+	size_t i;
+
+	if (2 * (m->n + 1) > m->cap) {
+		struct strmap big = { NULL, NULL, m->cap ? 2 * m->cap : 16, 0 };
+
+		big.keys = xcalloc(big.cap, sizeof(*big.keys));
+		big.vals = xcalloc(big.cap, sizeof(*big.vals));
+		for (i = 0; i < m->cap; i++)
+			if (m->keys[i])
+				strmap_put(&big, m->keys[i], m->vals[i]);
+		free(m->keys);
+		free(m->vals);
+		*m = big;
+	}
+	for (i = str_hash(key) & (m->cap - 1); m->keys[i];
+	     i = (i + 1) & (m->cap - 1))
+		if (!strcmp(m->keys[i], key))
+			break;
+	if (!m->keys[i])
+		m->n++;
+	m->keys[i] = key;
+	m->vals[i] = val;
+}
+
+static void strmap_release(struct strmap *m)
+{
+	free(m->keys);
+	free(m->vals);
+	memset(m, 0, sizeof(*m));
+}
+
 /* ------------------------------------------------------------ YAML in */
 
 /*
@@ -53,65 +118,319 @@ static cJSON *plain_scalar(const char *s)
 	return cJSON_CreateString(s);
 }
 
-static cJSON *node_json(yaml_document_t *d, yaml_node_t *n, int depth)
+/*
+ * The document is read from libyaml's event stream, not its document
+ * loader, so that the limits hold while parsing: nesting depth (a 1M
+ * deep '[' would exhaust the stack before any check on the tree), and
+ * aliases, whose copies count against a budget (a billion-laughs
+ * component is 600 bytes; a recursive alias never ends). PyYAML, which
+ * kfp and Elyra use, has neither limit; safe loaders (Go's yaml.v3,
+ * SnakeYAML) do. No real component comes near them.
+ */
+#define YAML_MAX_DEPTH 64
+#define YAML_MAX_ALIASES 1000
+#define YAML_MAX_COPIED 100000	/* nodes made by alias copies */
+
+struct anchor {
+	char *name;
+	cJSON *node;		/* a copy, owned here */
+	long size;		/* its node count */
+};
+
+struct yload {
+	yaml_parser_t parser;
+	struct anchor *anchors;
+	int nanchors;
+	int naliases;
+	long copied;
+	struct buf *err;
+};
+
+static void *oom(struct yload *y)
 {
-	cJSON *o;
-
-	if (!n || depth > 64)
-		return cJSON_CreateNull();
-	switch (n->type) {
-	case YAML_SCALAR_NODE:
-		if (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
-			return plain_scalar((const char *)n->data.scalar.value);
-		return cJSON_CreateString((const char *)n->data.scalar.value);
-	case YAML_SEQUENCE_NODE:
-		o = cJSON_CreateArray();
-		for (yaml_node_item_t *i = n->data.sequence.items.start;
-		     i < n->data.sequence.items.top; i++)
-			cJSON_AddItemToArray(o, node_json(d,
-				yaml_document_get_node(d, *i), depth + 1));
-		return o;
-	case YAML_MAPPING_NODE:
-		o = cJSON_CreateObject();
-		for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
-		     p < n->data.mapping.pairs.top; p++) {
-			yaml_node_t *k = yaml_document_get_node(d, p->key);
-
-			if (!k || k->type != YAML_SCALAR_NODE)
-				continue;
-			cJSON_DeleteItemFromObjectCaseSensitive(o,
-				(const char *)k->data.scalar.value);
-			cJSON_AddItemToObject(o,
-				(const char *)k->data.scalar.value,
-				node_json(d, yaml_document_get_node(d,
-							p->value), depth + 1));
-		}
-		return o;
-	default:
-		return cJSON_CreateNull();
-	}
+	buf_adds(y->err, "out of memory reading the YAML");
+	return NULL;
 }
 
+/* Reads the next event; -1 with the reason in y->err. */
+static int next_event(struct yload *y, yaml_event_t *ev)
+{
+	if (yaml_parser_parse(&y->parser, ev))
+		return 0;
+	if (y->parser.error == YAML_MEMORY_ERROR)
+		oom(y);
+	else
+		buf_addf(y->err, "not YAML: %s at line %zu, column %zu",
+			 y->parser.problem ? y->parser.problem :
+			 "syntax error", y->parser.problem_mark.line + 1,
+			 y->parser.problem_mark.column + 1);
+	return -1;
+}
+
+static cJSON *load_node(struct yload *y, yaml_event_t *ev, int depth,
+			long *size);
+
+/* An alias: a copy of its anchor's node, within the limits. */
+static cJSON *load_alias(struct yload *y, const yaml_event_t *ev, long *size)
+{
+	const char *name = (const char *)ev->data.alias.anchor;
+	size_t line = ev->start_mark.line + 1;
+	cJSON *copy;
+
+	for (int i = y->nanchors - 1; i >= 0; i--) {
+		if (strcmp(y->anchors[i].name, name))
+			continue;
+		if (++y->naliases > YAML_MAX_ALIASES ||
+		    (y->copied += y->anchors[i].size) > YAML_MAX_COPIED) {
+			buf_addf(y->err, "the YAML's aliases expand too much "
+				 "(at *%s, line %zu; at most %d aliases and "
+				 "%d copied nodes): write the values out",
+				 name, line, YAML_MAX_ALIASES,
+				 YAML_MAX_COPIED);
+			return NULL;
+		}
+		*size = y->anchors[i].size;
+		copy = cJSON_Duplicate(y->anchors[i].node, 1);
+		return copy ? copy : oom(y);
+	}
+	buf_addf(y->err, "alias *%s at line %zu names no complete anchor "
+		 "before it (a recursive alias, or an undefined one)", name,
+		 line);
+	return NULL;
+}
+
+/*
+ * Sets o[key] = v as a Python dict does: a repeated key keeps its place
+ * and takes the new value (v's contents move into the old item). keys
+ * indexes o's items. Takes v.
+ */
+static int object_set(cJSON *o, struct strmap *keys, const char *key,
+		      cJSON *v)
+{
+	cJSON *old = strmap_get(keys, key), tmp;
+
+	if (!old) {
+		if (!cJSON_AddItemToObject(o, key, v)) {
+			cJSON_Delete(v);
+			return -1;
+		}
+		strmap_put(keys, v->string, v);
+		return 0;
+	}
+	tmp = *old;
+	old->child = v->child;
+	old->type = v->type;
+	old->valuestring = v->valuestring;
+	old->valueint = v->valueint;
+	old->valuedouble = v->valuedouble;
+	v->child = tmp.child;
+	v->type = tmp.type;
+	v->valuestring = tmp.valuestring;
+	cJSON_Delete(v);
+	return 0;
+}
+
+/*
+ * A mapping's key: its scalar text, as the old document loader took it,
+ * or NULL for another kind of key (skipped, with its value). -1 on error.
+ */
+static int load_key(struct yload *y, yaml_event_t *ev, int depth,
+		    char **key)
+{
+	cJSON *k;
+	long n = 0;
+
+	*key = NULL;
+	if (ev->type == YAML_SCALAR_EVENT) {
+		*key = xstrdup((const char *)ev->data.scalar.value);
+		yaml_event_delete(ev);
+		return 0;
+	}
+	k = load_node(y, ev, depth, &n);
+	cJSON_Delete(k);
+	return k ? 0 : -1;
+}
+
+/* A sequence's or mapping's items, after its start event. */
+static cJSON *load_collection(struct yload *y, int map, int depth,
+			      long *size)
+{
+	cJSON *o = map ? cJSON_CreateObject() : cJSON_CreateArray(), *v;
+	struct strmap keys = { NULL, NULL, 0, 0 };
+	yaml_event_t ev;
+	char *key = NULL;
+
+	if (!o)
+		return oom(y);
+	for (;;) {
+		long n = 0;
+
+		if (next_event(y, &ev) < 0)
+			goto fail;
+		if (ev.type == YAML_SEQUENCE_END_EVENT ||
+		    ev.type == YAML_MAPPING_END_EVENT) {
+			yaml_event_delete(&ev);
+			break;
+		}
+		if (map && (load_key(y, &ev, depth + 1, &key) < 0 ||
+			    next_event(y, &ev) < 0))
+			goto fail;
+		if (!(v = load_node(y, &ev, depth + 1, &n)))
+			goto fail;
+		*size += n;
+		if (!map) {
+			if (!cJSON_AddItemToArray(o, v)) {
+				cJSON_Delete(v);
+				goto oom;
+			}
+		} else if (!key) {
+			cJSON_Delete(v);	/* PyYAML: unhashable key */
+		} else if (object_set(o, &keys, key, v) < 0) {
+			goto oom;
+		}
+		free(key);
+		key = NULL;
+	}
+	strmap_release(&keys);
+	return o;
+oom:
+	oom(y);
+fail:
+	free(key);
+	strmap_release(&keys);
+	cJSON_Delete(o);
+	return NULL;
+}
+
+/* Keeps a copy of o under anchor (counted as alias copies are). */
+static int add_anchor(struct yload *y, const char *anchor, const cJSON *o,
+		      long size, size_t line)
+{
+	cJSON *copy;
+
+	if ((y->copied += size) > YAML_MAX_COPIED) {
+		buf_addf(y->err, "the YAML's anchors hold too much (&%s, line "
+			 "%zu; at most %d nodes in all): write the values "
+			 "out", anchor, line, YAML_MAX_COPIED);
+		return -1;
+	}
+	if (!(copy = cJSON_Duplicate(o, 1))) {
+		oom(y);
+		return -1;
+	}
+	y->anchors = xrealloc(y->anchors, (y->nanchors + 1) *
+			      sizeof(*y->anchors));
+	y->anchors[y->nanchors].name = xstrdup(anchor);
+	y->anchors[y->nanchors].node = copy;
+	y->anchors[y->nanchors++].size = size;
+	return 0;
+}
+
+/*
+ * The node that starts with ev (taken): its value, or NULL with the
+ * reason in y->err. size gets its node count, alias copies included.
+ */
+static cJSON *load_node(struct yload *y, yaml_event_t *ev, int depth,
+			long *size)
+{
+	const yaml_char_t *a = NULL;
+	size_t line = ev->start_mark.line + 1;
+	yaml_event_type_t type = ev->type;
+	char *anchor = NULL;
+	cJSON *o = NULL;
+
+	*size = 1;
+	if (type == YAML_SCALAR_EVENT)
+		a = ev->data.scalar.anchor;
+	else if (type == YAML_SEQUENCE_START_EVENT)
+		a = ev->data.sequence_start.anchor;
+	else if (type == YAML_MAPPING_START_EVENT)
+		a = ev->data.mapping_start.anchor;
+	anchor = a ? xstrdup((const char *)a) : NULL;
+	if (depth > YAML_MAX_DEPTH) {
+		buf_addf(y->err, "the YAML nests deeper than %d levels (at "
+			 "line %zu)", YAML_MAX_DEPTH, line);
+	} else if (type == YAML_ALIAS_EVENT) {
+		o = load_alias(y, ev, size);
+	} else if (type == YAML_SCALAR_EVENT) {
+		const char *v = (const char *)ev->data.scalar.value;
+
+		o = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ?
+		    plain_scalar(v) : cJSON_CreateString(v);
+		if (!o)
+			oom(y);
+	} else if (type == YAML_SEQUENCE_START_EVENT ||
+		   type == YAML_MAPPING_START_EVENT) {
+		yaml_event_delete(ev);
+		o = load_collection(y, type == YAML_MAPPING_START_EVENT,
+				    depth, size);
+	} else {
+		buf_addf(y->err, "not YAML: unexpected event at line %zu",
+			 line);
+	}
+	yaml_event_delete(ev);
+	if (o && anchor && add_anchor(y, anchor, o, *size, line) < 0) {
+		cJSON_Delete(o);
+		o = NULL;
+	}
+	free(anchor);
+	return o;
+}
+
+/*
+ * The first document of text as JSON (PyYAML's safe_load refuses a
+ * second one), or NULL with the reason in err.
+ */
 static cJSON *yaml_to_json(const char *text, struct buf *err)
 {
-	yaml_parser_t parser;
-	yaml_document_t doc;
+	struct yload y;
+	yaml_event_t ev;
 	cJSON *j = NULL;
+	long size;
 
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text,
+	memset(&y, 0, sizeof(y));
+	y.err = err;
+	yaml_parser_initialize(&y.parser);
+	yaml_parser_set_input_string(&y.parser, (const unsigned char *)text,
 				     strlen(text));
-	if (!yaml_parser_load(&parser, &doc)) {
-		buf_addf(err, "not YAML: %s at line %zu, column %zu",
-			 parser.problem ? parser.problem : "syntax error",
-			 parser.problem_mark.line + 1,
-			 parser.problem_mark.column + 1);
-		yaml_parser_delete(&parser);
-		return NULL;
+	/* stream start, then document start or stream end (empty) */
+	if (next_event(&y, &ev) < 0)
+		goto out;
+	yaml_event_delete(&ev);
+	if (next_event(&y, &ev) < 0)
+		goto out;
+	if (ev.type == YAML_STREAM_END_EVENT) {
+		yaml_event_delete(&ev);
+		j = cJSON_CreateNull();
+		goto out;
 	}
-	j = node_json(&doc, yaml_document_get_root_node(&doc), 0);
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
+	yaml_event_delete(&ev);
+	if (next_event(&y, &ev) < 0 || !(j = load_node(&y, &ev, 0, &size)))
+		goto out;
+	if (next_event(&y, &ev) < 0)	/* document end */
+		goto bad;
+	yaml_event_delete(&ev);
+	if (next_event(&y, &ev) < 0)
+		goto bad;
+	if (ev.type != YAML_STREAM_END_EVENT) {
+		buf_addf(err, "more than one YAML document (the next starts "
+			 "at line %zu): a component is one",
+			 ev.start_mark.line + 1);
+		yaml_event_delete(&ev);
+		goto bad;
+	}
+	yaml_event_delete(&ev);
+	goto out;
+bad:
+	cJSON_Delete(j);
+	j = NULL;
+out:
+	for (int i = 0; i < y.nanchors; i++) {
+		free(y.anchors[i].name);
+		cJSON_Delete(y.anchors[i].node);
+	}
+	free(y.anchors);
+	yaml_parser_delete(&y.parser);
 	return j;
 }
 
@@ -155,6 +474,13 @@ static int uses_path(const cJSON *list, const char *name)
 		if (cJSON_IsString(v) && !strcmp(v->valuestring, name))
 			return strstr(v->string, "Path") != NULL;
 	}
+	return -1;
+}
+
+/* Says in err which branch of an if failed; returns -1. */
+static int if_where(struct buf *err, int branch)
+{
+	buf_adds(err, branch ? " (in an if's else)" : " (in an if's then)");
 	return -1;
 }
 
@@ -221,14 +547,18 @@ static int check_arg(const struct component *c, const cJSON *a,
 		}
 		if (check_arg(c, cond, err) < 0)
 			return -1;
+		/* both branches, as kfp's verify_arg: expand may take either */
 		for (int i = 0; i < 2; i++) {
-			if (!parts[i])
+			if (!parts[i] || (i && cJSON_IsNull(parts[i])))
 				continue;
-			if (!cJSON_IsArray(parts[i]))
-				return check_arg(c, parts[i], err);
+			if (!cJSON_IsArray(parts[i])) {
+				if (check_arg(c, parts[i], err) < 0)
+					return if_where(err, i);
+				continue;
+			}
 			cJSON_ArrayForEach(e, parts[i])
 				if (check_arg(c, e, err) < 0)
-					return -1;
+					return if_where(err, i);
 		}
 		return 0;
 	}
@@ -242,6 +572,27 @@ static int check_arg(const struct component *c, const cJSON *a,
 	}
 	buf_addf(err, "unknown placeholder '%s'", k);
 	return -1;
+}
+
+/* check_arg on each item of the command or args, saying which failed. */
+static int check_list(const struct component *c, const cJSON *list,
+		      const char *what, struct buf *err)
+{
+	const cJSON *e;
+	int i = 0;
+
+	cJSON_ArrayForEach(e, list) {
+		struct buf why = BUF_INIT;
+
+		if (check_arg(c, e, &why) < 0) {
+			buf_addf(err, "implementation.container.%s[%d]: %s",
+				 what, i, why.buf);
+			buf_release(&why);
+			return -1;
+		}
+		i++;
+	}
+	return 0;
 }
 
 static int read_ios(struct component *c, struct buf *err)
@@ -324,7 +675,7 @@ struct component *component_parse(const char *text, const char *origin,
 				  struct buf *err)
 {
 	struct component *c = xcalloc(1, sizeof(*c));
-	const cJSON *impl, *ctr, *e;
+	const cJSON *impl, *ctr;
 
 	c->text = xstrdup(text);
 	c->origin = xstrdup(origin);
@@ -371,12 +722,9 @@ struct component *component_parse(const char *text, const char *origin,
 		c->args = NULL;
 	if (!cJSON_IsObject(c->env))
 		c->env = NULL;
-	cJSON_ArrayForEach(e, c->command)
-		if (check_arg(c, e, err) < 0)
-			goto fail;
-	cJSON_ArrayForEach(e, c->args)
-		if (check_arg(c, e, err) < 0)
-			goto fail;
+	if (check_list(c, c->command, "command", err) < 0 ||
+	    check_list(c, c->args, "args", err) < 0)
+		goto fail;
 	for (int i = 0; i < c->ninputs; i++) {
 		int u = uses_path(c->command, c->inputs[i].name);
 

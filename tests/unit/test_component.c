@@ -1,0 +1,145 @@
+/*
+ * component: the component reader's limits and checks (issue 21), on
+ * component_parse directly: every case is a YAML text and what it gives.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check.h"
+#include "common/component.h"
+
+/* Parses text; the error (or "" when it parsed) is in err. */
+static struct component *parse(const char *text, struct buf *err)
+{
+	buf_reset(err);
+	return component_parse(text, "c.yaml", err);
+}
+
+/* text must be refused with want in the message. */
+static int refused(const char *text, const char *want)
+{
+	struct buf err = BUF_INIT;
+	struct component *c = parse(text, &err);
+	int ok = !c && err.buf && strstr(err.buf, want);
+
+	if (!ok)
+		fprintf(stderr, "want refusal with '%s', got %s: %s\n", want,
+			c ? "a component" : "an error", err.buf ? err.buf : "");
+	component_free(c);
+	buf_release(&err);
+	return ok;
+}
+
+static int accepted(const char *text)
+{
+	struct buf err = BUF_INIT;
+	struct component *c = parse(text, &err);
+	int ok = c != NULL;
+
+	if (!ok)
+		fprintf(stderr, "want it accepted, got: %s\n", err.buf);
+	component_free(c);
+	buf_release(&err);
+	return ok;
+}
+
+#define HEAD "name: C\ninputs: [{name: a}]\noutputs: [{name: o}]\n"
+#define IMPL(cmd) "implementation: {container: {image: alpine, command: " \
+	cmd "}}\n"
+
+/* An if whose then is not a list: its else was never checked (a crash). */
+static void test_if_else_checked(void)
+{
+	CHECK(refused(HEAD IMPL("[echo, {if: {cond: false, then: x, "
+				"else: {}}}]"),
+		      "command[1]: a command-line item is neither a string "
+		      "nor one placeholder (in an if's else)"));
+	CHECK(refused(HEAD IMPL("[echo, {if: {cond: false, then: x, "
+				"else: [{}]}}]"), "(in an if's else)"));
+	CHECK(refused(HEAD IMPL("[echo, {if: {cond: false, then: x, "
+				"else: {inputValue: nosuch}}}]"),
+		      "inputValue names no declared input ('nosuch') (in an "
+		      "if's else)"));
+	CHECK(refused(HEAD IMPL("[echo, {if: {cond: false, then: x, "
+				"else: {outputPath: nosuch}}}]"),
+		      "outputPath names no declared output ('nosuch')"));
+	CHECK(refused(HEAD IMPL("[echo, {if: {cond: true, then: "
+				"{inputPath: nosuch}, else: x}}]"),
+		      "(in an if's then)"));
+	CHECK(accepted(HEAD IMPL("[echo, {if: {cond: false, then: x, "
+				 "else: {inputValue: a}}}]")));
+	CHECK(accepted(HEAD IMPL("[echo, {if: {cond: false, then: x, "
+				 "else: null}}]")));
+}
+
+/* Aliases and nesting: bounded while parsing. */
+static void test_yaml_limits(void)
+{
+	struct buf deep = BUF_INIT;
+	clock_t t0 = clock();
+
+	CHECK(refused("a: &a [x,x,x,x,x,x,x,x,x]\n"
+		      "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+		      "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+		      "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+		      "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+		      "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+		      "g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
+		      "h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n"
+		      "i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n", "too much"));
+	CHECK(refused("r: &a [*a, *a]\n", "recursive alias"));
+	CHECK(refused("r: *nosuch\n", "alias *nosuch at line 1 names no"));
+	/* many small aliases: the count is bounded too */
+	buf_adds(&deep, "a: &a x\nb: [");
+	for (int i = 0; i < 2000; i++)
+		buf_adds(&deep, "*a, ");
+	buf_adds(&deep, "]\n");
+	CHECK(refused(deep.buf, "at most 1000 aliases"));
+	buf_reset(&deep);
+	buf_adds(&deep, "a: ");
+	for (int i = 0; i < 1000000; i++)
+		buf_addch(&deep, '[');
+	CHECK(refused(deep.buf, "the YAML nests deeper than 64 levels"));
+	buf_reset(&deep);
+	for (int i = 0; i < 200000; i++)
+		buf_adds(&deep, "{a: ");
+	CHECK(refused(deep.buf, "nests deeper"));
+	buf_release(&deep);
+	/* all of it in well under a second, not minutes */
+	CHECK(clock() - t0 < 2 * CLOCKS_PER_SEC);
+	/* aliases within the limits still work */
+	CHECK(accepted("name: C\nx: &img alpine\n" IMPL("[echo, *img]")));
+	CHECK(refused("name: C\n---\nname: D\n", "more than one YAML document"));
+}
+
+/* A repeated key takes the new value in the old place (a Python dict). */
+static void test_repeated_keys(void)
+{
+	struct buf err = BUF_INIT, big = BUF_INIT;
+	struct component *c = parse("name: A\nimplementation: {container: "
+				    "{image: x}}\nname: B\n", &err);
+
+	CHECK(c && c->name && !strcmp(c->name, "B"));
+	CHECK(c && c->doc->child && !strcmp(c->doc->child->string, "name"));
+	component_free(c);
+	/* and many keys stay linear */
+	buf_adds(&big, "name: C\nimplementation: {container: {image: x, "
+		 "env: {");
+	for (int i = 0; i < 50000; i++)
+		buf_addf(&big, "K%d: v, ", i % 40000);
+	buf_adds(&big, "}}}\n");
+	c = parse(big.buf, &err);
+	CHECK(c && cJSON_GetArraySize(c->env) == 40000);
+	component_free(c);
+	buf_release(&big);
+	buf_release(&err);
+}
+
+int main(void)
+{
+	test_if_else_checked();
+	test_yaml_limits();
+	test_repeated_keys();
+	return check_done();
+}
