@@ -2,6 +2,7 @@
 #include "common/component.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -459,22 +460,31 @@ static char *str_of(const cJSON *o, const char *k)
 	return cJSON_IsString(j) ? xstrdup(j->valuestring) : NULL;
 }
 
-/* Whether a placeholder {KEY: name} with KEY containing "Path" names it. */
-static int uses_path(const cJSON *list, const char *name)
+/*
+ * Elyra's is_path: whether the first top-level placeholder {KEY: name}
+ * that names an input (in command, else in args) has "Path" in KEY.
+ * seen marks the inputs decided; one pass, however many inputs.
+ */
+static void mark_is_path(struct component *c, const cJSON *list,
+			 unsigned char *seen)
 {
 	const cJSON *e;
 
 	cJSON_ArrayForEach(e, list) {
 		const cJSON *v;
+		int i;
 
 		if (!cJSON_IsObject(e) || !e->child)
 			continue;
 		v = e->child;
 		/* Elyra looks at the first key of top-level dicts only. */
-		if (cJSON_IsString(v) && !strcmp(v->valuestring, name))
-			return strstr(v->string, "Path") != NULL;
+		if (!cJSON_IsString(v) ||
+		    (i = component_input_index(c, v->valuestring)) < 0 ||
+		    seen[i])
+			continue;
+		seen[i] = 1;
+		c->inputs[i].is_path = strstr(v->string, "Path") != NULL;
 	}
-	return -1;
 }
 
 /* Says in err which branch of an if failed; returns -1. */
@@ -595,6 +605,147 @@ static int check_list(const struct component *c, const cJSON *list,
 	return 0;
 }
 
+/*
+ * One name of an input or output as kfp or Elyra make it: what two
+ * distinct names must not share, or one takes the other's place.
+ */
+enum name_form { NAME_AS_IS, NAME_PROPERTY, NAME_FILE, NAME_K8S };
+
+static void name_form(struct buf *out, const char *name, enum name_form f)
+{
+	switch (f) {
+	case NAME_AS_IS:
+		buf_adds(out, name);
+		break;
+	case NAME_PROPERTY:
+		component_property_id(out, name, 0);
+		break;
+	case NAME_FILE:
+		component_file_name(out, name);
+		break;
+	case NAME_K8S:
+		component_k8s_name(out, name, 1);
+		break;
+	}
+}
+
+/*
+ * Refuses two inputs (or outputs) that are one once kfp or Elyra made
+ * them a file name, an Argo artifact name or a property id: the task
+ * would read or write one file for both, or Elyra one value for both.
+ */
+static int check_names(const char *kind, const char *const *names, int n,
+		       const unsigned char *k8s, struct buf *err)
+{
+	static const char *const what[] = { "", "Elyra's property id",
+		"the file name in the container", "the Argo artifact name" };
+	int r = 0;
+
+	for (int f = NAME_AS_IS; f <= NAME_K8S && !r; f++) {
+		struct strmap seen = { NULL, NULL, 0, 0 };
+		struct buf *forms = xcalloc(n ? n : 1, sizeof(*forms));
+
+		for (int i = 0; i < n && !r; i++) {
+			const char *other;
+
+			if (f == NAME_K8S && k8s && !k8s[i])
+				continue;
+			name_form(&forms[i], names[i], f);
+			if (!forms[i].buf)
+				buf_adds(&forms[i], "");
+			other = strmap_get(&seen, forms[i].buf);
+			if (other && f == NAME_AS_IS) {
+				buf_addf(err, "%s '%s' is declared twice",
+					 kind, names[i]);
+				r = -1;
+			} else if (other) {
+				buf_addf(err, "%ss '%s' and '%s' are both "
+					 "'%s' as %s, so one would take the "
+					 "other's place: rename one", kind,
+					 other, names[i], forms[i].buf,
+					 what[f]);
+				r = -1;
+			}
+			strmap_put(&seen, forms[i].buf, (void *)names[i]);
+		}
+		for (int i = 0; i < n; i++)
+			buf_release(&forms[i]);
+		free(forms);
+		strmap_release(&seen);
+	}
+	return r;
+}
+
+/* Marks in paths the inputs some inputPath (anywhere) names. */
+static void mark_paths(const struct component *c, const cJSON *a,
+		       unsigned char *paths)
+{
+	const cJSON *e;
+
+	if (cJSON_IsObject(a) && a->child && a->child->string &&
+	    !strcmp(a->child->string, "inputPath") &&
+	    cJSON_IsString(a->child)) {
+		int i = component_input_index(c, a->child->valuestring);
+
+		if (i >= 0)
+			paths[i] = 1;
+		return;
+	}
+	cJSON_ArrayForEach(e, a)
+		mark_paths(c, e, paths);
+}
+
+/*
+ * The name indexes, after the checks that names stay apart (but for the
+ * inputs' Argo artifact names: check_path_names).
+ */
+static int index_names(struct component *c, struct buf *err)
+{
+	int big = c->ninputs > c->noutputs ? c->ninputs : c->noutputs;
+	const char **names = xcalloc(big + 1, sizeof(*names));
+	unsigned char *none = xcalloc(c->ninputs + 1, 1);
+	int r;
+
+	for (int i = 0; i < c->ninputs; i++)
+		names[i] = c->inputs[i].name;
+	r = check_names("input", names, c->ninputs, none, err);
+	for (int i = 0; i < c->noutputs; i++)
+		names[i] = c->outputs[i].name;
+	if (!r)
+		r = check_names("output", names, c->noutputs, NULL, err);
+	free(names);
+	free(none);
+	if (r < 0)
+		return -1;
+	c->in_index = xcalloc(1, sizeof(*c->in_index));
+	c->out_index = xcalloc(1, sizeof(*c->out_index));
+	for (intptr_t i = 0; i < c->ninputs; i++)
+		strmap_put(c->in_index, c->inputs[i].name, (void *)(i + 1));
+	for (intptr_t i = 0; i < c->noutputs; i++)
+		strmap_put(c->out_index, c->outputs[i].name, (void *)(i + 1));
+	return 0;
+}
+
+/*
+ * The inputs some inputPath reads: a value given to one becomes kfp's
+ * raw artifact, named after the input, so those names must stay apart.
+ */
+static int check_path_names(const struct component *c, struct buf *err)
+{
+	const char **names = xcalloc(c->ninputs + 1, sizeof(*names));
+	unsigned char *paths = xcalloc(c->ninputs + 1, 1);
+	int r;
+
+	for (int i = 0; i < c->ninputs; i++)
+		names[i] = c->inputs[i].name;
+	mark_paths(c, c->command, paths);
+	mark_paths(c, c->args, paths);
+	r = check_names("input", names, c->ninputs, paths, err);
+	free(names);
+	free(paths);
+	return r;
+}
+
 static int read_ios(struct component *c, struct buf *err)
 {
 	const cJSON *ins = cJSON_GetObjectItemCaseSensitive(c->doc, "inputs"),
@@ -629,12 +780,6 @@ static int read_ios(struct component *c, struct buf *err)
 		in->optional = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
 			e, "optional"));
 		in->def = d && !cJSON_IsNull(d) ? scalar_text(d) : NULL;
-		for (int i = 0; i < c->ninputs - 1; i++)
-			if (!strcmp(c->inputs[i].name, in->name)) {
-				buf_addf(err, "input '%s' is declared twice",
-					 in->name);
-				return -1;
-			}
 	}
 	cJSON_ArrayForEach(e, outs) {
 		struct component_output *out;
@@ -661,14 +806,8 @@ static int read_ios(struct component *c, struct buf *err)
 				 "name. Must begin with a letter.", out->name);
 			return -1;
 		}
-		for (int i = 0; i < c->noutputs - 1; i++)
-			if (!strcmp(c->outputs[i].name, out->name)) {
-				buf_addf(err, "output '%s' is declared twice",
-					 out->name);
-				return -1;
-			}
 	}
-	return 0;
+	return index_names(c, err);
 }
 
 struct component *component_parse(const char *text, const char *origin,
@@ -676,6 +815,7 @@ struct component *component_parse(const char *text, const char *origin,
 {
 	struct component *c = xcalloc(1, sizeof(*c));
 	const cJSON *impl, *ctr;
+	unsigned char *seen;
 
 	c->text = xstrdup(text);
 	c->origin = xstrdup(origin);
@@ -723,15 +863,13 @@ struct component *component_parse(const char *text, const char *origin,
 	if (!cJSON_IsObject(c->env))
 		c->env = NULL;
 	if (check_list(c, c->command, "command", err) < 0 ||
-	    check_list(c, c->args, "args", err) < 0)
+	    check_list(c, c->args, "args", err) < 0 ||
+	    check_path_names(c, err) < 0)
 		goto fail;
-	for (int i = 0; i < c->ninputs; i++) {
-		int u = uses_path(c->command, c->inputs[i].name);
-
-		if (u < 0)
-			u = uses_path(c->args, c->inputs[i].name);
-		c->inputs[i].is_path = u > 0;
-	}
+	seen = xcalloc(c->ninputs + 1, 1);
+	mark_is_path(c, c->command, seen);
+	mark_is_path(c, c->args, seen);
+	free(seen);
 	return c;
 fail:
 	component_free(c);
@@ -753,6 +891,12 @@ void component_free(struct component *c)
 		free(c->outputs[i].type);
 		free(c->outputs[i].description);
 	}
+	if (c->in_index)
+		strmap_release(c->in_index);
+	if (c->out_index)
+		strmap_release(c->out_index);
+	free(c->in_index);
+	free(c->out_index);
 	free(c->inputs);
 	free(c->outputs);
 	free(c->text);
@@ -766,18 +910,14 @@ void component_free(struct component *c)
 
 int component_input_index(const struct component *c, const char *name)
 {
-	for (int i = 0; i < c->ninputs; i++)
-		if (!strcmp(c->inputs[i].name, name))
-			return i;
-	return -1;
+	return c->in_index ? (int)(intptr_t)strmap_get(c->in_index, name) - 1
+			   : -1;
 }
 
 int component_output_index(const struct component *c, const char *name)
 {
-	for (int i = 0; i < c->noutputs; i++)
-		if (!strcmp(c->outputs[i].name, name))
-			return i;
-	return -1;
+	return c->out_index ? (int)(intptr_t)strmap_get(c->out_index, name) -
+			      1 : -1;
 }
 
 void component_property_id(struct buf *out, const char *name, int output)
@@ -1213,7 +1353,14 @@ static void node_args(struct pipeline *p, int idx,
 	const struct node *n = &p->nodes[idx];
 	const struct component *c = defs[idx];
 	struct buf id = BUF_INIT, field = BUF_INIT;
+	struct strmap params = { NULL, NULL, 0, 0 };
+	const cJSON *e;
 
+	/* an index, so that many inputs stay linear (cJSON's first wins) */
+	if (cJSON_IsObject(n->component_params))
+		cJSON_ArrayForEach(e, n->component_params)
+			if (e->string && !strmap_get(&params, e->string))
+				strmap_put(&params, e->string, (void *)e);
 	for (int i = 0; i < c->ninputs; i++) {
 		const struct component_input *in = &c->inputs[i];
 		const cJSON *prop, *v;
@@ -1221,7 +1368,7 @@ static void node_args(struct pipeline *p, int idx,
 
 		buf_reset(&id);
 		component_property_id(&id, in->name, 0);
-		prop = jget(n->component_params, id.buf);
+		prop = strmap_get(&params, id.buf);
 		v = jget(prop, "value");
 		widget = cJSON_GetStringValue(jget(prop, "widget"));
 		a[i].kind = ARG_NONE;
@@ -1364,6 +1511,7 @@ static void node_args(struct pipeline *p, int idx,
 		if (!a[i].value)
 			a[i].value = xstrdup("");
 	}
+	strmap_release(&params);
 	buf_release(&id);
 	buf_release(&field);
 }

@@ -332,9 +332,11 @@ static void add_metadata(cJSON *t, const struct pipeline *p, int idx,
 	buf_adds(&b, "\"}");
 	add_str(annos, "pipelines.kubeflow.org/component_ref", b.buf);
 	argp = cJSON_CreateObject();
+	/* input names are distinct (component.c): no lookup, linear */
 	for (int i = 0; i < c->ninputs; i++)
 		if (used_value[i] && tx->values[i])
-			add_str(argp, c->inputs[i].name, tx->values[i]);
+			cJSON_AddItemToObject(argp, c->inputs[i].name,
+					      str(tx->values[i]));
 	if (argp->child) {
 		buf_reset(&b);
 		component_pyjson(&b, argp);

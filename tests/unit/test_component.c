@@ -136,8 +136,37 @@ static void test_repeated_keys(void)
 	buf_release(&err);
 }
 
+/* Names that kfp or Elyra would make one (issue 21 item 6). */
+static void test_names_apart(void)
+{
+	CHECK(refused("name: C\noutputs: [{name: a-b}, {name: a b}]\n"
+		      IMPL("[echo, {outputPath: a-b}, {outputPath: a b}]"),
+		      "outputs 'a-b' and 'a b' are both 'a-b' as the Argo "
+		      "artifact name"));
+	CHECK(refused("name: C\noutputs: [{name: a b}, {name: a_b}]\n"
+		      IMPL("[echo]"), "outputs 'a b' and 'a_b' are both "
+		      "'a_b' as Elyra's property id"));
+	CHECK(refused("name: C\noutputs: [{name: x}, {name: x}]\n"
+		      IMPL("[echo]"), "output 'x' is declared twice"));
+	CHECK(refused("name: C\ninputs: [{name: a b}, {name: a_b}]\n"
+		      IMPL("[echo]"), "inputs 'a b' and 'a_b'"));
+	CHECK(refused("name: C\ninputs: [{name: A}, {name: a}]\n"
+		      IMPL("[echo]"), "inputs 'A' and 'a' are both 'a' as "
+		      "Elyra's property id"));
+	CHECK(refused("name: C\ninputs: [{name: a*b}, {name: a?b}]\n"
+		      IMPL("[echo]"), "as the file name in the container"));
+	/* an input's artifact name only counts when a path reads it */
+	CHECK(accepted("name: C\ninputs: [{name: a b}, {name: a-b}]\n"
+		       IMPL("[echo, {inputValue: a b}, {inputValue: a-b}]")));
+	CHECK(refused("name: C\ninputs: [{name: a b}, {name: a-b}]\n"
+		      IMPL("[echo, {inputPath: a b}, {concat: [{inputPath: "
+			   "a-b}]}]"), "inputs 'a b' and 'a-b' are both "
+		      "'a-b' as the Argo artifact name"));
+}
+
 int main(void)
 {
+	test_names_apart();
 	test_if_else_checked();
 	test_yaml_limits();
 	test_repeated_keys();
