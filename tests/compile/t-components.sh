@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# The component reader and the catalogs under hostile or large input
+# (issue 21), without Elyra: a generated pipeline of custom nodes whose
+# definitions come from a local file, a --components directory or a
+# url-catalog served here. Each must end quickly with a clear error (or
+# compile): symlink cycles under --components, a URL fetched once per
+# compile however many nodes use it, a server that never answers, the
+# if/else shapes that crashed, an alias bomb, 20k inputs in linear time.
+. "$(dirname "$0")/../lib.sh"
+compile=$T3Q_BIN/compiler/t3q-compile
+py=/usr/bin/python3
+cd "$T" || exit 1
+
+# gen OUT N SOURCE-JSON [INPUTS]: a pipeline of N custom nodes with that
+# component_source, each giving the string inputs i0..i(INPUTS-1).
+gen() {
+	"$py" - "$@" <<'PY'
+import json, sys
+out, n, src = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+k = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+cat = json.loads(src)["catalog_type"]
+nodes = [{"id": "n%d" % i, "type": "execution_node", "op": cat + ":x",
+          "app_data": {"label": "", "component_source": src,
+                       "ui_data": {"label": "N%d" % i},
+                       "component_parameters": {"i%d" % j: {"widget": "string", "value": "v%d" % j}
+                                                for j in range(k)}}}
+         for i in range(n)]
+json.dump({"doc_type": "pipeline", "version": "3.0", "id": "p",
+           "json_schema": "http://api.dataplatform.ibm.com/schemas/common-pipeline/pipeline-flow/pipeline-flow-v3-schema.json",
+           "primary_pipeline": "primary", "schemas": [],
+           "pipelines": [{"id": "primary", "nodes": nodes, "runtime_ref": "",
+                          "app_data": {"name": "p", "runtime_type": "KUBEFLOW_PIPELINES",
+                                       "properties": {}, "version": 8}}]}, open(out, "w"))
+PY
+}
+# component FILE [INPUTS]: a definition with inputs i0.. echoed
+component() {
+	"$py" - "$@" <<'PY'
+import sys
+out = sys.argv[1]
+k = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+with open(out, "w") as f:
+    f.write("name: C\ninputs:\n" + "".join("- {name: i%d}\n" % j for j in range(k)))
+    f.write("implementation:\n  container:\n    image: alpine\n    command: [echo]\n    args:\n")
+    f.write("".join("    - {inputValue: i%d}\n" % j for j in range(k)))
+PY
+}
+t3qc() {  # PIPELINE [ARGS]: compile; output in $T/out.yaml, errors in $T/err
+	local p=$1
+	shift
+	timeout "${T3Q_COMPILE_TIMEOUT:-60}" "$compile" "$p" --cos-endpoint http://m:9000 --cos-bucket b \
+		-o "$T/out.yaml" "$@" 2>"$T/err"
+}
+# refuses TEXT CMD...: CMD exits 1 with TEXT among the errors
+refuses() {
+	local want=$1 rc=0
+	shift
+	"$@" || rc=$?
+	[ $rc = 1 ] && grep -qF -- "$want" "$T/err" || {
+		echo "want exit 1 and '$want'; got $rc:"; cat "$T/err"; return 1; }
+}
+local_src='{"catalog_type": "local-file-catalog", "component_ref": {"base_dir": ".", "path": "c.yaml"}}'
+
+component c.yaml
+gen one.pipeline 1 "$local_src"
+step "a local-file-catalog component compiles" t3qc one.pipeline
+for e in '{}' '[{}]' '{inputValue: nosuch}' '{outputPath: nosuch}'; do
+	printf 'name: C\ninputs: [{name: i0}]\nimplementation: {container: {image: alpine, command: [echo, {if: {cond: false, then: x, else: %s}}]}}\n' "$e" >c.yaml
+	step "an if's else of $e is checked (it crashed)" \
+		refuses "Invalid component definition './c.yaml'" t3qc one.pipeline
+done
+step "... naming the placeholder" grep -qF "implementation.container.command[1]: outputPath names no declared output ('nosuch') (in an if's else)" err
+printf 'a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n' >c.yaml
+step "a billion-laughs component is refused at once" \
+	refuses "hold too much" t3qc one.pipeline
+printf 'r: &a [*a, *a]\n' >c.yaml
+step "a recursive alias is refused" refuses "recursive alias" t3qc one.pipeline
+
+# --components with symlink cycles: 3^16 paths, each directory once.
+mkdir -p cyc/a/b
+component c.yaml
+component cyc/a/b/c.yaml
+ln -s .. cyc/a/b/x && ln -s .. cyc/a/b/y && ln -s ../.. cyc/a/b/z
+gen dir.pipeline 1 '{"catalog_type": "some-connector", "component_ref": {"component-id": "a/b/c.yaml"}}'
+step "--components with symlink cycles ends, and finds the file" \
+	t3qc dir.pipeline --components cyc
+step "... or walks it all once, finding nothing, for the node's own catalog" \
+	t3qc one.pipeline --components cyc
+
+# url-catalog: a server that counts requests, and one that never answers.
+mkdir www && component www/c.yaml
+"$py" -c '
+import http.server, os, socketserver, sys, threading, time
+os.chdir(sys.argv[1])
+class H(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def do_GET(self):
+        open("../hits", "a").write(self.path + "\n")
+        if self.path.startswith("/hang"):
+            time.sleep(3600)
+        return super().do_GET()
+socketserver.ThreadingTCPServer.daemon_threads = True
+s = socketserver.ThreadingTCPServer(("127.0.0.1", 0), H)
+open("../port.tmp", "w").write(str(s.server_address[1]))
+os.rename("../port.tmp", "../port")
+s.serve_forever()' www &
+server=$!
+at_exit "kill $server"
+for _ in $(seq 50); do [ -s port ] && break; sleep 0.1; done
+port=$(cat port)
+gen url.pipeline 5 "{\"catalog_type\": \"url-catalog\", \"component_ref\": {\"url\": \"http://127.0.0.1:$port/c.yaml\"}}"
+step "5 nodes of one url-catalog entry compile" t3qc url.pipeline
+step "... and fetch the URL once" sh -c '[ "$(grep -c /c.yaml hits)" = 1 ]'
+gen hang.pipeline 3 "{\"catalog_type\": \"url-catalog\", \"component_ref\": {\"url\": \"http://127.0.0.1:$port/hang.yaml\"}}"
+hang() {
+	local t0=$SECONDS
+	T3Q_CATALOG_TIMEOUT=2 refuses "http://127.0.0.1:$port/hang.yaml" t3qc hang.pipeline || return 1
+	grep -F "timed out" "$T/err" | head -1
+	[ $((SECONDS - t0)) -lt 15 ] || { echo "took $((SECONDS - t0)) s"; return 1; }
+	[ "$(grep -c /hang hits)" = 1 ]
+}
+step "a url-catalog server that never answers: an error naming the URL, within the deadline, once" hang
+
+# 20k inputs: linear, not quadratic (5k against 20k, 4 times as many).
+timed() {  # N: compile time in ms of a node with N inputs
+	component "big$1.yaml" "$1"
+	gen "big$1.pipeline" 1 "{\"catalog_type\": \"local-file-catalog\", \"component_ref\": {\"base_dir\": \".\", \"path\": \"big$1.yaml\"}}" "$1"
+	local t0 t1
+	t0=$(date +%s%N)
+	t3qc "big$1.pipeline" >&2 || { cat "$T/err" >&2; return 1; }
+	t1=$(date +%s%N)
+	echo $(((t1 - t0) / 1000000))
+}
+scale() {
+	local small big
+	small=$(timed 5000) && big=$(timed 20000) || return 1
+	echo "5000 inputs: $small ms, 20000 inputs: $big ms"
+	# quadratic is 16 times; linear 4, with room for a busy machine
+	[ "$big" -lt $((small * 9 + 300)) ]
+}
+step "a component with 20000 inputs compiles in linear time" scale
+finish
