@@ -810,6 +810,42 @@ static int read_ios(struct component *c, struct buf *err)
 	return index_names(c, err);
 }
 
+/*
+ * What Argo or Kubernetes would refuse only at submission: an env name
+ * Kubernetes does not take (its IsEnvVarName: [-._a-zA-Z][-._a-zA-Z0-9]*)
+ * and an input default with "{{", which Argo reads as a placeholder and
+ * cannot escape (as validate.c refuses it in a node's values).
+ */
+static int check_k8s(const struct component *c, struct buf *err)
+{
+	static const char name[] = "-._abcdefghijklmnopqrstuvwxyz"
+				   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, c->env) {
+		const char *k = e->string;
+
+		if (!*k || isdigit((unsigned char)*k) ||
+		    strspn(k, name) != strlen(k)) {
+			buf_addf(err, "implementation.container.env: '%s' is "
+				 "not a name Kubernetes takes for an "
+				 "environment variable (letters, digits, '_', "
+				 "'-' and '.', not starting with a digit): "
+				 "rename it", k);
+			return -1;
+		}
+	}
+	for (int i = 0; i < c->ninputs; i++)
+		if (c->inputs[i].def && strstr(c->inputs[i].def, "{{")) {
+			buf_addf(err, "inputs[%d] ('%s'): the default '%s' "
+				 "contains '{{', which Argo would read as a "
+				 "placeholder and cannot escape; remove it", i,
+				 c->inputs[i].name, c->inputs[i].def);
+			return -1;
+		}
+	return 0;
+}
+
 struct component *component_parse(const char *text, const char *origin,
 				  struct buf *err)
 {
@@ -864,7 +900,7 @@ struct component *component_parse(const char *text, const char *origin,
 		c->env = NULL;
 	if (check_list(c, c->command, "command", err) < 0 ||
 	    check_list(c, c->args, "args", err) < 0 ||
-	    check_path_names(c, err) < 0)
+	    check_path_names(c, err) < 0 || check_k8s(c, err) < 0)
 		goto fail;
 	seen = xcalloc(c->ninputs + 1, 1);
 	mark_is_path(c, c->command, seen);

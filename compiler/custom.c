@@ -111,6 +111,14 @@ void custom_prepare(struct custom_set *cs, struct pipeline *p)
 			buf_setlen(&b, base);
 			buf_addf(&b, "-%d", k);
 		}
+		/* Argo's limit for template and task names (validate.go) */
+		if (b.len > 128)
+			pipeline_diag(p, 1, &p->nodes[i], "component_source",
+				      "the component's name makes the Argo "
+				      "template and task name '%s' (%zu "
+				      "characters), longer than Argo takes "
+				      "(128): shorten the name in '%s'", b.buf,
+				      b.len, cs->defs[i]->origin);
 		free(p->nodes[i].task_name);
 		p->nodes[i].task_name = buf_detach(&b, NULL);
 	}

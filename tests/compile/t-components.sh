@@ -77,6 +77,14 @@ step "a billion-laughs component is refused at once" \
 printf 'r: &a [*a, *a]\n' >c.yaml
 step "a recursive alias is refused" refuses "recursive alias" t3qc one.pipeline
 
+# A component name Argo would refuse as a template name (over 128).
+long=$(printf 'x%.0s' $(seq 130))
+printf 'name: %s\ninputs: [{name: i0}]\nimplementation: {container: {image: alpine, command: [echo]}}\n' "$long" >c.yaml
+step "a component name too long for Argo is refused, naming the file" \
+	refuses "longer than Argo takes (128): shorten the name in './c.yaml'" t3qc one.pipeline
+printf 'name: %s\ninputs: [{name: i0}]\nimplementation: {container: {image: alpine, command: [echo]}}\n' "${long:0:128}" >c.yaml
+step "... and one of 128 characters compiles" t3qc one.pipeline
+
 # --components with symlink cycles: 4^16 paths, each directory once
 # (within 10 s: the walk of every path took minutes).
 mkdir -p cyc/a/b

@@ -164,8 +164,28 @@ static void test_names_apart(void)
 		      "'a-b' as the Argo artifact name"));
 }
 
+/* What Argo or Kubernetes refused only at submission. */
+static void test_k8s_rules(void)
+{
+	CHECK(refused("name: C\nimplementation: {container: {image: x, "
+		      "env: {MY VAR: v}}}\n", "implementation.container.env: "
+		      "'MY VAR' is not a name Kubernetes takes"));
+	CHECK(refused("name: C\nimplementation: {container: {image: x, "
+		      "env: {1A: v}}}\n", "'1A' is not a name"));
+	CHECK(refused("name: C\nimplementation: {container: {image: x, "
+		      "env: {'': v}}}\n", "'' is not a name"));
+	CHECK(accepted("name: C\nimplementation: {container: {image: x, "
+		       "env: {my.var-1_X: v, _A: v, -b: v, .c: v}}}\n"));
+	CHECK(refused("name: C\ninputs: [{name: a, default: 'x{{y}}'}]\n"
+		      IMPL("[echo]"), "inputs[0] ('a'): the default "
+		      "'x{{y}}' contains '{{'"));
+	CHECK(accepted("name: C\ninputs: [{name: a, default: 'x{ {y}'}]\n"
+		       IMPL("[echo]")));
+}
+
 int main(void)
 {
+	test_k8s_rules();
 	test_names_apart();
 	test_if_else_checked();
 	test_yaml_limits();
