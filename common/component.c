@@ -8,9 +8,21 @@
 #include <strings.h>
 #include <yaml.h>
 
+/*
+ * Room for one more of n items of size sz in *v, doubling at powers of
+ * two, so that appending stays linear (no capacity field needed).
+ */
+static void grow(void *v, int n, size_t sz)
+{
+	void **p = v;
+
+	if (n == 0 || !(n & (n - 1)))
+		*p = xrealloc(*p, (size_t)(n ? 2 * n : 1) * sz);
+}
+
 static void list_add(struct strlist *l, const char *s)
 {
-	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	grow(&l->v, l->n, sizeof(*l->v));
 	l->v[l->n++] = xstrdup(s);
 }
 
@@ -319,8 +331,7 @@ static int add_anchor(struct yload *y, const char *anchor, const cJSON *o,
 		oom(y);
 		return -1;
 	}
-	y->anchors = xrealloc(y->anchors, (y->nanchors + 1) *
-			      sizeof(*y->anchors));
+	grow(&y->anchors, y->nanchors, sizeof(*y->anchors));
 	y->anchors[y->nanchors].name = xstrdup(anchor);
 	y->anchors[y->nanchors].node = copy;
 	y->anchors[y->nanchors++].size = size;
@@ -770,8 +781,7 @@ static int read_ios(struct component *c, struct buf *err)
 			buf_addf(err, "inputs[%d] has no name", c->ninputs);
 			return -1;
 		}
-		c->inputs = xrealloc(c->inputs, (c->ninputs + 1) *
-				     sizeof(*c->inputs));
+		grow(&c->inputs, c->ninputs, sizeof(*c->inputs));
 		in = &c->inputs[c->ninputs++];
 		memset(in, 0, sizeof(*in));
 		in->name = str_of(e, "name");
@@ -789,8 +799,7 @@ static int read_ios(struct component *c, struct buf *err)
 			buf_addf(err, "outputs[%d] has no name", c->noutputs);
 			return -1;
 		}
-		c->outputs = xrealloc(c->outputs, (c->noutputs + 1) *
-				      sizeof(*c->outputs));
+		grow(&c->outputs, c->noutputs, sizeof(*c->outputs));
 		out = &c->outputs[c->noutputs++];
 		memset(out, 0, sizeof(*out));
 		out->name = str_of(e, "name");
