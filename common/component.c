@@ -2,6 +2,9 @@
 #include "common/component.h"
 
 #include <ctype.h>
+#include <limits.h>
+#include <math.h>
+#include <regex.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,8 +97,120 @@ static void strmap_release(struct strmap *m)
 /* ------------------------------------------------------------ YAML in */
 
 /*
+ * PyYAML's implicit resolvers for ints and floats (resolver.py, YAML 1.1):
+ * a plain scalar matching one is a number for kfp and Elyra.
+ */
+static const char int_re[] = "^([-+]?0b[0-1_]+|[-+]?0[0-7_]+|"
+	"[-+]?(0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|"
+	"[-+]?[1-9][0-9_]*(:[0-5]?[0-9])+)$";
+static const char float_re[] = "^([-+]?([0-9][0-9_]*)\\.[0-9_]*"
+	"([eE][-+][0-9]+)?|\\.[0-9_]+([eE][-+][0-9]+)?|"
+	"[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\\.[0-9_]*|[-+]?\\.(inf|Inf|INF)|"
+	"\\.(nan|NaN|NAN))$";
+
+static int scalar_matches(regex_t *re, int *ready, const char *pattern,
+		    const char *s)
+{
+	if (!*ready && regcomp(re, pattern, REG_EXTENDED | REG_NOSUB) == 0)
+		*ready = 1;
+	return *ready && regexec(re, s, 0, NULL, 0) == 0;
+}
+
+/* s without '_' and its sign (-1 or 1) in *sign; caller frees. */
+static char *digits_of(const char *s, int *sign)
+{
+	char *d = xmalloc(strlen(s) + 1), *o = d;
+
+	*sign = *s == '-' ? -1 : 1;
+	if (*s == '-' || *s == '+')
+		s++;
+	for (; *s; s++)
+		if (*s != '_')
+			*o++ = *s;
+	*o = 0;
+	return d;
+}
+
+/*
+ * PyYAML's construct_yaml_int: 0b, 0x, a leading 0 (octal), base 60
+ * with ':'. The value's Python str() is kept as the number's text, which
+ * pipeline_number prints. NULL when it does not fit 64 bits (left text).
+ */
+static cJSON *yaml_int(const char *s)
+{
+	int sign, base = 10;
+	char *d = digits_of(s, &sign), *p = d, txt[32];
+	unsigned long long v = 0, part = 0;
+	cJSON *j = NULL;
+
+	if (!strncmp(p, "0b", 2) || !strncmp(p, "0x", 2))
+		base = p[1] == 'b' ? 2 : 16, p += 2;
+	else if (p[0] == '0' && p[1])
+		base = 8, p++;
+	for (; *p; p++) {
+		int c = *p == ':' ? -1 : isdigit((unsigned char)*p) ? *p - '0' :
+			tolower((unsigned char)*p) - 'a' + 10;
+
+		if (c < 0) {	/* base 60: each part is a digit */
+			v = v * 60 + part;
+			part = 0;
+			continue;
+		}
+		if (part > (ULLONG_MAX - c) / base)
+			goto out;
+		part = part * base + c;
+	}
+	if (strchr(d, ':') && v > (ULLONG_MAX - part) / 60)
+		goto out;
+	v = strchr(d, ':') ? v * 60 + part : part;
+	if (v > (unsigned long long)LLONG_MAX)
+		goto out;
+	snprintf(txt, sizeof(txt), "%s%llu", sign < 0 && v ? "-" : "", v);
+	j = cJSON_CreateNumber((double)v * sign);
+	if (j)
+		j->valuestring = xstrdup(txt);
+out:
+	free(d);
+	return j;
+}
+
+/* PyYAML's construct_yaml_float: .inf, .nan, base 60 with ':'. */
+static cJSON *yaml_float(const char *s)
+{
+	int sign;
+	char *d = digits_of(s, &sign), *p;
+	double v = 0;
+	cJSON *j;
+
+	for (p = d; *p; p++)
+		*p = tolower((unsigned char)*p);
+	if (!strcmp(d, ".inf")) {
+		v = INFINITY;
+	} else if (!strcmp(d, ".nan")) {
+		v = NAN;
+		sign = 1;
+	} else if (strchr(d, ':')) {
+		for (p = d; p;) {
+			char *colon = strchr(p, ':');
+
+			v = v * 60 + strtod(p, NULL);
+			p = colon ? colon + 1 : NULL;
+		}
+	} else {
+		v = strtod(d, NULL);
+	}
+	free(d);
+	j = cJSON_CreateNumber(sign * v);
+	/* the text marks it a float for pipeline_number (Python's str) */
+	if (j)
+		j->valuestring = xstrdup(".");
+	return j;
+}
+
+/*
  * A plain scalar typed as PyYAML's safe_load (YAML 1.1) types it, which
- * is what kfp and Elyra read: null, bool, int, float, else a string.
+ * is what kfp and Elyra read: null, bool, int, float, else a string
+ * (timestamps too: their str() is their text, as kfp passes a date).
  */
 static cJSON *plain_scalar(const char *s)
 {
@@ -103,7 +218,9 @@ static cJSON *plain_scalar(const char *s)
 		"Yes", "YES", "on", "On", "ON" };
 	static const char *const no[] = { "false", "False", "FALSE", "no",
 		"No", "NO", "off", "Off", "OFF" };
-	char *end;
+	static regex_t ints, floats;
+	static int ints_ready, floats_ready;
+	cJSON *j = NULL;
 
 	if (!*s || !strcmp(s, "~") || !strcmp(s, "null") ||
 	    !strcmp(s, "Null") || !strcmp(s, "NULL"))
@@ -114,21 +231,14 @@ static cJSON *plain_scalar(const char *s)
 		if (!strcmp(s, no[i]))
 			return cJSON_CreateFalse();
 	}
-	if (strspn(s, "+-0123456789") == strlen(s) && strpbrk(s, "0123456789")) {
-		long long v = strtoll(s, &end, 10);
-
-		/* A leading 0 is octal in YAML 1.1: keep it as text. */
-		if (!*end && !(s[0] == '0' && s[1]))
-			return cJSON_CreateNumber((double)v);
+	/* PyYAML tries the float resolver before the int one */
+	if (strlen(s) < 4096 && strpbrk(s, "0123456789.")) {
+		if (scalar_matches(&floats, &floats_ready, float_re, s))
+			j = yaml_float(s);
+		else if (scalar_matches(&ints, &ints_ready, int_re, s))
+			j = yaml_int(s);
 	}
-	if (strpbrk(s, "0123456789") && strspn(s, "+-.0123456789eE") ==
-	    strlen(s) && strchr(s, '.')) {
-		double d = strtod(s, &end);
-
-		if (!*end)
-			return cJSON_CreateNumber(d);
-	}
-	return cJSON_CreateString(s);
+	return j ? j : cJSON_CreateString(s);
 }
 
 /*
@@ -1233,6 +1343,10 @@ void component_pyjson(struct buf *out, const cJSON *v)
 {
 	if (cJSON_IsString(v)) {
 		pystr(out, v->valuestring);
+	} else if (cJSON_IsNumber(v) && !isfinite(v->valuedouble)) {
+		/* Python's json.dumps */
+		buf_adds(out, isnan(v->valuedouble) ? "NaN" :
+			 v->valuedouble < 0 ? "-Infinity" : "Infinity");
 	} else if (cJSON_IsNumber(v)) {
 		pipeline_number(out, v);
 	} else if (cJSON_IsBool(v)) {

@@ -11,18 +11,20 @@ compile=$T3Q_BIN/compiler/t3q-compile
 py=/usr/bin/python3
 cd "$T" || exit 1
 
-# gen OUT N SOURCE-JSON [INPUTS]: a pipeline of N custom nodes with that
-# component_source, each giving the string inputs i0..i(INPUTS-1).
+# gen OUT N SOURCE-JSON [INPUTS [empty]]: a pipeline of N custom nodes with
+# that component_source, each giving the string inputs i0..i(INPUTS-1) (or
+# leaving them empty).
 gen() {
 	"$py" - "$@" <<'PY'
 import json, sys
 out, n, src = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 k = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+empty = len(sys.argv) > 5  # every input left empty: its default
 cat = json.loads(src)["catalog_type"]
 nodes = [{"id": "n%d" % i, "type": "execution_node", "op": cat + ":x",
           "app_data": {"label": "", "component_source": src,
                        "ui_data": {"label": "N%d" % i},
-                       "component_parameters": {"i%d" % j: {"widget": "string", "value": "v%d" % j}
+                       "component_parameters": {"i%d" % j: {"widget": "string", "value": None if empty else "v%d" % j}
                                                 for j in range(k)}}}
          for i in range(n)]
 json.dump({"doc_type": "pipeline", "version": "3.0", "id": "p",
@@ -130,6 +132,47 @@ hang() {
 	[ "$(grep -c /hang hits)" = 1 ]
 }
 step "a url-catalog server that never answers: an error naming the URL, within the deadline, once" hang
+
+# YAML 1.1 scalars as input defaults: kfp and Elyra read the component
+# with PyYAML, so the value passed is Python's str() of what safe_load
+# makes of each, and the component_spec annotation has its json.dumps.
+scalars() {
+	"$py" -c 'import yaml' 2>/dev/null || { echo "no PyYAML: skipped"; return 0; }
+	local vals='010 0x1F 0b101 1_000 -0 +7 0o17 09 1e3 1.0e3 1.0e+3 1. .5 -.inf .NaN 12:30:00 1:30.5 yes no on off Yes y n ~ 2001-12-14 123456789012345678 0x'
+	"$py" - $vals <<'PY' >c.yaml
+import sys
+vals = sys.argv[1:]
+print("name: Scalars\ninputs:")
+for j, v in enumerate(vals):
+    print("- {name: i%d, optional: true, default: %s}" % (j, v))
+print("implementation: {container: {image: alpine, command: [echo], args: [%s]}}"
+      % ", ".join("{inputValue: i%d}" % j for j in range(len(vals))))
+PY
+	gen sc.pipeline 1 "$local_src" $(echo $vals | wc -w) empty
+	t3qc sc.pipeline || { cat "$T/err"; return 1; }
+	"$py" - c.yaml "$T/out.yaml" <<'PY'
+import json, math, sys, yaml
+comp = yaml.safe_load(open(sys.argv[1]))
+wf = yaml.safe_load(open(sys.argv[2]))
+t = [t for t in wf["spec"]["templates"] if "container" in t][0]
+args = t["container"]["args"]
+spec = json.loads(t["metadata"]["annotations"]["pipelines.kubeflow.org/component_spec"])
+bad = 0
+for i, inp in enumerate(comp["inputs"]):
+    d = inp["default"]
+    want = "" if d is None else str(d)
+    got_spec = spec["inputs"][i].get("default")
+    if hasattr(d, "isoformat"):  # kfp's json.dumps fails on a date: its text
+        d = str(d)
+    same = got_spec == d or (isinstance(d, float) and math.isnan(d) and math.isnan(got_spec))
+    if args[i] != want or not same:
+        print("input %d: PyYAML reads %r: want arg %r and spec %r, got %r and %r"
+              % (i, d, want, d, args[i], got_spec))
+        bad = 1
+sys.exit(bad)
+PY
+}
+step "YAML 1.1 scalars in a component read as kfp reads them (PyYAML)" scalars
 
 # 20k inputs: linear, not quadratic (5k against 20k, 4 times as many).
 timed() {  # N: compile time in ms of a node with N inputs
