@@ -174,6 +174,29 @@ PY
 }
 step "YAML 1.1 scalars in a component read as kfp reads them (PyYAML)" scalars
 
+# Optional inputs and isPresent, given and not, as kfp 1.8.22 resolves
+# them for Elyra (custom_diff.py checks the same against Elyra's export):
+# Elyra passes an empty optional value input its default (present), an
+# optional path input (a top-level inputPath: Elyra's is_path) nothing.
+present() {  # MODE (given or empty) WANT-ARGS-JSON
+	printf '%s\n' 'name: Present' 'inputs: [{name: i0, optional: true}, {name: i1, optional: true}]' \
+		'implementation: {container: {image: alpine, command: [echo], args: [{inputPath: i1}, {isPresent: i0},' \
+		'  {if: {cond: {isPresent: i0}, then: [v, {inputValue: i0}], else: [no-v]}},' \
+		'  {if: {cond: {isPresent: i1}, then: [p, {inputPath: i1}], else: [no-p]}}, {if: {cond: {isPresent: i1}, then: x}}]}}' >c.yaml
+	if [ "$1" = given ]; then gen pr.pipeline 1 "$local_src" 2; else gen pr.pipeline 1 "$local_src" 2 empty; fi
+	t3qc pr.pipeline || { cat "$T/err"; return 1; }
+	"$py" -c 'import json, sys, yaml
+wf = yaml.safe_load(open(sys.argv[1]))
+got = [t for t in wf["spec"]["templates"] if "container" in t][0]["container"]["args"]
+want = json.loads(sys.argv[2])
+print("args", got)
+sys.exit(got != want)' "$T/out.yaml" "$2"
+}
+step "optional inputs given: isPresent true, the then branches" \
+	present given '["/tmp/inputs/i1/data", "True", "v", "v0", "p", "/tmp/inputs/i1/data", "x"]'
+step "optional inputs left empty: a value input gets its default (present), a path input nothing" \
+	present empty '["True", "v", "", "no-p"]'
+
 # 20k inputs: linear, not quadratic (5k against 20k, 4 times as many).
 timed() {  # N: compile time in ms of a node with N inputs
 	component "big$1.yaml" "$1"
