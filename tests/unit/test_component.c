@@ -183,8 +183,58 @@ static void test_k8s_rules(void)
 		       IMPL("[echo]")));
 }
 
+/* cJSON's allocator, failing from the nth call on (n < 0: never). */
+static long alloc_left = -1;
+
+static void *failing_malloc(size_t n)
+{
+	if (alloc_left == 0)
+		return NULL;
+	if (alloc_left > 0)
+		alloc_left--;
+	return malloc(n);
+}
+
+/*
+ * Out of memory while reading: an error, never a component missing some
+ * of its parts (a wrong verdict). Every allocation point in turn fails.
+ */
+static void test_out_of_memory(void)
+{
+	static const char text[] = "name: C\ninputs: [{name: a}, {name: b, "
+		"default: &d 7}]\noutputs: [{name: o}]\nimplementation: "
+		"{container: {image: alpine, env: {X: *d}, command: [sh, "
+		"{inputValue: a}, {inputValue: b}, {outputPath: o}]}}\n";
+	cJSON_Hooks hooks = { failing_malloc, free };
+	int wrong = 0, refused_oom = 0;
+
+	cJSON_InitHooks(&hooks);
+	for (long n = 0; n < 400; n++) {
+		struct buf err = BUF_INIT;
+		struct component *c;
+
+		alloc_left = n;
+		c = parse(text, &err);
+		alloc_left = -1;
+		if (!c && err.buf && strstr(err.buf, "out of memory"))
+			refused_oom++;
+		else if (!c || c->ninputs != 2 || c->noutputs != 1 ||
+			 cJSON_GetArraySize(c->command) != 4 ||
+			 cJSON_GetArraySize(c->env) != 1 || !c->image ||
+			 strcmp(c->inputs[1].def, "7"))
+			wrong++, fprintf(stderr, "allocation %ld failing: %s\n",
+					 n, c ? "a wrong component" : err.buf);
+		component_free(c);
+		buf_release(&err);
+	}
+	cJSON_InitHooks(NULL);
+	CHECK(refused_oom > 10);
+	CHECK(wrong == 0);
+}
+
 int main(void)
 {
+	test_out_of_memory();
 	test_k8s_rules();
 	test_names_apart();
 	test_if_else_checked();
