@@ -250,6 +250,32 @@ static void cache_release(struct cache *k)
 	free(k->urls);
 }
 
+/*
+ * A definition file into text: 1, or -1 with the reason in err. Only a
+ * regular file of at most MAX_DEFINITION bytes: a FIFO or a device would
+ * block or never end.
+ */
+static int read_definition(const char *path, struct buf *text,
+			   struct buf *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		buf_addf(err, "'%s' is not a regular file", path);
+		return -1;
+	}
+	if (stat(path, &st) == 0 && st.st_size > MAX_DEFINITION) {
+		buf_addf(err, "'%s' is larger than %d MiB, which no component "
+			 "definition is", path, MAX_DEFINITION >> 20);
+		return -1;
+	}
+	if (buf_read_file(text, path) < 0) {
+		buf_addf(err, "cannot read '%s'", path);
+		return -1;
+	}
+	return 1;
+}
+
 struct source {
 	const char *type;	/* catalog type, or NULL */
 	cJSON *ref;		/* component_ref, or NULL */
@@ -335,12 +361,7 @@ static int locate(const struct catalog *cat, struct cache *k,
 	}
 read:
 	buf_adds(origin, file.buf);
-	if (buf_read_file(text, file.buf) < 0) {
-		buf_addf(err, "cannot read '%s'", file.buf);
-		r = -1;
-	} else {
-		r = 1;
-	}
+	r = read_definition(file.buf, text, err);
 	buf_release(&file);
 	return r;
 }

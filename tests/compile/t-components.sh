@@ -99,6 +99,15 @@ step "--components with symlink cycles ends, and finds the file" \
 step "... or walks it all once, finding nothing, for the node's own catalog" \
 	t3qc10 one.pipeline --components cyc
 
+# A FIFO or an oversized file as the definition: refused, not waited for.
+mkfifo fifo.yaml
+gen fifo.pipeline 1 '{"catalog_type": "local-file-catalog", "component_ref": {"base_dir": ".", "path": "fifo.yaml"}}'
+step "a FIFO as a component file is refused at once" \
+	refuses "'./fifo.yaml' is not a regular file" t3qc10 fifo.pipeline
+truncate -s 5M huge.yaml
+gen huge.pipeline 1 '{"catalog_type": "local-file-catalog", "component_ref": {"base_dir": ".", "path": "huge.yaml"}}'
+step "a component file over 4 MiB is refused" refuses "is larger than 4 MiB" t3qc huge.pipeline
+
 # url-catalog: a server that counts requests, and one that never answers.
 mkdir www && component www/c.yaml
 "$py" -c '
