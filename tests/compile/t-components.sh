@@ -224,4 +224,24 @@ scale() {
 	[ "$big" -lt $((small * 9 + 300)) ]
 }
 step "a component with 20000 inputs compiles in linear time" scale
+
+# Many nodes of one component: kfp's names C, C-2, C-3, ... (each name
+# was found by trying every suffix against every node: cubic).
+nodes() {  # N: compile time in ms of N nodes of one component
+	component c.yaml
+	gen "n$1.pipeline" "$1" "$local_src"
+	local t0 t1
+	t0=$(date +%s%N)
+	t3qc "n$1.pipeline" >&2 || { cat "$T/err" >&2; return 1; }
+	t1=$(date +%s%N)
+	echo $(((t1 - t0) / 1000000))
+}
+many() {
+	local small big
+	small=$(nodes 500) && big=$(nodes 2000) || return 1
+	echo "500 nodes: $small ms, 2000 nodes: $big ms"
+	grep -q "name: \"c-2000\"$" "$T/out.yaml" || { echo "no task c-2000"; return 1; }
+	[ "$big" -lt $((small * 9 + 300)) ]
+}
+step "2000 nodes of one component are named (c, c-2, ... c-2000) in linear time" many
 finish
