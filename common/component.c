@@ -552,6 +552,40 @@ static int if_where(struct buf *err, int branch)
 	return -1;
 }
 
+static int check_arg(const struct component *c, const cJSON *a,
+		     struct buf *err);
+
+/* An if: its cond, and both branches, as kfp's verify_arg checks them. */
+static int check_if(const struct component *c, const cJSON *v,
+		    struct buf *err)
+{
+	const cJSON *cond = cJSON_GetObjectItemCaseSensitive(v, "cond"),
+		    *parts[2], *e;
+
+	parts[0] = cJSON_GetObjectItemCaseSensitive(v, "then");
+	parts[1] = cJSON_GetObjectItemCaseSensitive(v, "else");
+	if (!cond || !parts[0]) {
+		buf_adds(err, "if needs cond and then");
+		return -1;
+	}
+	if (check_arg(c, cond, err) < 0)
+		return -1;
+	/* an unchecked branch crashed component_expand when taken */
+	for (int i = 0; i < 2; i++) {
+		if (!parts[i] || (i && cJSON_IsNull(parts[i])))
+			continue;
+		if (!cJSON_IsArray(parts[i])) {
+			if (check_arg(c, parts[i], err) < 0)
+				return if_where(err, i);
+			continue;
+		}
+		cJSON_ArrayForEach(e, parts[i])
+			if (check_arg(c, e, err) < 0)
+				return if_where(err, i);
+	}
+	return 0;
+}
+
 /*
  * Checks a placeholder tree: every reference names a declared input or
  * output, every structure is one kfp knows.
@@ -603,33 +637,8 @@ static int check_arg(const struct component *c, const cJSON *a,
 				return -1;
 		return 0;
 	}
-	if (!strcmp(k, "if")) {
-		const cJSON *cond = cJSON_GetObjectItemCaseSensitive(v, "cond"),
-			    *parts[2], *e;
-
-		parts[0] = cJSON_GetObjectItemCaseSensitive(v, "then");
-		parts[1] = cJSON_GetObjectItemCaseSensitive(v, "else");
-		if (!cond || !parts[0]) {
-			buf_adds(err, "if needs cond and then");
-			return -1;
-		}
-		if (check_arg(c, cond, err) < 0)
-			return -1;
-		/* both branches, as kfp's verify_arg: expand may take either */
-		for (int i = 0; i < 2; i++) {
-			if (!parts[i] || (i && cJSON_IsNull(parts[i])))
-				continue;
-			if (!cJSON_IsArray(parts[i])) {
-				if (check_arg(c, parts[i], err) < 0)
-					return if_where(err, i);
-				continue;
-			}
-			cJSON_ArrayForEach(e, parts[i])
-				if (check_arg(c, e, err) < 0)
-					return if_where(err, i);
-		}
-		return 0;
-	}
+	if (!strcmp(k, "if"))
+		return check_if(c, v, err);
 	if (!strcmp(k, "inputUri") || !strcmp(k, "outputUri") ||
 	    !strcmp(k, "executorInput") || !strcmp(k, "inputMetadata") ||
 	    !strcmp(k, "outputMetadata")) {
