@@ -46,7 +46,8 @@ static int fetch(const char *url, struct buf *b, struct buf *err)
 {
 	CURL *h = curl_easy_init();
 	char ebuf[CURL_ERROR_SIZE] = "";
-	long status = 0;
+	const char *env = getenv("T3Q_CATALOG_TIMEOUT");
+	long status = 0, secs = env && atol(env) > 0 ? atol(env) : 30;
 	CURLcode rc;
 
 	if (!h) {
@@ -64,8 +65,17 @@ static int fetch(const char *url, struct buf *b, struct buf *err)
 			 CURLPROTO_HTTPS));
 #endif
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-	/* Elyra's url-catalog timeout (REQUEST_TIMEOUT). */
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
+	/*
+	 * Every wait has a deadline: Elyra's url-catalog timeout
+	 * (REQUEST_TIMEOUT, 30 s) in all, the connection within it, and a
+	 * server that stops sending is given up after 10 s.
+	 */
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, secs);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, secs < 10 ? secs : 10L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, secs < 10 ? secs : 10L);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, b);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
@@ -75,6 +85,10 @@ static int fetch(const char *url, struct buf *b, struct buf *err)
 	if (rc != CURLE_OK) {
 		buf_addf(err, "cannot fetch it: %s", *ebuf ? ebuf :
 			 curl_easy_strerror(rc));
+		if (rc == CURLE_OPERATION_TIMEDOUT)
+			buf_addf(err, " (t3q waits %ld s for a url-catalog "
+				 "entry, as Elyra: check that '%s' answers)",
+				 secs, url);
 		return -1;
 	}
 	if (strncmp(url, "file:", 5) && status != 200) {
@@ -84,52 +98,182 @@ static int fetch(const char *url, struct buf *b, struct buf *err)
 	return 0;
 }
 
-/* A file under dir whose relative path matches; 1 found, 0 not. */
-static int find_in_dir(const char *dir, const char *rel, const char *hash,
-		       const char *want, struct buf *found, int depth)
+/*
+ * What a resolve reads once, however many nodes refer to it: the files
+ * under the --components directories (their relative paths and Elyra's
+ * ids), and every URL fetched (its text or why not).
+ */
+struct dir_entry {
+	char *rel, *full;
+	char hash[13];
+};
+
+struct fetched {
+	char *url;
+	struct buf text, err;
+	int r;
+};
+
+struct cache {
+	struct dir_entry *files;
+	int nfiles;
+	int indexed;
+	struct fetched *urls;
+	int nurls;
+};
+
+struct walk {
+	struct cache *k;
+	const char *dir;
+	dev_t *devs;		/* the directories entered (symlink cycles) */
+	ino_t *inos;
+	int nseen;
+};
+
+/* Whether the directory st is entered before; marks it if not. */
+static int seen_dir(struct walk *w, const struct stat *st)
 {
-	DIR *d;
+	for (int i = 0; i < w->nseen; i++)
+		if (w->devs[i] == st->st_dev && w->inos[i] == st->st_ino)
+			return 1;
+	w->devs = xrealloc(w->devs, (w->nseen + 1) * sizeof(*w->devs));
+	w->inos = xrealloc(w->inos, (w->nseen + 1) * sizeof(*w->inos));
+	w->devs[w->nseen] = st->st_dev;
+	w->inos[w->nseen++] = st->st_ino;
+	return 0;
+}
+
+/*
+ * Adds the .yaml/.yml files under w->dir/rel to the index, depth first
+ * in readdir order. A directory reached twice (a symlink cycle, or two
+ * links to it) is walked once.
+ */
+static void index_dir(struct walk *w, const char *rel, int depth)
+{
+	struct buf path = BUF_INIT;
+	struct stat st;
 	struct dirent *e;
-	int r = 0;
+	DIR *d;
 
-	if (depth > 16)
-		return 0;
-	{
-		struct buf path = BUF_INIT;
-
-		buf_addf(&path, "%s%s%s", dir, *rel ? "/" : "", rel);
-		d = opendir(path.buf);
-		buf_release(&path);
-	}
-	if (!d)
-		return 0;
-	while (!r && (e = readdir(d))) {
+	buf_addf(&path, "%s%s%s", w->dir, *rel ? "/" : "", rel);
+	d = depth <= 16 && stat(path.buf, &st) == 0 && !seen_dir(w, &st) ?
+	    opendir(path.buf) : NULL;
+	buf_release(&path);
+	while (d && (e = readdir(d))) {
 		struct buf sub = BUF_INIT, full = BUF_INIT;
-		struct stat st;
-		char h[13];
 		size_t len = strlen(e->d_name);
 
 		if (e->d_name[0] == '.')
 			continue;
 		buf_addf(&sub, "%s%s%s", rel, *rel ? "/" : "", e->d_name);
-		buf_addf(&full, "%s/%s", dir, sub.buf);
+		buf_addf(&full, "%s/%s", w->dir, sub.buf);
 		if (stat(full.buf, &st) == 0 && S_ISDIR(st.st_mode)) {
-			r = find_in_dir(dir, sub.buf, hash, want, found,
-					depth + 1);
+			index_dir(w, sub.buf, depth + 1);
 		} else if ((len > 5 && !strcmp(e->d_name + len - 5, ".yaml")) ||
 			   (len > 4 && !strcmp(e->d_name + len - 4, ".yml"))) {
-			short_hash(sub.buf, h);
-			if ((hash && !strcmp(h, hash)) ||
-			    (want && !strcmp(sub.buf, want))) {
-				buf_adds(found, full.buf);
-				r = 1;
-			}
+			struct cache *k = w->k;
+			struct dir_entry *f;
+
+			k->files = xrealloc(k->files, (k->nfiles + 1) *
+					    sizeof(*k->files));
+			f = &k->files[k->nfiles++];
+			short_hash(sub.buf, f->hash);
+			f->rel = buf_detach(&sub, NULL);
+			f->full = buf_detach(&full, NULL);
 		}
 		buf_release(&sub);
 		buf_release(&full);
 	}
-	closedir(d);
-	return r;
+	if (d)
+		closedir(d);
+}
+
+/* The files of every directory, in their order: the first match wins. */
+static void cache_index(struct cache *k, const struct catalog *cat)
+{
+	k->indexed = 1;
+	for (int i = 0; i < cat->ndirs; i++) {
+		struct walk w = { k, cat->dirs[i], NULL, NULL, 0 };
+
+		index_dir(&w, "", 0);
+		free(w.devs);
+		free(w.inos);
+	}
+}
+
+/* A file of the index whose id or relative path matches, or NULL. */
+static const char *find_file(const struct cache *k, const char *hash,
+			     const char *want)
+{
+	for (int i = 0; i < k->nfiles; i++)
+		if ((hash && !strcmp(k->files[i].hash, hash)) ||
+		    (want && !strcmp(k->files[i].rel, want)))
+			return k->files[i].full;
+	return NULL;
+}
+
+/* url's text into text, fetched once per resolve; as fetch(). */
+static int fetch_once(struct cache *k, const char *url, struct buf *text,
+		      struct buf *err)
+{
+	struct fetched *f = NULL;
+
+	for (int i = 0; i < k->nurls && !f; i++)
+		if (!strcmp(k->urls[i].url, url))
+			f = &k->urls[i];
+	if (!f) {
+		k->urls = xrealloc(k->urls, (k->nurls + 1) * sizeof(*k->urls));
+		f = &k->urls[k->nurls++];
+		memset(f, 0, sizeof(*f));
+		f->url = xstrdup(url);
+		f->r = fetch(url, &f->text, &f->err);
+	}
+	if (f->r < 0)
+		buf_adds(err, f->err.buf);
+	else
+		buf_add(text, f->text.buf ? f->text.buf : "", f->text.len);
+	return f->r;
+}
+
+static void cache_release(struct cache *k)
+{
+	for (int i = 0; i < k->nfiles; i++) {
+		free(k->files[i].rel);
+		free(k->files[i].full);
+	}
+	for (int i = 0; i < k->nurls; i++) {
+		free(k->urls[i].url);
+		buf_release(&k->urls[i].text);
+		buf_release(&k->urls[i].err);
+	}
+	free(k->files);
+	free(k->urls);
+}
+
+/*
+ * A definition file into text: 1, or -1 with the reason in err. Only a
+ * regular file of at most MAX_DEFINITION bytes: a FIFO or a device would
+ * block or never end.
+ */
+static int read_definition(const char *path, struct buf *text,
+			   struct buf *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		buf_addf(err, "'%s' is not a regular file", path);
+		return -1;
+	}
+	if (stat(path, &st) == 0 && st.st_size > MAX_DEFINITION) {
+		buf_addf(err, "'%s' is larger than %d MiB, which no component "
+			 "definition is", path, MAX_DEFINITION >> 20);
+		return -1;
+	}
+	if (buf_read_file(text, path) < 0) {
+		buf_addf(err, "cannot read '%s'", path);
+		return -1;
+	}
+	return 1;
 }
 
 struct source {
@@ -165,12 +309,13 @@ static void describe(struct buf *out, const struct node *n,
  * The definition's text into text and where it is into origin. Returns
  * 1 found, 0 not found (nowhere to look), -1 found but unreadable (err).
  */
-static int locate(const struct catalog *cat, const struct pipeline *p,
-		  const struct node *n, const struct source *s,
-		  struct buf *text, struct buf *origin, struct buf *err)
+static int locate(const struct catalog *cat, struct cache *k,
+		  const struct pipeline *p, const struct node *n,
+		  const struct source *s, struct buf *text, struct buf *origin,
+		  struct buf *err)
 {
 	const char *op = n->op ? n->op : "", *hash = strrchr(op, ':');
-	const char *want = NULL, *path = NULL;
+	const char *want = NULL, *path = NULL, *found;
 	struct buf file = BUF_INIT;
 	int r = 0;
 
@@ -187,16 +332,18 @@ static int locate(const struct catalog *cat, const struct pipeline *p,
 	if (s->ref && s->ref->child && !s->ref->child->next &&
 	    cJSON_IsString(s->ref->child))
 		want = s->ref->child->valuestring;
-	for (int i = 0; i < cat->ndirs; i++)
-		if (find_in_dir(cat->dirs[i], "", hash ? hash + 1 : NULL, want,
-				&file, 0))
-			goto read;
+	if (cat->ndirs && !k->indexed)
+		cache_index(k, cat);
+	if ((found = find_file(k, hash ? hash + 1 : NULL, want))) {
+		buf_adds(&file, found);
+		goto read;
+	}
 	/* 2. the catalogs t3q reads itself */
 	if (!s->type || !s->ref)
 		return 0;
 	if (!strcmp(s->type, "url-catalog") && (path = ref_str(s, "url"))) {
 		buf_adds(origin, path);
-		r = fetch(path, text, err);
+		r = fetch_once(k, path, text, err);
 		return r < 0 ? -1 : 1;
 	}
 	if (!strcmp(s->type, "local-file-catalog") &&
@@ -214,18 +361,14 @@ static int locate(const struct catalog *cat, const struct pipeline *p,
 	}
 read:
 	buf_adds(origin, file.buf);
-	if (buf_read_file(text, file.buf) < 0) {
-		buf_addf(err, "cannot read '%s'", file.buf);
-		r = -1;
-	} else {
-		r = 1;
-	}
+	r = read_definition(file.buf, text, err);
 	buf_release(&file);
 	return r;
 }
 
-static int resolve_one(const struct catalog *cat, struct pipeline *p,
-		       struct node *n, struct component **def)
+static int resolve_one(const struct catalog *cat, struct cache *k,
+		       struct pipeline *p, struct node *n,
+		       struct component **def)
 {
 	struct source s = { NULL, NULL, NULL };
 	struct buf text = BUF_INIT, origin = BUF_INIT, err = BUF_INIT,
@@ -248,7 +391,7 @@ static int resolve_one(const struct catalog *cat, struct pipeline *p,
 		}
 	}
 	describe(&what, n, &s);
-	r = locate(cat, p, n, &s, &text, &origin, &err);
+	r = locate(cat, k, p, n, &s, &text, &origin, &err);
 	if (r == 0) {
 		pipeline_diag(p, 1, n, "op", "This component was not found "
 			      "in the catalog (%s). t3q reads "
@@ -281,12 +424,16 @@ static int resolve_one(const struct catalog *cat, struct pipeline *p,
 int catalog_resolve(const struct catalog *cat, struct pipeline *p,
 		    struct component **defs)
 {
+	struct cache k;
 	int errors = 0;
 
+	memset(&k, 0, sizeof(k));
 	for (int i = 0; i < p->nnodes; i++) {
 		defs[i] = NULL;
 		if (p->nodes[i].kind == NODE_CUSTOM)
-			errors += resolve_one(cat, p, &p->nodes[i], &defs[i]);
+			errors += resolve_one(cat, &k, p, &p->nodes[i],
+					      &defs[i]);
 	}
+	cache_release(&k);
 	return errors;
 }

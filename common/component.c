@@ -2,22 +2,152 @@
 #include "common/component.h"
 
 #include <ctype.h>
+#include <limits.h>
+#include <math.h>
+#include <regex.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <yaml.h>
 
+#include "common/strmap.h"
+
+/*
+ * Room for one more of n items of size sz in *v, doubling at powers of
+ * two, so that appending stays linear (no capacity field needed).
+ */
+static void grow(void *v, int n, size_t sz)
+{
+	void **p = v;
+
+	if (n == 0 || !(n & (n - 1)))
+		*p = xrealloc(*p, (size_t)(n ? 2 * n : 1) * sz);
+}
+
 static void list_add(struct strlist *l, const char *s)
 {
-	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	grow(&l->v, l->n, sizeof(*l->v));
 	l->v[l->n++] = xstrdup(s);
 }
 
 /* ------------------------------------------------------------ YAML in */
 
 /*
+ * PyYAML's implicit resolvers for ints and floats (resolver.py, YAML 1.1):
+ * a plain scalar matching one is a number for kfp and Elyra.
+ */
+static const char int_re[] = "^([-+]?0b[0-1_]+|[-+]?0[0-7_]+|"
+	"[-+]?(0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|"
+	"[-+]?[1-9][0-9_]*(:[0-5]?[0-9])+)$";
+static const char float_re[] = "^([-+]?([0-9][0-9_]*)\\.[0-9_]*"
+	"([eE][-+][0-9]+)?|\\.[0-9_]+([eE][-+][0-9]+)?|"
+	"[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\\.[0-9_]*|[-+]?\\.(inf|Inf|INF)|"
+	"\\.(nan|NaN|NAN))$";
+
+static int scalar_matches(regex_t *re, int *ready, const char *pattern,
+		    const char *s)
+{
+	if (!*ready && regcomp(re, pattern, REG_EXTENDED | REG_NOSUB) == 0)
+		*ready = 1;
+	return *ready && regexec(re, s, 0, NULL, 0) == 0;
+}
+
+/* s without '_' and its sign (-1 or 1) in *sign; caller frees. */
+static char *digits_of(const char *s, int *sign)
+{
+	char *d = xmalloc(strlen(s) + 1), *o = d;
+
+	*sign = *s == '-' ? -1 : 1;
+	if (*s == '-' || *s == '+')
+		s++;
+	for (; *s; s++)
+		if (*s != '_')
+			*o++ = *s;
+	*o = 0;
+	return d;
+}
+
+/*
+ * PyYAML's construct_yaml_int: 0b, 0x, a leading 0 (octal), base 60
+ * with ':'. The value's Python str() is kept as the number's text, which
+ * pipeline_number prints. NULL when it does not fit 64 bits (left text).
+ */
+static cJSON *yaml_int(const char *s)
+{
+	int sign, base = 10;
+	char *d = digits_of(s, &sign), *p = d, txt[32];
+	unsigned long long v = 0, part = 0;
+	cJSON *j = NULL;
+
+	if (!strncmp(p, "0b", 2) || !strncmp(p, "0x", 2))
+		base = p[1] == 'b' ? 2 : 16, p += 2;
+	else if (p[0] == '0' && p[1])
+		base = 8, p++;
+	for (; *p; p++) {
+		int c = *p == ':' ? -1 : isdigit((unsigned char)*p) ? *p - '0' :
+			tolower((unsigned char)*p) - 'a' + 10;
+
+		if (c < 0) {	/* base 60: each part is a digit */
+			v = v * 60 + part;
+			part = 0;
+			continue;
+		}
+		if (part > (ULLONG_MAX - c) / base)
+			goto out;
+		part = part * base + c;
+	}
+	if (strchr(d, ':') && v > (ULLONG_MAX - part) / 60)
+		goto out;
+	v = strchr(d, ':') ? v * 60 + part : part;
+	if (v > (unsigned long long)LLONG_MAX)
+		goto out;
+	snprintf(txt, sizeof(txt), "%s%llu", sign < 0 && v ? "-" : "", v);
+	j = cJSON_CreateNumber((double)v * sign);
+	if (j)
+		j->valuestring = xstrdup(txt);
+out:
+	free(d);
+	return j;
+}
+
+/* PyYAML's construct_yaml_float: .inf, .nan, base 60 with ':'. */
+static cJSON *yaml_float(const char *s)
+{
+	int sign;
+	char *d = digits_of(s, &sign), *p;
+	double v = 0;
+	cJSON *j;
+
+	for (p = d; *p; p++)
+		*p = tolower((unsigned char)*p);
+	if (!strcmp(d, ".inf")) {
+		v = INFINITY;
+	} else if (!strcmp(d, ".nan")) {
+		v = NAN;
+		sign = 1;
+	} else if (strchr(d, ':')) {
+		for (p = d; p;) {
+			char *colon = strchr(p, ':');
+
+			v = v * 60 + strtod(p, NULL);
+			p = colon ? colon + 1 : NULL;
+		}
+	} else {
+		v = strtod(d, NULL);
+	}
+	free(d);
+	j = cJSON_CreateNumber(sign * v);
+	/* the text marks it a float for pipeline_number (Python's str) */
+	if (j)
+		j->valuestring = xstrdup(".");
+	return j;
+}
+
+/*
  * A plain scalar typed as PyYAML's safe_load (YAML 1.1) types it, which
- * is what kfp and Elyra read: null, bool, int, float, else a string.
+ * is what kfp and Elyra read: null, bool, int, float, else a string
+ * (timestamps too: their str() is their text, as kfp passes a date).
  */
 static cJSON *plain_scalar(const char *s)
 {
@@ -25,7 +155,9 @@ static cJSON *plain_scalar(const char *s)
 		"Yes", "YES", "on", "On", "ON" };
 	static const char *const no[] = { "false", "False", "FALSE", "no",
 		"No", "NO", "off", "Off", "OFF" };
-	char *end;
+	static regex_t ints, floats;
+	static int ints_ready, floats_ready;
+	cJSON *j = NULL;
 
 	if (!*s || !strcmp(s, "~") || !strcmp(s, "null") ||
 	    !strcmp(s, "Null") || !strcmp(s, "NULL"))
@@ -36,82 +168,328 @@ static cJSON *plain_scalar(const char *s)
 		if (!strcmp(s, no[i]))
 			return cJSON_CreateFalse();
 	}
-	if (strspn(s, "+-0123456789") == strlen(s) && strpbrk(s, "0123456789")) {
-		long long v = strtoll(s, &end, 10);
-
-		/* A leading 0 is octal in YAML 1.1: keep it as text. */
-		if (!*end && !(s[0] == '0' && s[1]))
-			return cJSON_CreateNumber((double)v);
+	/* PyYAML tries the float resolver before the int one */
+	if (strlen(s) < 4096 && strpbrk(s, "0123456789.")) {
+		if (scalar_matches(&floats, &floats_ready, float_re, s))
+			j = yaml_float(s);
+		else if (scalar_matches(&ints, &ints_ready, int_re, s))
+			j = yaml_int(s);
 	}
-	if (strpbrk(s, "0123456789") && strspn(s, "+-.0123456789eE") ==
-	    strlen(s) && strchr(s, '.')) {
-		double d = strtod(s, &end);
-
-		if (!*end)
-			return cJSON_CreateNumber(d);
-	}
-	return cJSON_CreateString(s);
+	return j ? j : cJSON_CreateString(s);
 }
 
-static cJSON *node_json(yaml_document_t *d, yaml_node_t *n, int depth)
+/*
+ * The document is read from libyaml's event stream, not its document
+ * loader, so that the limits hold while parsing: nesting depth (a 1M
+ * deep '[' would exhaust the stack before any check on the tree), and
+ * aliases, whose copies count against a budget (a billion-laughs
+ * component is 600 bytes; a recursive alias never ends). PyYAML, which
+ * kfp and Elyra use, has neither limit; safe loaders (Go's yaml.v3,
+ * SnakeYAML) do. No real component comes near them.
+ */
+#define YAML_MAX_DEPTH 64
+#define YAML_MAX_ALIASES 1000
+#define YAML_MAX_COPIED 100000	/* nodes made by alias copies */
+
+struct anchor {
+	char *name;
+	cJSON *node;		/* a copy, owned here */
+	long size;		/* its node count */
+};
+
+struct yload {
+	yaml_parser_t parser;
+	struct anchor *anchors;
+	int nanchors;
+	int naliases;
+	long copied;
+	struct buf *err;
+};
+
+static void *oom(struct yload *y)
 {
-	cJSON *o;
-
-	if (!n || depth > 64)
-		return cJSON_CreateNull();
-	switch (n->type) {
-	case YAML_SCALAR_NODE:
-		if (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
-			return plain_scalar((const char *)n->data.scalar.value);
-		return cJSON_CreateString((const char *)n->data.scalar.value);
-	case YAML_SEQUENCE_NODE:
-		o = cJSON_CreateArray();
-		for (yaml_node_item_t *i = n->data.sequence.items.start;
-		     i < n->data.sequence.items.top; i++)
-			cJSON_AddItemToArray(o, node_json(d,
-				yaml_document_get_node(d, *i), depth + 1));
-		return o;
-	case YAML_MAPPING_NODE:
-		o = cJSON_CreateObject();
-		for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
-		     p < n->data.mapping.pairs.top; p++) {
-			yaml_node_t *k = yaml_document_get_node(d, p->key);
-
-			if (!k || k->type != YAML_SCALAR_NODE)
-				continue;
-			cJSON_DeleteItemFromObjectCaseSensitive(o,
-				(const char *)k->data.scalar.value);
-			cJSON_AddItemToObject(o,
-				(const char *)k->data.scalar.value,
-				node_json(d, yaml_document_get_node(d,
-							p->value), depth + 1));
-		}
-		return o;
-	default:
-		return cJSON_CreateNull();
-	}
+	buf_adds(y->err, "out of memory reading the YAML");
+	return NULL;
 }
 
+/* Reads the next event; -1 with the reason in y->err. */
+static int next_event(struct yload *y, yaml_event_t *ev)
+{
+	if (yaml_parser_parse(&y->parser, ev))
+		return 0;
+	if (y->parser.error == YAML_MEMORY_ERROR)
+		oom(y);
+	else
+		buf_addf(y->err, "not YAML: %s at line %zu, column %zu",
+			 y->parser.problem ? y->parser.problem :
+			 "syntax error", y->parser.problem_mark.line + 1,
+			 y->parser.problem_mark.column + 1);
+	return -1;
+}
+
+static cJSON *load_node(struct yload *y, yaml_event_t *ev, int depth,
+			long *size);
+
+/* An alias: a copy of its anchor's node, within the limits. */
+static cJSON *load_alias(struct yload *y, const yaml_event_t *ev, long *size)
+{
+	const char *name = (const char *)ev->data.alias.anchor;
+	size_t line = ev->start_mark.line + 1;
+	cJSON *copy;
+
+	for (int i = y->nanchors - 1; i >= 0; i--) {
+		if (strcmp(y->anchors[i].name, name))
+			continue;
+		if (++y->naliases > YAML_MAX_ALIASES ||
+		    (y->copied += y->anchors[i].size) > YAML_MAX_COPIED) {
+			buf_addf(y->err, "the YAML's aliases expand too much "
+				 "(at *%s, line %zu; at most %d aliases and "
+				 "%d copied nodes): write the values out",
+				 name, line, YAML_MAX_ALIASES,
+				 YAML_MAX_COPIED);
+			return NULL;
+		}
+		*size = y->anchors[i].size;
+		copy = cJSON_Duplicate(y->anchors[i].node, 1);
+		return copy ? copy : oom(y);
+	}
+	buf_addf(y->err, "alias *%s at line %zu names no complete anchor "
+		 "before it (a recursive alias, or an undefined one)", name,
+		 line);
+	return NULL;
+}
+
+/*
+ * Sets o[key] = v as a Python dict does: a repeated key keeps its place
+ * and takes the new value (v's contents move into the old item). keys
+ * indexes o's items. Takes v.
+ */
+static int object_set(cJSON *o, struct strmap *keys, const char *key,
+		      cJSON *v)
+{
+	cJSON *old = strmap_get(keys, key), tmp;
+
+	if (!old) {
+		if (!cJSON_AddItemToObject(o, key, v)) {
+			cJSON_Delete(v);
+			return -1;
+		}
+		strmap_put(keys, v->string, v);
+		return 0;
+	}
+	tmp = *old;
+	old->child = v->child;
+	old->type = v->type;
+	old->valuestring = v->valuestring;
+	old->valueint = v->valueint;
+	old->valuedouble = v->valuedouble;
+	v->child = tmp.child;
+	v->type = tmp.type;
+	v->valuestring = tmp.valuestring;
+	cJSON_Delete(v);
+	return 0;
+}
+
+/*
+ * A mapping's key: its scalar text, as the old document loader took it,
+ * or NULL for another kind of key (skipped, with its value). -1 on error.
+ */
+static int load_key(struct yload *y, yaml_event_t *ev, int depth,
+		    char **key)
+{
+	cJSON *k;
+	long n = 0;
+
+	*key = NULL;
+	if (ev->type == YAML_SCALAR_EVENT) {
+		*key = xstrdup((const char *)ev->data.scalar.value);
+		yaml_event_delete(ev);
+		return 0;
+	}
+	k = load_node(y, ev, depth, &n);
+	cJSON_Delete(k);
+	return k ? 0 : -1;
+}
+
+/* A sequence's or mapping's items, after its start event. */
+static cJSON *load_collection(struct yload *y, int map, int depth,
+			      long *size)
+{
+	cJSON *o = map ? cJSON_CreateObject() : cJSON_CreateArray(), *v;
+	struct strmap keys = { NULL, NULL, 0, 0 };
+	yaml_event_t ev;
+	char *key = NULL;
+
+	if (!o)
+		return oom(y);
+	for (;;) {
+		long n = 0;
+
+		if (next_event(y, &ev) < 0)
+			goto fail;
+		if (ev.type == YAML_SEQUENCE_END_EVENT ||
+		    ev.type == YAML_MAPPING_END_EVENT) {
+			yaml_event_delete(&ev);
+			break;
+		}
+		if (map && (load_key(y, &ev, depth + 1, &key) < 0 ||
+			    next_event(y, &ev) < 0))
+			goto fail;
+		if (!(v = load_node(y, &ev, depth + 1, &n)))
+			goto fail;
+		*size += n;
+		if (!map) {
+			if (!cJSON_AddItemToArray(o, v)) {
+				cJSON_Delete(v);
+				goto oom;
+			}
+		} else if (!key) {
+			cJSON_Delete(v);	/* PyYAML: unhashable key */
+		} else if (object_set(o, &keys, key, v) < 0) {
+			goto oom;
+		}
+		free(key);
+		key = NULL;
+	}
+	strmap_release(&keys);
+	return o;
+oom:
+	oom(y);
+fail:
+	free(key);
+	strmap_release(&keys);
+	cJSON_Delete(o);
+	return NULL;
+}
+
+/* Keeps a copy of o under anchor (counted as alias copies are). */
+static int add_anchor(struct yload *y, const char *anchor, const cJSON *o,
+		      long size, size_t line)
+{
+	cJSON *copy;
+
+	if ((y->copied += size) > YAML_MAX_COPIED) {
+		buf_addf(y->err, "the YAML's anchors hold too much (&%s, line "
+			 "%zu; at most %d nodes in all): write the values "
+			 "out", anchor, line, YAML_MAX_COPIED);
+		return -1;
+	}
+	if (!(copy = cJSON_Duplicate(o, 1))) {
+		oom(y);
+		return -1;
+	}
+	grow(&y->anchors, y->nanchors, sizeof(*y->anchors));
+	y->anchors[y->nanchors].name = xstrdup(anchor);
+	y->anchors[y->nanchors].node = copy;
+	y->anchors[y->nanchors++].size = size;
+	return 0;
+}
+
+/*
+ * The node that starts with ev (taken): its value, or NULL with the
+ * reason in y->err. size gets its node count, alias copies included.
+ */
+static cJSON *load_node(struct yload *y, yaml_event_t *ev, int depth,
+			long *size)
+{
+	const yaml_char_t *a = NULL;
+	size_t line = ev->start_mark.line + 1;
+	yaml_event_type_t type = ev->type;
+	char *anchor = NULL;
+	cJSON *o = NULL;
+
+	*size = 1;
+	if (type == YAML_SCALAR_EVENT)
+		a = ev->data.scalar.anchor;
+	else if (type == YAML_SEQUENCE_START_EVENT)
+		a = ev->data.sequence_start.anchor;
+	else if (type == YAML_MAPPING_START_EVENT)
+		a = ev->data.mapping_start.anchor;
+	anchor = a ? xstrdup((const char *)a) : NULL;
+	if (depth > YAML_MAX_DEPTH) {
+		buf_addf(y->err, "the YAML nests deeper than %d levels (at "
+			 "line %zu)", YAML_MAX_DEPTH, line);
+	} else if (type == YAML_ALIAS_EVENT) {
+		o = load_alias(y, ev, size);
+	} else if (type == YAML_SCALAR_EVENT) {
+		const char *v = (const char *)ev->data.scalar.value;
+
+		o = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ?
+		    plain_scalar(v) : cJSON_CreateString(v);
+		if (!o)
+			oom(y);
+	} else if (type == YAML_SEQUENCE_START_EVENT ||
+		   type == YAML_MAPPING_START_EVENT) {
+		yaml_event_delete(ev);
+		o = load_collection(y, type == YAML_MAPPING_START_EVENT,
+				    depth, size);
+	} else {
+		buf_addf(y->err, "not YAML: unexpected event at line %zu",
+			 line);
+	}
+	yaml_event_delete(ev);
+	if (o && anchor && add_anchor(y, anchor, o, *size, line) < 0) {
+		cJSON_Delete(o);
+		o = NULL;
+	}
+	free(anchor);
+	return o;
+}
+
+/*
+ * The first document of text as JSON (PyYAML's safe_load refuses a
+ * second one), or NULL with the reason in err.
+ */
 static cJSON *yaml_to_json(const char *text, struct buf *err)
 {
-	yaml_parser_t parser;
-	yaml_document_t doc;
+	struct yload y;
+	yaml_event_t ev;
 	cJSON *j = NULL;
+	long size;
 
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text,
+	memset(&y, 0, sizeof(y));
+	y.err = err;
+	yaml_parser_initialize(&y.parser);
+	yaml_parser_set_input_string(&y.parser, (const unsigned char *)text,
 				     strlen(text));
-	if (!yaml_parser_load(&parser, &doc)) {
-		buf_addf(err, "not YAML: %s at line %zu, column %zu",
-			 parser.problem ? parser.problem : "syntax error",
-			 parser.problem_mark.line + 1,
-			 parser.problem_mark.column + 1);
-		yaml_parser_delete(&parser);
-		return NULL;
+	/* stream start, then document start or stream end (empty) */
+	if (next_event(&y, &ev) < 0)
+		goto out;
+	yaml_event_delete(&ev);
+	if (next_event(&y, &ev) < 0)
+		goto out;
+	if (ev.type == YAML_STREAM_END_EVENT) {
+		yaml_event_delete(&ev);
+		j = cJSON_CreateNull();
+		goto out;
 	}
-	j = node_json(&doc, yaml_document_get_root_node(&doc), 0);
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
+	yaml_event_delete(&ev);
+	if (next_event(&y, &ev) < 0 || !(j = load_node(&y, &ev, 0, &size)))
+		goto out;
+	if (next_event(&y, &ev) < 0)	/* document end */
+		goto bad;
+	yaml_event_delete(&ev);
+	if (next_event(&y, &ev) < 0)
+		goto bad;
+	if (ev.type != YAML_STREAM_END_EVENT) {
+		buf_addf(err, "more than one YAML document (the next starts "
+			 "at line %zu): a component is one",
+			 ev.start_mark.line + 1);
+		yaml_event_delete(&ev);
+		goto bad;
+	}
+	yaml_event_delete(&ev);
+	goto out;
+bad:
+	cJSON_Delete(j);
+	j = NULL;
+out:
+	for (int i = 0; i < y.nanchors; i++) {
+		free(y.anchors[i].name);
+		cJSON_Delete(y.anchors[i].node);
+	}
+	free(y.anchors);
+	yaml_parser_delete(&y.parser);
 	return j;
 }
 
@@ -140,22 +518,72 @@ static char *str_of(const cJSON *o, const char *k)
 	return cJSON_IsString(j) ? xstrdup(j->valuestring) : NULL;
 }
 
-/* Whether a placeholder {KEY: name} with KEY containing "Path" names it. */
-static int uses_path(const cJSON *list, const char *name)
+/*
+ * Elyra's is_path: whether the first top-level placeholder {KEY: name}
+ * that names an input (in command, else in args) has "Path" in KEY.
+ * seen marks the inputs decided; one pass, however many inputs.
+ */
+static void mark_is_path(struct component *c, const cJSON *list,
+			 unsigned char *seen)
 {
 	const cJSON *e;
 
 	cJSON_ArrayForEach(e, list) {
 		const cJSON *v;
+		int i;
 
 		if (!cJSON_IsObject(e) || !e->child)
 			continue;
 		v = e->child;
 		/* Elyra looks at the first key of top-level dicts only. */
-		if (cJSON_IsString(v) && !strcmp(v->valuestring, name))
-			return strstr(v->string, "Path") != NULL;
+		if (!cJSON_IsString(v) ||
+		    (i = component_input_index(c, v->valuestring)) < 0 ||
+		    seen[i])
+			continue;
+		seen[i] = 1;
+		c->inputs[i].is_path = strstr(v->string, "Path") != NULL;
 	}
+}
+
+/* Says in err which branch of an if failed; returns -1. */
+static int if_where(struct buf *err, int branch)
+{
+	buf_adds(err, branch ? " (in an if's else)" : " (in an if's then)");
 	return -1;
+}
+
+static int check_arg(const struct component *c, const cJSON *a,
+		     struct buf *err);
+
+/* An if: its cond, and both branches, as kfp's verify_arg checks them. */
+static int check_if(const struct component *c, const cJSON *v,
+		    struct buf *err)
+{
+	const cJSON *cond = cJSON_GetObjectItemCaseSensitive(v, "cond"),
+		    *parts[2], *e;
+
+	parts[0] = cJSON_GetObjectItemCaseSensitive(v, "then");
+	parts[1] = cJSON_GetObjectItemCaseSensitive(v, "else");
+	if (!cond || !parts[0]) {
+		buf_adds(err, "if needs cond and then");
+		return -1;
+	}
+	if (check_arg(c, cond, err) < 0)
+		return -1;
+	/* an unchecked branch crashed component_expand when taken */
+	for (int i = 0; i < 2; i++) {
+		if (!parts[i] || (i && cJSON_IsNull(parts[i])))
+			continue;
+		if (!cJSON_IsArray(parts[i])) {
+			if (check_arg(c, parts[i], err) < 0)
+				return if_where(err, i);
+			continue;
+		}
+		cJSON_ArrayForEach(e, parts[i])
+			if (check_arg(c, e, err) < 0)
+				return if_where(err, i);
+	}
+	return 0;
 }
 
 /*
@@ -209,29 +637,8 @@ static int check_arg(const struct component *c, const cJSON *a,
 				return -1;
 		return 0;
 	}
-	if (!strcmp(k, "if")) {
-		const cJSON *cond = cJSON_GetObjectItemCaseSensitive(v, "cond"),
-			    *parts[2], *e;
-
-		parts[0] = cJSON_GetObjectItemCaseSensitive(v, "then");
-		parts[1] = cJSON_GetObjectItemCaseSensitive(v, "else");
-		if (!cond || !parts[0]) {
-			buf_adds(err, "if needs cond and then");
-			return -1;
-		}
-		if (check_arg(c, cond, err) < 0)
-			return -1;
-		for (int i = 0; i < 2; i++) {
-			if (!parts[i])
-				continue;
-			if (!cJSON_IsArray(parts[i]))
-				return check_arg(c, parts[i], err);
-			cJSON_ArrayForEach(e, parts[i])
-				if (check_arg(c, e, err) < 0)
-					return -1;
-		}
-		return 0;
-	}
+	if (!strcmp(k, "if"))
+		return check_if(c, v, err);
 	if (!strcmp(k, "inputUri") || !strcmp(k, "outputUri") ||
 	    !strcmp(k, "executorInput") || !strcmp(k, "inputMetadata") ||
 	    !strcmp(k, "outputMetadata")) {
@@ -242,6 +649,168 @@ static int check_arg(const struct component *c, const cJSON *a,
 	}
 	buf_addf(err, "unknown placeholder '%s'", k);
 	return -1;
+}
+
+/* check_arg on each item of the command or args, saying which failed. */
+static int check_list(const struct component *c, const cJSON *list,
+		      const char *what, struct buf *err)
+{
+	const cJSON *e;
+	int i = 0;
+
+	cJSON_ArrayForEach(e, list) {
+		struct buf why = BUF_INIT;
+
+		if (check_arg(c, e, &why) < 0) {
+			buf_addf(err, "implementation.container.%s[%d]: %s",
+				 what, i, why.buf);
+			buf_release(&why);
+			return -1;
+		}
+		i++;
+	}
+	return 0;
+}
+
+/*
+ * One name of an input or output as kfp or Elyra make it: what two
+ * distinct names must not share, or one takes the other's place.
+ */
+enum name_form { NAME_AS_IS, NAME_PROPERTY, NAME_FILE, NAME_K8S };
+
+static void name_form(struct buf *out, const char *name, enum name_form f)
+{
+	switch (f) {
+	case NAME_AS_IS:
+		buf_adds(out, name);
+		break;
+	case NAME_PROPERTY:
+		component_property_id(out, name, 0);
+		break;
+	case NAME_FILE:
+		component_file_name(out, name);
+		break;
+	case NAME_K8S:
+		component_k8s_name(out, name, 1);
+		break;
+	}
+}
+
+/*
+ * Refuses two inputs (or outputs) that are one once kfp or Elyra made
+ * them a file name, an Argo artifact name or a property id: the task
+ * would read or write one file for both, or Elyra one value for both.
+ */
+static int check_names(const char *kind, const char *const *names, int n,
+		       const unsigned char *k8s, struct buf *err)
+{
+	static const char *const what[] = { "", "Elyra's property id",
+		"the file name in the container", "the Argo artifact name" };
+	int r = 0;
+
+	for (int f = NAME_AS_IS; f <= NAME_K8S && !r; f++) {
+		struct strmap seen = { NULL, NULL, 0, 0 };
+		struct buf *forms = xcalloc(n ? n : 1, sizeof(*forms));
+
+		for (int i = 0; i < n && !r; i++) {
+			const char *other;
+
+			if (f == NAME_K8S && k8s && !k8s[i])
+				continue;
+			name_form(&forms[i], names[i], f);
+			if (!forms[i].buf)
+				buf_adds(&forms[i], "");
+			other = strmap_get(&seen, forms[i].buf);
+			if (other && f == NAME_AS_IS) {
+				buf_addf(err, "%s '%s' is declared twice",
+					 kind, names[i]);
+				r = -1;
+			} else if (other) {
+				buf_addf(err, "%ss '%s' and '%s' are both "
+					 "'%s' as %s, so one would take the "
+					 "other's place: rename one", kind,
+					 other, names[i], forms[i].buf,
+					 what[f]);
+				r = -1;
+			}
+			strmap_put(&seen, forms[i].buf, (void *)names[i]);
+		}
+		for (int i = 0; i < n; i++)
+			buf_release(&forms[i]);
+		free(forms);
+		strmap_release(&seen);
+	}
+	return r;
+}
+
+/* Marks in paths the inputs some inputPath (anywhere) names. */
+static void mark_paths(const struct component *c, const cJSON *a,
+		       unsigned char *paths)
+{
+	const cJSON *e;
+
+	if (cJSON_IsObject(a) && a->child && a->child->string &&
+	    !strcmp(a->child->string, "inputPath") &&
+	    cJSON_IsString(a->child)) {
+		int i = component_input_index(c, a->child->valuestring);
+
+		if (i >= 0)
+			paths[i] = 1;
+		return;
+	}
+	cJSON_ArrayForEach(e, a)
+		mark_paths(c, e, paths);
+}
+
+/*
+ * The name indexes, after the checks that names stay apart (but for the
+ * inputs' Argo artifact names: check_path_names).
+ */
+static int index_names(struct component *c, struct buf *err)
+{
+	int big = c->ninputs > c->noutputs ? c->ninputs : c->noutputs;
+	const char **names = xcalloc(big + 1, sizeof(*names));
+	unsigned char *none = xcalloc(c->ninputs + 1, 1);
+	int r;
+
+	for (int i = 0; i < c->ninputs; i++)
+		names[i] = c->inputs[i].name;
+	r = check_names("input", names, c->ninputs, none, err);
+	for (int i = 0; i < c->noutputs; i++)
+		names[i] = c->outputs[i].name;
+	if (!r)
+		r = check_names("output", names, c->noutputs, NULL, err);
+	free(names);
+	free(none);
+	if (r < 0)
+		return -1;
+	c->in_index = xcalloc(1, sizeof(*c->in_index));
+	c->out_index = xcalloc(1, sizeof(*c->out_index));
+	for (intptr_t i = 0; i < c->ninputs; i++)
+		strmap_put(c->in_index, c->inputs[i].name, (void *)(i + 1));
+	for (intptr_t i = 0; i < c->noutputs; i++)
+		strmap_put(c->out_index, c->outputs[i].name, (void *)(i + 1));
+	return 0;
+}
+
+/*
+ * The inputs some inputPath reads: a value given to one becomes kfp's
+ * raw artifact, named after the input, so those names must stay apart.
+ */
+static int check_path_names(const struct component *c, struct buf *err)
+{
+	const char **names = xcalloc(c->ninputs + 1, sizeof(*names));
+	unsigned char *paths = xcalloc(c->ninputs + 1, 1);
+	int r;
+
+	for (int i = 0; i < c->ninputs; i++)
+		names[i] = c->inputs[i].name;
+	mark_paths(c, c->command, paths);
+	mark_paths(c, c->args, paths);
+	r = check_names("input", names, c->ninputs, paths, err);
+	free(names);
+	free(paths);
+	return r;
 }
 
 static int read_ios(struct component *c, struct buf *err)
@@ -268,8 +837,7 @@ static int read_ios(struct component *c, struct buf *err)
 			buf_addf(err, "inputs[%d] has no name", c->ninputs);
 			return -1;
 		}
-		c->inputs = xrealloc(c->inputs, (c->ninputs + 1) *
-				     sizeof(*c->inputs));
+		grow(&c->inputs, c->ninputs, sizeof(*c->inputs));
 		in = &c->inputs[c->ninputs++];
 		memset(in, 0, sizeof(*in));
 		in->name = str_of(e, "name");
@@ -278,12 +846,6 @@ static int read_ios(struct component *c, struct buf *err)
 		in->optional = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
 			e, "optional"));
 		in->def = d && !cJSON_IsNull(d) ? scalar_text(d) : NULL;
-		for (int i = 0; i < c->ninputs - 1; i++)
-			if (!strcmp(c->inputs[i].name, in->name)) {
-				buf_addf(err, "input '%s' is declared twice",
-					 in->name);
-				return -1;
-			}
 	}
 	cJSON_ArrayForEach(e, outs) {
 		struct component_output *out;
@@ -293,8 +855,7 @@ static int read_ios(struct component *c, struct buf *err)
 			buf_addf(err, "outputs[%d] has no name", c->noutputs);
 			return -1;
 		}
-		c->outputs = xrealloc(c->outputs, (c->noutputs + 1) *
-				      sizeof(*c->outputs));
+		grow(&c->outputs, c->noutputs, sizeof(*c->outputs));
 		out = &c->outputs[c->noutputs++];
 		memset(out, 0, sizeof(*out));
 		out->name = str_of(e, "name");
@@ -310,13 +871,43 @@ static int read_ios(struct component *c, struct buf *err)
 				 "name. Must begin with a letter.", out->name);
 			return -1;
 		}
-		for (int i = 0; i < c->noutputs - 1; i++)
-			if (!strcmp(c->outputs[i].name, out->name)) {
-				buf_addf(err, "output '%s' is declared twice",
-					 out->name);
-				return -1;
-			}
 	}
+	return index_names(c, err);
+}
+
+/*
+ * What Argo or Kubernetes would refuse only at submission: an env name
+ * Kubernetes does not take (its IsEnvVarName: [-._a-zA-Z][-._a-zA-Z0-9]*)
+ * and an input default with "{{", which Argo reads as a placeholder and
+ * cannot escape (as validate.c refuses it in a node's values).
+ */
+static int check_k8s(const struct component *c, struct buf *err)
+{
+	static const char name[] = "-._abcdefghijklmnopqrstuvwxyz"
+				   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, c->env) {
+		const char *k = e->string;
+
+		if (!*k || isdigit((unsigned char)*k) ||
+		    strspn(k, name) != strlen(k)) {
+			buf_addf(err, "implementation.container.env: '%s' is "
+				 "not a name Kubernetes takes for an "
+				 "environment variable (letters, digits, '_', "
+				 "'-' and '.', not starting with a digit): "
+				 "rename it", k);
+			return -1;
+		}
+	}
+	for (int i = 0; i < c->ninputs; i++)
+		if (c->inputs[i].def && strstr(c->inputs[i].def, "{{")) {
+			buf_addf(err, "inputs[%d] ('%s'): the default '%s' "
+				 "contains '{{', which Argo would read as a "
+				 "placeholder and cannot escape; remove it", i,
+				 c->inputs[i].name, c->inputs[i].def);
+			return -1;
+		}
 	return 0;
 }
 
@@ -324,7 +915,8 @@ struct component *component_parse(const char *text, const char *origin,
 				  struct buf *err)
 {
 	struct component *c = xcalloc(1, sizeof(*c));
-	const cJSON *impl, *ctr, *e;
+	const cJSON *impl, *ctr;
+	unsigned char *seen;
 
 	c->text = xstrdup(text);
 	c->origin = xstrdup(origin);
@@ -371,19 +963,14 @@ struct component *component_parse(const char *text, const char *origin,
 		c->args = NULL;
 	if (!cJSON_IsObject(c->env))
 		c->env = NULL;
-	cJSON_ArrayForEach(e, c->command)
-		if (check_arg(c, e, err) < 0)
-			goto fail;
-	cJSON_ArrayForEach(e, c->args)
-		if (check_arg(c, e, err) < 0)
-			goto fail;
-	for (int i = 0; i < c->ninputs; i++) {
-		int u = uses_path(c->command, c->inputs[i].name);
-
-		if (u < 0)
-			u = uses_path(c->args, c->inputs[i].name);
-		c->inputs[i].is_path = u > 0;
-	}
+	if (check_list(c, c->command, "command", err) < 0 ||
+	    check_list(c, c->args, "args", err) < 0 ||
+	    check_path_names(c, err) < 0 || check_k8s(c, err) < 0)
+		goto fail;
+	seen = xcalloc(c->ninputs + 1, 1);
+	mark_is_path(c, c->command, seen);
+	mark_is_path(c, c->args, seen);
+	free(seen);
 	return c;
 fail:
 	component_free(c);
@@ -405,6 +992,12 @@ void component_free(struct component *c)
 		free(c->outputs[i].type);
 		free(c->outputs[i].description);
 	}
+	if (c->in_index)
+		strmap_release(c->in_index);
+	if (c->out_index)
+		strmap_release(c->out_index);
+	free(c->in_index);
+	free(c->out_index);
 	free(c->inputs);
 	free(c->outputs);
 	free(c->text);
@@ -418,18 +1011,14 @@ void component_free(struct component *c)
 
 int component_input_index(const struct component *c, const char *name)
 {
-	for (int i = 0; i < c->ninputs; i++)
-		if (!strcmp(c->inputs[i].name, name))
-			return i;
-	return -1;
+	return c->in_index ? (int)(intptr_t)strmap_get(c->in_index, name) - 1
+			   : -1;
 }
 
 int component_output_index(const struct component *c, const char *name)
 {
-	for (int i = 0; i < c->noutputs; i++)
-		if (!strcmp(c->outputs[i].name, name))
-			return i;
-	return -1;
+	return c->out_index ? (int)(intptr_t)strmap_get(c->out_index, name) -
+			      1 : -1;
 }
 
 void component_property_id(struct buf *out, const char *name, int output)
@@ -700,6 +1289,10 @@ void component_pyjson(struct buf *out, const cJSON *v)
 {
 	if (cJSON_IsString(v)) {
 		pystr(out, v->valuestring);
+	} else if (cJSON_IsNumber(v) && !isfinite(v->valuedouble)) {
+		/* Python's json.dumps */
+		buf_adds(out, isnan(v->valuedouble) ? "NaN" :
+			 v->valuedouble < 0 ? "-Infinity" : "Infinity");
 	} else if (cJSON_IsNumber(v)) {
 		pipeline_number(out, v);
 	} else if (cJSON_IsBool(v)) {
@@ -865,7 +1458,14 @@ static void node_args(struct pipeline *p, int idx,
 	const struct node *n = &p->nodes[idx];
 	const struct component *c = defs[idx];
 	struct buf id = BUF_INIT, field = BUF_INIT;
+	struct strmap params = { NULL, NULL, 0, 0 };
+	const cJSON *e;
 
+	/* an index, so that many inputs stay linear (cJSON's first wins) */
+	if (cJSON_IsObject(n->component_params))
+		cJSON_ArrayForEach(e, n->component_params)
+			if (e->string && !strmap_get(&params, e->string))
+				strmap_put(&params, e->string, (void *)e);
 	for (int i = 0; i < c->ninputs; i++) {
 		const struct component_input *in = &c->inputs[i];
 		const cJSON *prop, *v;
@@ -873,7 +1473,7 @@ static void node_args(struct pipeline *p, int idx,
 
 		buf_reset(&id);
 		component_property_id(&id, in->name, 0);
-		prop = jget(n->component_params, id.buf);
+		prop = strmap_get(&params, id.buf);
 		v = jget(prop, "value");
 		widget = cJSON_GetStringValue(jget(prop, "widget"));
 		a[i].kind = ARG_NONE;
@@ -1016,6 +1616,7 @@ static void node_args(struct pipeline *p, int idx,
 		if (!a[i].value)
 			a[i].value = xstrdup("");
 	}
+	strmap_release(&params);
 	buf_release(&id);
 	buf_release(&field);
 }

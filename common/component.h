@@ -30,6 +30,8 @@ struct component_output {
 	char *description;
 };
 
+struct strmap;
+
 struct component {
 	char *text;		/* the definition as read */
 	char *origin;		/* file or URL, for messages */
@@ -44,6 +46,7 @@ struct component {
 	const cJSON *command;	/* into doc: arrays of strings/placeholders */
 	const cJSON *args;	/* or NULL */
 	const cJSON *env;	/* {NAME: value} or NULL */
+	struct strmap *in_index, *out_index;	/* name -> index + 1 */
 };
 
 /*

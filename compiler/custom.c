@@ -2,10 +2,12 @@
 #include "compiler/custom.h"
 
 #include <openssl/evp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/log.h"
+#include "common/strmap.h"
 #include "compiler/argo.h"
 #include "compiler/plan.h"
 
@@ -81,39 +83,78 @@ static void expand_all(const struct pipeline *p, int idx,
 		       const struct custom_set *cs, struct strlist *cmd,
 		       struct strlist *args);
 
-void custom_prepare(struct custom_set *cs, struct pipeline *p)
+/* The count of nodes named name, in names (a multiset). */
+static intptr_t name_count(const struct strmap *names, const char *name)
 {
-	cs->nnodes = p->nnodes;
-	cs->by_value = xcalloc(p->nnodes ? p->nnodes : 1,
-			       sizeof(*cs->by_value));
+	return (intptr_t)strmap_get(names, name);
+}
+
+static void name_add(struct strmap *names, const char *name, int d)
+{
+	strmap_put(names, name, (void *)(name_count(names, name) + d));
+}
+
+/*
+ * Names each custom node's task as kfp names the op: after the
+ * component, "-2", "-3", ... until no other node has that name. names
+ * counts the current names, so that many nodes of one component stay
+ * fast; replaced names stay alive in old until the map is gone.
+ */
+static void name_custom_tasks(struct custom_set *cs, struct pipeline *p)
+{
+	struct strmap names = { NULL, NULL, 0, 0 };
+	char **old = xcalloc(p->nnodes + 1, sizeof(*old));
+
+	for (int i = 0; i < p->nnodes; i++)
+		name_add(&names, p->nodes[i].task_name, 1);
 	for (int i = 0; i < p->nnodes; i++) {
 		struct buf b = BUF_INIT;
 		size_t base;
 
 		if (!cs->defs[i])
 			continue;
-		cs->by_value[i] = xcalloc(cs->defs[i]->noutputs + 1, 1);
-		/* kfp names the op after the component, made unique */
 		component_k8s_name(&b, cs->defs[i]->name ?
 				   cs->defs[i]->name : "component", 0);
 		if (!b.len)
 			buf_adds(&b, "component");
 		base = b.len;
 		for (int k = 2;; k++) {
-			int taken = 0;
+			intptr_t n = name_count(&names, b.buf) -
+				     !strcmp(p->nodes[i].task_name, b.buf);
 
-			for (int j = 0; j < p->nnodes; j++)
-				if (j != i && !strcmp(p->nodes[j].task_name,
-						      b.buf))
-					taken = 1;
-			if (!taken)
+			if (!n)
 				break;
 			buf_setlen(&b, base);
 			buf_addf(&b, "-%d", k);
 		}
-		free(p->nodes[i].task_name);
+		/* Argo's limit for template and task names (validate.go) */
+		if (b.len > 128)
+			pipeline_diag(p, 1, &p->nodes[i], "component_source",
+				      "the component's name makes the Argo "
+				      "template and task name '%s' (%zu "
+				      "characters), longer than Argo takes "
+				      "(128): shorten the name in '%s'", b.buf,
+				      b.len, cs->defs[i]->origin);
+		name_add(&names, p->nodes[i].task_name, -1);
+		old[i] = p->nodes[i].task_name;
 		p->nodes[i].task_name = buf_detach(&b, NULL);
+		name_add(&names, p->nodes[i].task_name, 1);
 	}
+	strmap_release(&names);
+	for (int i = 0; i < p->nnodes; i++)
+		free(old[i]);
+	free(old);
+}
+
+void custom_prepare(struct custom_set *cs, struct pipeline *p)
+{
+	cs->nnodes = p->nnodes;
+	cs->by_value = xcalloc(p->nnodes ? p->nnodes : 1,
+			       sizeof(*cs->by_value));
+	for (int i = 0; i < p->nnodes; i++)
+		if (cs->defs[i])
+			cs->by_value[i] = xcalloc(cs->defs[i]->noutputs + 1, 1);
+	name_custom_tasks(cs, p);
 	/*
 	 * How each command line reads its inputs (once the task names are
 	 * final); outputs some inputValue reads become output parameters.
@@ -332,9 +373,11 @@ static void add_metadata(cJSON *t, const struct pipeline *p, int idx,
 	buf_adds(&b, "\"}");
 	add_str(annos, "pipelines.kubeflow.org/component_ref", b.buf);
 	argp = cJSON_CreateObject();
+	/* input names are distinct (component.c): no lookup, linear */
 	for (int i = 0; i < c->ninputs; i++)
 		if (used_value[i] && tx->values[i])
-			add_str(argp, c->inputs[i].name, tx->values[i]);
+			cJSON_AddItemToObject(argp, c->inputs[i].name,
+					      str(tx->values[i]));
 	if (argp->child) {
 		buf_reset(&b);
 		component_pyjson(&b, argp);

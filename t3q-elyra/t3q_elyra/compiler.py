@@ -17,6 +17,21 @@ from typing import Optional
 
 BUNDLED = os.path.join(os.path.dirname(__file__), "bin", "t3q-compile")
 
+# How long t3q-compile may take, in seconds: it runs inside the Jupyter
+# server, so a definition that never ends loading, or a url-catalog that
+# never answers, must not hang the user's request. T3Q_ELYRA_COMPILE_TIMEOUT
+# overrides it.
+COMPILE_TIMEOUT = 120
+
+
+def _compile_timeout() -> float:
+    try:
+        t = float(os.environ.get("T3Q_ELYRA_COMPILE_TIMEOUT", COMPILE_TIMEOUT))
+    except ValueError:
+        t = COMPILE_TIMEOUT
+    return t if t > 0 else COMPILE_TIMEOUT
+
+
 # The runtime metadata that t3q-compile's --runtime-config reads.
 COS_FIELDS = ("engine", "cos_endpoint", "cos_bucket", "cos_auth_type", "cos_secret", "cos_username", "cos_password")
 
@@ -174,7 +189,18 @@ def run(
         except ValueError:
             doc = None  # t3q-compile says what is wrong with it
         argv += component_args(doc, tmp)
-        proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp)
+        timeout = _compile_timeout()
+        try:
+            proc = subprocess.run(
+                argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp, timeout=timeout
+            )
+        except subprocess.TimeoutExpired:  # run() has killed it
+            raise CompileError(
+                f"t3q-compile did not finish within {timeout:g} s and was stopped. A custom component's "
+                "definition may be too large to load, or a url-catalog server may not answer: check the "
+                "pipeline's components (T3Q_ELYRA_COMPILE_TIMEOUT sets the limit).",
+                [],
+            ) from None
         try:
             diagnostics = json.loads(proc.stdout) if proc.stdout.strip() else []
         except ValueError:
