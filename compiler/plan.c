@@ -12,8 +12,13 @@
 
 /*
  * nodecmd spells parameter references and artifact directories as these
- * markers, which plan_build() turns into symbols. 0xff never occurs in a
- * loaded pipeline's strings: pipeline_load() refuses what is not UTF-8.
+ * markers, which plan_build() turns into symbols. 0xff is no byte of any
+ * UTF-8 text, and every string that reaches nodecmd is UTF-8: the
+ * pipeline's (pipeline_load() refuses the rest), the options, the runtime
+ * config and the pipeline's file name (t3q-compile's parse() refuses the
+ * rest). So markers come from plan.c alone; a byte 0xff that begins no
+ * well-formed marker is kept as text (the YAML emitter refuses it), and
+ * nothing is read past the string.
  */
 #define MARK '\xff'
 #define MARK_RUN_ID "\xffR\xff"
@@ -42,28 +47,53 @@ static void part_add(struct plan_arg *a, enum plan_part_kind kind,
 	a->parts[a->nparts++].text = xstrndup(s, len);
 }
 
+/*
+ * The parameter a marker at s stands for ("<mark>P<index><mark>"), its
+ * length in *len; or NULL when s holds no such marker.
+ */
+static const struct param *param_at(const struct pipeline *p, const char *s,
+				    size_t *len)
+{
+	size_t digits;
+	long i;
+
+	if (s[0] != MARK || s[1] != 'P')
+		return NULL;
+	digits = strspn(s + 2, "0123456789");
+	if (!digits || digits > 6 || s[2 + digits] != MARK)
+		return NULL;
+	i = strtol(s + 2, NULL, 10);
+	if (i >= p->nparams || !p->params[i].name)
+		return NULL;
+	*len = digits + 3;
+	return &p->params[i];
+}
+
 /* "a=<mark>;b=<mark>" -> text, parameter, text, parameter. */
 static void parts_parse(struct plan_arg *a, const struct pipeline *p,
 			const char *s)
 {
+	const char *text = s;
+
 	while (*s) {
 		const char *m = strchr(s, MARK);
+		const struct param *pm;
+		size_t len;
 
-		if (!m) {
-			part_add(a, PLAN_TEXT, s, strlen(s));
-			return;
+		if (!m)
+			break;
+		pm = param_at(p, m, &len);
+		if (!pm) {
+			s = m + 1;
+			continue;
 		}
-		if (m > s)
-			part_add(a, PLAN_TEXT, s, m - s);
-		/* Only param_mark() writes a marker inside an argument. */
-		{
-			int i = atoi(m + 2);
-			const char *name = p->params[i].name;
-
-			part_add(a, PLAN_PARAM, name, strlen(name));
-		}
-		s = strchr(m + 1, MARK) + 1;
+		if (m > text)
+			part_add(a, PLAN_TEXT, text, m - text);
+		part_add(a, PLAN_PARAM, pm->name, strlen(pm->name));
+		s = text = m + len;
 	}
+	if (*text)
+		part_add(a, PLAN_TEXT, text, strlen(text));
 }
 
 static void args_from(struct plan_task *t, const struct pipeline *p,
@@ -109,12 +139,14 @@ static void env_from(struct plan_task *t, const struct pipeline *p,
 {
 	for (int i = 0; i < nc->nenv; i++) {
 		const char *v = nc->env[i].value;
+		const struct param *pm;
+		size_t len;
 
 		if (!strcmp(v, MARK_RUN_ID))
 			env_add(t, PLAN_ENV_RUN_ID, nc->env[i].key, NULL, NULL);
-		else if (v[0] == MARK && v[1] == 'P')
-			env_add(t, PLAN_ENV_PARAM, nc->env[i].key,
-				p->params[atoi(v + 2)].name, NULL);
+		else if ((pm = param_at(p, v, &len)) && !v[len])
+			env_add(t, PLAN_ENV_PARAM, nc->env[i].key, pm->name,
+				NULL);
 		else
 			env_add(t, PLAN_ENV_VALUE, nc->env[i].key, v, NULL);
 	}
