@@ -125,7 +125,7 @@ static const char *kind(const struct plan_artifact *a)
 
 /*
  * Whether the bootstrap gets the parameter: not where a node env var of
- * its name wins (nodecmd leaves it out of --pipeline-parameters).
+ * its name wins (nodecmd leaves its --pipeline-parameter out).
  */
 static int passed(const struct plan_task *t, const char *name)
 {
@@ -242,9 +242,9 @@ static cJSON *container_args(const struct plan_task *t)
 
 /*
  * Plain env only: secrets go to the platform spec, and a parameter
- * reaches the step through --pipeline-parameters, which the bootstrap
- * exports: kfp's placeholders are for args (its SDK sets env to plain
- * strings only).
+ * reaches the step through its --pipeline-parameter NAME=VALUE, which the
+ * bootstrap exports: kfp's placeholders are for args (its SDK sets env to
+ * plain strings only).
  */
 static cJSON *container_env(const struct plan_task *t)
 {
@@ -552,6 +552,11 @@ cJSON *ir_build(const struct pipeline *p, const struct argo_opts *o,
 	struct plan pl;
 
 	argo_fill_plan_opts(&po, o);
+	/*
+	 * Args are all a v2 step gets (no env placeholders): one per
+	 * parameter, so a run value holding ';' or '=' cannot split.
+	 */
+	po.param_args = 1;
 	plan_build(&pl, p, &po);
 	*platform = cJSON_CreateObject();
 	pexecs = obj(obj(obj(obj(*platform, "platforms"), "kubernetes"),

@@ -387,7 +387,8 @@ static void task_build(struct plan_task *t, const struct pipeline *p,
 		parents_from(t, p, n);
 		return;
 	}
-	nodecmd_build(&ctx, n, &nc);
+	nodecmd_build_flags(&ctx, n, &nc,
+			    o->param_args ? NODECMD_PARAM_ARGS : 0);
 	args_from(t, p, &nc);
 	env_from(t, p, n, &nc, o);
 	nodecmd_release(&nc);

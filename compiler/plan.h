@@ -120,6 +120,7 @@ struct plan_opts {
 	const char *cos_username;	/* these, as plain values */
 	const char *cos_password;
 	int data_passing_cos;		/* no artifacts: Elyra's COS passing */
+	int param_args;			/* NODECMD_PARAM_ARGS */
 };
 
 /* The node env var that marks outputs as models on KFP v2. */

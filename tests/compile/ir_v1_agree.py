@@ -5,7 +5,8 @@ t3q-compile say the same thing about each step, since both render one plan
 
   - the image, and the bootstrap's flags: v1's args with its
     --artifact-inputs/--artifact-outputs DIR pairs dropped and
-    {{inputs.parameters.X}} spelt {{$.inputs.parameters['X']}} are v2's
+    {{inputs.parameters.X}} spelt {{$.inputs.parameters['X']}}, and its
+    --pipeline-parameters list as one --pipeline-parameter each, are v2's
     args without their --artifact-input/--artifact-output pairs; those
     name v1's input artifacts, and v1's outputs (less KFP v1's two) plus
     KFP v2's three fixed ones;
@@ -41,6 +42,24 @@ def strip_pairs(args, flags):
 
 def v1_param(s):
     return re.sub(r"\{\{inputs\.parameters\.([A-Za-z0-9_]+)\}\}", r"{{$.inputs.parameters['\1']}}", s)
+
+
+def v1_params_as_v2(args):
+    """v1's --pipeline-parameters 'a=A;b=B' --parameter-pass-method env is
+    v2's --pipeline-parameter a=A --pipeline-parameter b=B (one argument
+    per parameter: args are all a v2 step gets, and no value may split)."""
+    out, i = [], 0
+    while i < len(args):
+        if args[i] == "--pipeline-parameters" and i + 1 < len(args):
+            for item in args[i + 1].split(";"):
+                out += ["--pipeline-parameter", item]
+            i += 2
+            if args[i:i + 2] == ["--parameter-pass-method", "env"]:
+                i += 2
+        else:
+            out.append(args[i])
+            i += 1
+    return out
 
 
 def default_of(v2p):
@@ -85,7 +104,8 @@ def agree(f1, f2):
         px = pexecs.get("exec-" + name, {})
         if c1["image"] != ex["image"]:
             say(name, "image", c1["image"], ex["image"])
-        a1, _ = strip_pairs([v1_param(a) for a in c1["args"]], {"--artifact-inputs", "--artifact-outputs"})
+        a1, _ = strip_pairs(v1_params_as_v2([v1_param(a) for a in c1["args"]]),
+                            {"--artifact-inputs", "--artifact-outputs"})
         a2, pairs = strip_pairs(ex["args"], {"--artifact-input", "--artifact-output"})
         if a1 != a2:
             say(name, "bootstrap args", a1, a2)
