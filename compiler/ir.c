@@ -2,6 +2,7 @@
 #include "compiler/ir.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,11 @@ static int is_integer(const char *s)
 	return *s && strspn(s, "0123456789") == strlen(s);
 }
 
+/*
+ * A finite number. Past DBL_MAX it is refused; below DBL_MIN strtod()
+ * says ERANGE too, but 5e-324 and 1e-320 are numbers (subnormal, as
+ * Python reads them; a smaller one is 0.0 there).
+ */
 static int is_double(const char *s)
 {
 	char *end;
@@ -67,7 +73,8 @@ static int is_double(const char *s)
 
 	errno = 0;
 	d = strtod(s, &end);
-	return *s && !*end && !errno && isfinite(d);
+	return *s && !*end && isfinite(d) && (!errno ||
+	       (errno == ERANGE && fabs(d) <= DBL_MIN));
 }
 
 int ir_check(struct pipeline *p)
