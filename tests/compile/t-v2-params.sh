@@ -66,7 +66,8 @@ if extra:
 for k in ("PYTHONPATH", "HTTPS_PROXY", "PIP_INDEX_URL", "Y"):
     if hostile.get(k) != plain.get(k):
         bad.append("%s changed: %r" % (k, hostile.get(k)))
-sys.exit("\n".join(bad))
+if bad:
+    sys.exit("\n".join(bad))
 PY
 }
 step "each value reached the step whole (';', '=', newline, quotes) and set nothing else" whole
