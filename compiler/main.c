@@ -21,6 +21,7 @@
 #include "compiler/custom.h"
 #include "compiler/emit.h"
 #include "compiler/ir.h"
+#include "compiler/plan.h"
 #include "common/upload.h"
 
 static const char usage[] =
@@ -557,8 +558,11 @@ static int load(struct cli *c, struct pipeline *p, struct custom_set *cs)
 		free(p->dir);
 		p->dir = xstrdup(c->base_dir);
 	}
-	if (!r && !pipeline_validate(p))
+	if (!r && !pipeline_validate(p)) {
 		load_custom(c, p, cs);
+		/* Parameter defaults as Elyra reads them, on both targets. */
+		plan_params(p);
+	}
 	if (!r && c->v2 && !p->nerrors)
 		ir_check(p);	/* what only v2 refuses, once the rest is valid */
 	check_settings(c, p);

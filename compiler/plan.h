@@ -136,4 +136,13 @@ void plan_release(struct plan *pl);
  */
 int plan_check(struct pipeline *p);
 
+/*
+ * The run parameters' defaults as Elyra reads them (Python literals: an
+ * Integer or Float "0x10" is 16, a Bool 1 is True), alike for every
+ * target; an Integer past +-2^53 is an error on every target (KFP v2
+ * cannot carry it exactly). Rewrites p's values and adds diagnostics;
+ * returns the number of errors.
+ */
+int plan_params(struct pipeline *p);
+
 #endif
