@@ -43,7 +43,7 @@ struct opts {
 	const char *parameter_pass_method; /* -m, only "env" */
 
 	/* t3q's own */
-	const char **params;		/* --pipeline-parameter N=V, owned */
+	const char **params;	/* --pipeline-parameter N=V, owned */
 	int nparams;
 	const char *work_dir;		/* T3Q_WORK_DIR, default "." */
 	const char *artifact_in;	/* T3Q_ARTIFACT_INPUT_DIR */

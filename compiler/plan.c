@@ -571,7 +571,8 @@ static int py_int(const char *s, struct buf *out)
 		       s[1] == 'o' || s[1] == 'O' ? 8 : 2;
 		s += 2;
 		under = 0;	/* "0x_1" is Python too */
-	} else if (s < end && *s == '0' && strspn(s, "0_") != (size_t)(end - s)) {
+	} else if (s < end && *s == '0' &&
+		   strspn(s, "0_") != (size_t)(end - s)) {
 		return -1;	/* "007" */
 	}
 	for (; s < end; s++) {
@@ -643,9 +644,10 @@ int plan_params(struct pipeline *p)
 		if (pm->type == PARAM_BOOL) {
 			/* A number (strings are True/False by now): Python's
 			 * truth, as kfp 2 writes it. */
-			if (strcmp(pm->value, "True") && strcmp(pm->value, "False"))
-				buf_adds(&b, strtod(pm->value, NULL) ? "True"
-								       : "False");
+			if (strcmp(pm->value, "True") &&
+			    strcmp(pm->value, "False"))
+				buf_adds(&b, strtod(pm->value, NULL) ?
+					 "True" : "False");
 		} else if ((r = py_int(pm->value, &b)) < 0 ||
 			   (r > 0 && pm->type == PARAM_FLOAT)) {
 			buf_reset(&b);	/* not an int literal: as it is */
@@ -654,11 +656,12 @@ int plan_params(struct pipeline *p)
 			/* Elyra leaves out what no node uses: so does this. */
 			if (pm->name && pipeline_param_used(p, pm->name)) {
 				pipeline_diag(p, 1, NULL, pm->path, "'%s' is "
-					"beyond +-2^53 (9007199254740992), the "
-					"largest integer a KFP v2 run parameter "
-					"(a JSON number) holds exactly, and both "
-					"targets run the same values: make the "
-					"parameter a String", pm->value);
+					"beyond +-2^53 (9007199254740992), "
+					"the largest integer a KFP v2 run "
+					"parameter (a JSON number) holds "
+					"exactly, and both targets run the "
+					"same values: make the parameter a "
+					"String", pm->value);
 				errors++;
 			}
 			buf_reset(&b);
