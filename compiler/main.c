@@ -143,6 +143,16 @@ static int not_utf8(const char *what, const char *s)
 	return 1;
 }
 
+/* optarg, of the long option at index li (-1: -o), is not UTF-8. */
+static int optarg_not_utf8(int li)
+{
+	char *what = xstrfmt("--%s", li >= 0 ? options[li].name : "output");
+	int bad = not_utf8(what, optarg);
+
+	free(what);
+	return bad;
+}
+
 /* Keeps a config value alive for the run. */
 static const char *keep(struct cli *c, char *s)
 {
@@ -242,15 +252,8 @@ static int parse(struct cli *c, int argc, char **argv)
 	c->argo.pull_secrets = c->pull_secrets;
 	while ((li = -1, opt = getopt_long(argc, argv, "o:vh", options,
 					      &li)) != -1) {
-		if (optarg) {
-			char *what = xstrfmt("--%s", li >= 0 ?
-					     options[li].name : "output");
-			int bad = not_utf8(what, optarg);
-
-			free(what);
-			if (bad)
-				return 2;
-		}
+		if (optarg && optarg_not_utf8(li))
+			return 2;
 		switch (opt) {
 		case 'o': c->output = optarg; break;
 		case OPT_RC: c->runtime_config = optarg; break;
