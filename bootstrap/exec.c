@@ -223,6 +223,9 @@ int step_execute(struct step *s)
 		      o->archive);
 		return T3Q_EXIT_ARCHIVE;
 	}
+	/* Each whole first: the list then finds their values set. */
+	for (int i = 0; i < o->nparams; i++)
+		params_one(o->params[i], lookup, set_one, NULL);
 	if (o->pipeline_parameters &&
 	    params_parse(o->pipeline_parameters, lookup, set_one, NULL) < 0)
 		return T3Q_EXIT_USAGE;

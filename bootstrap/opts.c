@@ -44,6 +44,9 @@ static const char usage[] =
 "  -r, --pipeline-parameters 'a=1;b=2'   passed to the child's env\n"
 "  -m, --parameter-pass-method env the only method\n"
 "\n"
+"      --pipeline-parameter NAME=VALUE  one parameter, VALUE whole (';' and\n"
+"                                  '=' in it included); repeatable; before -r\n"
+"\n"
 "t3q options (environment in brackets):\n"
 "      --work-dir DIR              where the step runs [T3Q_WORK_DIR], default .\n"
 "      --artifact-inputs DIR       Argo input artifacts [T3Q_ARTIFACT_INPUT_DIR]\n"
@@ -68,7 +71,7 @@ static const char usage[] =
 enum {
 	OPT_WORK = 256, OPT_AIN, OPT_AOUT, OPT_RUN, OPT_INTERVAL, OPT_NOINST,
 	OPT_PYTHON, OPT_VERSION, OPT_MAXBYTES, OPT_MAXFILES, OPT_LOGNAME,
-	OPT_ARTIN, OPT_ARTOUT,
+	OPT_ARTIN, OPT_ARTOUT, OPT_PARAM,
 };
 
 static const struct option options[] = {
@@ -83,6 +86,7 @@ static const struct option options[] = {
 	{ "pipeline-name", required_argument, NULL, 'n' },
 	{ "pipeline-parameters", required_argument, NULL, 'r' },
 	{ "parameter-pass-method", required_argument, NULL, 'm' },
+	{ "pipeline-parameter", required_argument, NULL, OPT_PARAM },
 	{ "work-dir", required_argument, NULL, OPT_WORK },
 	{ "artifact-inputs", required_argument, NULL, OPT_AIN },
 	{ "artifact-outputs", required_argument, NULL, OPT_AOUT },
@@ -291,8 +295,28 @@ static int artifacts_known(const struct opts *o, int outputs)
 	return 0;
 }
 
+/*
+ * NAME=VALUE, one argv element: KFP v2 gives each parameter its own, so
+ * NAME is up to the first '=' and VALUE is the rest, whatever it holds.
+ */
+static int param_opt(struct opts *o, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (!eq || eq == arg)
+		return usage_error("--pipeline-parameter '%s': expected "
+				   "NAME=VALUE (the parameter's name, '=', "
+				   "its value)", arg);
+	o->params = xrealloc(o->params, (o->nparams + 1) * sizeof(*o->params));
+	o->params[o->nparams++] = arg;
+	return 0;
+}
+
 void opts_release(struct opts *o)
 {
+	free(o->params);
+	o->params = NULL;
+	o->nparams = 0;
 	free(o->art_outs);
 	free(o->art_ins);
 	o->art_outs = o->art_ins = NULL;
@@ -352,6 +376,10 @@ int opts_parse(struct opts *o, int argc, char **argv)
 		case 'n': o->pipeline_name = optarg; break;
 		case 'r': o->pipeline_parameters = optarg; break;
 		case 'm': o->parameter_pass_method = optarg; break;
+		case OPT_PARAM:
+			if (param_opt(o, optarg) < 0)
+				return -1;
+			break;
 		case OPT_WORK: o->work_dir = optarg; break;
 		case OPT_AIN: o->artifact_in = optarg; break;
 		case OPT_AOUT: o->artifact_out = optarg; break;

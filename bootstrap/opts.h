@@ -3,9 +3,9 @@
  * and the environment variables that stand for them.
  *
  * All strings in struct opts point into argv or the environment; the
- * arrays of --artifact-output/--artifact-input pairs are owned by the
- * struct, and opts_release() frees them (after opts_parse(), whatever it
- * returned).
+ * arrays of --pipeline-parameter values and --artifact-output/
+ * --artifact-input pairs are owned by the struct, and opts_release() frees
+ * them (after opts_parse(), whatever it returned).
  */
 #ifndef T3Q_BOOTSTRAP_OPTS_H
 #define T3Q_BOOTSTRAP_OPTS_H
@@ -43,6 +43,8 @@ struct opts {
 	const char *parameter_pass_method; /* -m, only "env" */
 
 	/* t3q's own */
+	const char **params;	/* --pipeline-parameter N=V, owned */
+	int nparams;
 	const char *work_dir;		/* T3Q_WORK_DIR, default "." */
 	const char *artifact_in;	/* T3Q_ARTIFACT_INPUT_DIR */
 	const char *artifact_out;	/* T3Q_ARTIFACT_OUTPUT_DIR */

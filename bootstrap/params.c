@@ -20,6 +20,39 @@ static int name_ok(const char *s, size_t n)
 	return 1;
 }
 
+/*
+ * Whether NAME may be set from a parameter; warns and says no when it is
+ * not a variable name or is one that makes a program run code.
+ */
+static int settable(const char *name)
+{
+	if (!name_ok(name, strlen(name)))
+		warn("pipeline parameter '%s': not a variable name; skipped",
+		     name);
+	else if (names_env_dangerous(name))
+		warn("pipeline parameter '%s': this variable cannot be set by "
+		     "a parameter; skipped", name);
+	else
+		return 1;
+	return 0;
+}
+
+void params_one(const char *arg, const char *(*lookup)(const char *name),
+		void (*set)(void *ctx, const char *name, const char *value),
+		void *ctx)
+{
+	const char *eq = strchr(arg, '=');
+	char *name;
+
+	if (!eq)
+		return;
+	name = xstrndup(arg, eq - arg);
+	/* Set names keep their value; empty ones are skipped (Elyra). */
+	if (settable(name) && !lookup(name) && eq[1])
+		set(ctx, name, eq + 1);
+	free(name);
+}
+
 int params_parse(const char *list, const char *(*lookup)(const char *name),
 		 void (*set)(void *ctx, const char *name, const char *value),
 		 void *ctx)
@@ -49,15 +82,8 @@ int params_parse(const char *list, const char *(*lookup)(const char *name),
 			vlen = strlen(env);
 		} else {
 			vlen = strcspn(v, ";");
-			if (!name_ok(p, n))
-				warn("pipeline parameter '%s': not a variable "
-				     "name; skipped", name);
-			else if (names_env_dangerous(name))
-				warn("pipeline parameter '%s': this variable "
-				     "cannot be set by a parameter; skipped",
-				     name);
 			/* Set names keep their value; empty ones are skipped. */
-			else if (!env && vlen) {
+			if (settable(name) && !env && vlen) {
 				char *val = xstrndup(v, vlen);
 
 				set(ctx, name, val);

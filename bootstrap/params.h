@@ -27,4 +27,13 @@ int params_parse(const char *list, const char *(*lookup)(const char *name),
 		 void (*set)(void *ctx, const char *name, const char *value),
 		 void *ctx);
 
+/*
+ * One --pipeline-parameter "NAME=VALUE": NAME up to the first '=', VALUE
+ * the rest, whole. Set as an entry of the list is: not over a set name,
+ * not when empty, not for a name the list would refuse.
+ */
+void params_one(const char *arg, const char *(*lookup)(const char *name),
+		void (*set)(void *ctx, const char *name, const char *value),
+		void *ctx);
+
 #endif

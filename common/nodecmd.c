@@ -81,8 +81,32 @@ static int shadowed_by_secret(const struct node *n, const char *name)
 	return 0;
 }
 
+/* One "--pipeline-parameter NAME=VALUE" per parameter passed. */
+static void param_args(const struct nodecmd_ctx *c, const struct node *n,
+		       struct nodecmd *out)
+{
+	for (int i = 0; i < n->params.n; i++) {
+		const struct param *pm = pipeline_param(c->p, n->params.v[i]);
+		char *s;
+
+		/* A node env var of that name wins, as below. */
+		if (!pm || node_env_has(n, pm->name))
+			continue;
+		s = xstrfmt("%s=%s", pm->name, c->param_value(c->ctx, pm));
+		arg(out, "--pipeline-parameter");
+		arg(out, s);
+		free(s);
+	}
+}
+
 void nodecmd_build(const struct nodecmd_ctx *c, const struct node *n,
 		   struct nodecmd *out)
+{
+	nodecmd_build_flags(c, n, out, 0);
+}
+
+void nodecmd_build_flags(const struct nodecmd_ctx *c, const struct node *n,
+			 struct nodecmd *out, unsigned flags)
 {
 	struct buf b = BUF_INIT;
 	char *archive = nodecmd_archive_name(n);
@@ -122,7 +146,9 @@ void nodecmd_build(const struct nodecmd_ctx *c, const struct node *n,
 		arg(out, b.buf);
 		buf_reset(&b);
 	}
-	if (n->params.n) {
+	if (n->params.n && (flags & NODECMD_PARAM_ARGS)) {
+		param_args(c, n, out);
+	} else if (n->params.n) {
 		int any = 0;
 
 		for (int i = 0; i < n->params.n; i++) {

@@ -45,6 +45,16 @@ struct nodecmd {
 
 void nodecmd_build(const struct nodecmd_ctx *c, const struct node *n,
 		   struct nodecmd *out);
+
+/*
+ * nodecmd_build() passes the parameters as Elyra's "--pipeline-parameters
+ * 'a=1;b=2'" (KFP v1, t3q-run: the env holds each value too, whole). With
+ * NODECMD_PARAM_ARGS, one "--pipeline-parameter NAME=VALUE" each, for
+ * where the args are all a step gets (KFP v2): no value can split.
+ */
+#define NODECMD_PARAM_ARGS 1
+void nodecmd_build_flags(const struct nodecmd_ctx *c, const struct node *n,
+			 struct nodecmd *out, unsigned flags);
 void nodecmd_release(struct nodecmd *cmd);
 
 /* Elyra's archive name: "<file stem>-<node id>.tar.gz". */

@@ -57,8 +57,13 @@ static char *pipeline_spec(const struct pipeline *p, const char *name)
 		}
 		if (pm->value)
 			add_str(in, "default", pm->value);
-		if (pm->description)
-			add_str(in, "description", pm->description);
+		/* As the pipeline's: Argo would read '{{' as a placeholder. */
+		if (pm->description) {
+			char *d = pipeline_unbrace(pm->description);
+
+			add_str(in, "description", d);
+			free(d);
+		}
 		add_str(in, "name", pm->name);
 		cJSON_AddBoolToObject(in, "optional", !pm->required);
 		/* KFP issue 5111: Bool is declared as Boolean. */

@@ -2,6 +2,7 @@
 #include "compiler/ir.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,11 @@ static int is_integer(const char *s)
 	return *s && strspn(s, "0123456789") == strlen(s);
 }
 
+/*
+ * A finite number. Past DBL_MAX it is refused; below DBL_MIN strtod()
+ * says ERANGE too, but 5e-324 and 1e-320 are numbers (subnormal, as
+ * Python reads them; a smaller one is 0.0 there).
+ */
 static int is_double(const char *s)
 {
 	char *end;
@@ -67,7 +73,8 @@ static int is_double(const char *s)
 
 	errno = 0;
 	d = strtod(s, &end);
-	return *s && !*end && !errno && isfinite(d);
+	return *s && !*end && isfinite(d) && (!errno ||
+	       (errno == ERANGE && fabs(d) <= DBL_MIN));
 }
 
 int ir_check(struct pipeline *p)
@@ -125,7 +132,7 @@ static const char *kind(const struct plan_artifact *a)
 
 /*
  * Whether the bootstrap gets the parameter: not where a node env var of
- * its name wins (nodecmd leaves it out of --pipeline-parameters).
+ * its name wins (nodecmd leaves its --pipeline-parameter out).
  */
 static int passed(const struct plan_task *t, const char *name)
 {
@@ -242,9 +249,9 @@ static cJSON *container_args(const struct plan_task *t)
 
 /*
  * Plain env only: secrets go to the platform spec, and a parameter
- * reaches the step through --pipeline-parameters, which the bootstrap
- * exports: kfp's placeholders are for args (its SDK sets env to plain
- * strings only).
+ * reaches the step through its --pipeline-parameter NAME=VALUE, which the
+ * bootstrap exports: kfp's placeholders are for args (its SDK sets env to
+ * plain strings only).
  */
 static cJSON *container_env(const struct plan_task *t)
 {
@@ -552,6 +559,11 @@ cJSON *ir_build(const struct pipeline *p, const struct argo_opts *o,
 	struct plan pl;
 
 	argo_fill_plan_opts(&po, o);
+	/*
+	 * Args are all a v2 step gets (no env placeholders): one per
+	 * parameter, so a run value holding ';' or '=' cannot split.
+	 */
+	po.param_args = 1;
 	plan_build(&pl, p, &po);
 	*platform = cJSON_CreateObject();
 	pexecs = obj(obj(obj(obj(*platform, "platforms"), "kubernetes"),

@@ -21,6 +21,7 @@
 #include "compiler/custom.h"
 #include "compiler/emit.h"
 #include "compiler/ir.h"
+#include "compiler/plan.h"
 #include "common/upload.h"
 
 static const char usage[] =
@@ -124,6 +125,34 @@ static int usage_error(const char *msg, const char *arg)
 	return 2;
 }
 
+/*
+ * Every option, the PIPELINE path (its stem is the pipeline's name) and the
+ * runtime config are UTF-8, as the pipeline's own strings are: what reaches
+ * the YAML must be, and plan.c marks parameters with a byte (0xff) that
+ * UTF-8 never holds, so no value can forge one.
+ */
+static int not_utf8(const char *what, const char *s)
+{
+	const char *bad = utf8_invalid(s);
+
+	if (!bad)
+		return 0;
+	fprintf(stderr, "t3q-compile: %s: not valid UTF-8 (byte 0x%02x at "
+		"offset %d): give it in UTF-8\n", what, (unsigned char)*bad,
+		(int)(bad - s));
+	return 1;
+}
+
+/* optarg, of the long option at index li (-1: -o), is not UTF-8. */
+static int optarg_not_utf8(int li)
+{
+	char *what = xstrfmt("--%s", li >= 0 ? options[li].name : "output");
+	int bad = not_utf8(what, optarg);
+
+	free(what);
+	return bad;
+}
+
 /* Keeps a config value alive for the run. */
 static const char *keep(struct cli *c, char *s)
 {
@@ -140,6 +169,27 @@ static const char *cfg_str(struct cli *c, const cJSON *md, const char *k)
 	return v && *v ? keep(c, xstrdup(v)) : NULL;
 }
 
+/*
+ * The runtime config's text is UTF-8: every value in it, escapes aside
+ * (cJSON refuses a lone surrogate), is then as the file spells it.
+ */
+static int config_utf8(const char *path, const char *text)
+{
+	const char *bad = utf8_invalid(text), *bol = text;
+	int line = 1;
+
+	if (!bad)
+		return 0;
+	for (const char *s = text; s < bad; s++)
+		if (*s == '\n') {
+			line++;
+			bol = s + 1;
+		}
+	return error("--runtime-config '%s': line %d, column %d: not valid "
+		     "UTF-8 (byte 0x%02x): save it as UTF-8", path, line,
+		     (int)(bad - bol) + 1, (unsigned char)*bad);
+}
+
 /* Elyra's runtime metadata: {"schema_name":"kfp","metadata":{...}}. */
 static int read_runtime_config(struct cli *c)
 {
@@ -151,11 +201,17 @@ static int read_runtime_config(struct cli *c)
 	if (buf_read_file(&b, c->runtime_config) < 0)
 		return error_errno("cannot read --runtime-config '%s'",
 				   c->runtime_config);
+	if (config_utf8(c->runtime_config, b.buf) < 0) {
+		buf_release(&b);
+		return -1;
+	}
 	j = cJSON_Parse(b.buf);
-	buf_release(&b);
-	if (!j)
+	if (!j) {
+		buf_release(&b);
 		return error("--runtime-config '%s' is not valid JSON",
 			     c->runtime_config);
+	}
+	buf_release(&b);
 	md = cJSON_GetObjectItemCaseSensitive(j, "metadata");
 	if (!cJSON_IsObject(md))
 		md = j;
@@ -187,14 +243,17 @@ static int read_runtime_config(struct cli *c)
 
 static int parse(struct cli *c, int argc, char **argv)
 {
-	int opt, bootstrap_image_set = 0, bootstrap_path_set = 0;
+	int opt, li, bootstrap_image_set = 0, bootstrap_path_set = 0;
 
 	memset(c, 0, sizeof(*c));
 	c->format = "text";
 	c->argo.bootstrap_image = "t3q-bootstrap:" T3Q_VERSION;
 	c->argo.bootstrap_path = "/usr/local/bin/t3q-bootstrap";
 	c->argo.pull_secrets = c->pull_secrets;
-	while ((opt = getopt_long(argc, argv, "o:vh", options, NULL)) != -1) {
+	while ((li = -1, opt = getopt_long(argc, argv, "o:vh", options,
+					      &li)) != -1) {
+		if (optarg && optarg_not_utf8(li))
+			return 2;
 		switch (opt) {
 		case 'o': c->output = optarg; break;
 		case OPT_RC: c->runtime_config = optarg; break;
@@ -292,6 +351,9 @@ static int parse(struct cli *c, int argc, char **argv)
 	c->default_image = !c->v2 && !c->argo.bootstrap_in_image &&
 			   !bootstrap_image_set && !c->dot;
 	c->pipeline = argv[optind];
+	if (not_utf8("PIPELINE (its file name names the pipeline)",
+		     c->pipeline))
+		return 2;
 	if (c->runtime_config && read_runtime_config(c) < 0)
 		return 2;
 	if (!c->dot && (!c->argo.cos_endpoint || !c->argo.cos_bucket))
@@ -499,8 +561,11 @@ static int load(struct cli *c, struct pipeline *p, struct custom_set *cs)
 		free(p->dir);
 		p->dir = xstrdup(c->base_dir);
 	}
-	if (!r && !pipeline_validate(p))
+	if (!r && !pipeline_validate(p)) {
 		load_custom(c, p, cs);
+		/* Parameter defaults as Elyra reads them, on both targets. */
+		plan_params(p);
+	}
 	if (!r && c->v2 && !p->nerrors)
 		ir_check(p);	/* what only v2 refuses, once the rest is valid */
 	check_settings(c, p);

@@ -12,8 +12,13 @@
 
 /*
  * nodecmd spells parameter references and artifact directories as these
- * markers, which plan_build() turns into symbols. 0xff never occurs in a
- * loaded pipeline's strings: pipeline_load() refuses what is not UTF-8.
+ * markers, which plan_build() turns into symbols. 0xff is no byte of any
+ * UTF-8 text, and every string that reaches nodecmd is UTF-8: the
+ * pipeline's (pipeline_load() refuses the rest), the options, the runtime
+ * config and the pipeline's file name (t3q-compile's parse() refuses the
+ * rest). So markers come from plan.c alone; a byte 0xff that begins no
+ * well-formed marker is kept as text (the YAML emitter refuses it), and
+ * nothing is read past the string.
  */
 #define MARK '\xff'
 #define MARK_RUN_ID "\xffR\xff"
@@ -42,28 +47,53 @@ static void part_add(struct plan_arg *a, enum plan_part_kind kind,
 	a->parts[a->nparts++].text = xstrndup(s, len);
 }
 
+/*
+ * The parameter a marker at s stands for ("<mark>P<index><mark>"), its
+ * length in *len; or NULL when s holds no such marker.
+ */
+static const struct param *param_at(const struct pipeline *p, const char *s,
+				    size_t *len)
+{
+	size_t digits;
+	long i;
+
+	if (s[0] != MARK || s[1] != 'P')
+		return NULL;
+	digits = strspn(s + 2, "0123456789");
+	if (!digits || digits > 6 || s[2 + digits] != MARK)
+		return NULL;
+	i = strtol(s + 2, NULL, 10);
+	if (i >= p->nparams || !p->params[i].name)
+		return NULL;
+	*len = digits + 3;
+	return &p->params[i];
+}
+
 /* "a=<mark>;b=<mark>" -> text, parameter, text, parameter. */
 static void parts_parse(struct plan_arg *a, const struct pipeline *p,
 			const char *s)
 {
+	const char *text = s;
+
 	while (*s) {
 		const char *m = strchr(s, MARK);
+		const struct param *pm;
+		size_t len;
 
-		if (!m) {
-			part_add(a, PLAN_TEXT, s, strlen(s));
-			return;
+		if (!m)
+			break;
+		pm = param_at(p, m, &len);
+		if (!pm) {
+			s = m + 1;
+			continue;
 		}
-		if (m > s)
-			part_add(a, PLAN_TEXT, s, m - s);
-		/* Only param_mark() writes a marker inside an argument. */
-		{
-			int i = atoi(m + 2);
-			const char *name = p->params[i].name;
-
-			part_add(a, PLAN_PARAM, name, strlen(name));
-		}
-		s = strchr(m + 1, MARK) + 1;
+		if (m > text)
+			part_add(a, PLAN_TEXT, text, m - text);
+		part_add(a, PLAN_PARAM, pm->name, strlen(pm->name));
+		s = text = m + len;
 	}
+	if (*text)
+		part_add(a, PLAN_TEXT, text, strlen(text));
 }
 
 static void args_from(struct plan_task *t, const struct pipeline *p,
@@ -109,12 +139,14 @@ static void env_from(struct plan_task *t, const struct pipeline *p,
 {
 	for (int i = 0; i < nc->nenv; i++) {
 		const char *v = nc->env[i].value;
+		const struct param *pm;
+		size_t len;
 
 		if (!strcmp(v, MARK_RUN_ID))
 			env_add(t, PLAN_ENV_RUN_ID, nc->env[i].key, NULL, NULL);
-		else if (v[0] == MARK && v[1] == 'P')
-			env_add(t, PLAN_ENV_PARAM, nc->env[i].key,
-				p->params[atoi(v + 2)].name, NULL);
+		else if ((pm = param_at(p, v, &len)) && !v[len])
+			env_add(t, PLAN_ENV_PARAM, nc->env[i].key, pm->name,
+				NULL);
 		else
 			env_add(t, PLAN_ENV_VALUE, nc->env[i].key, v, NULL);
 	}
@@ -355,7 +387,8 @@ static void task_build(struct plan_task *t, const struct pipeline *p,
 		parents_from(t, p, n);
 		return;
 	}
-	nodecmd_build(&ctx, n, &nc);
+	nodecmd_build_flags(&ctx, n, &nc,
+			    o->param_args ? NODECMD_PARAM_ARGS : 0);
 	args_from(t, p, &nc);
 	env_from(t, p, n, &nc, o);
 	nodecmd_release(&nc);
@@ -513,3 +546,132 @@ int plan_check(struct pipeline *p)
 	buf_release(&b);
 	return errors;
 }
+
+/*
+ * Python's int literal, which is what Elyra makes of the text (it writes
+ * the value into its pipeline's Python source): " +0x_10 ", "1_000",
+ * "0o17", "0b1". Its decimal digits, '-' first when negative, in out;
+ * 1 when it is one of more than 120 digits (nothing in out); or -1 when
+ * s is none ("3.0", "ten", "007": Python's SyntaxError).
+ */
+static int py_int(const char *s, struct buf *out)
+{
+	static const char digit[] = "0123456789abcdef";
+	const char *end = s + strlen(s), *d;
+	int neg = 0, base = 10, n = 0, under = 1, huge = 0;
+	char acc[120];		/* decimal, least significant first */
+
+	s += strspn(s, " \t");
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if (s < end && (*s == '+' || *s == '-'))
+		neg = *s++ == '-';
+	if (end - s > 2 && s[0] == '0' && strchr("xXoObB", s[1])) {
+		base = s[1] == 'x' || s[1] == 'X' ? 16 :
+		       s[1] == 'o' || s[1] == 'O' ? 8 : 2;
+		s += 2;
+		under = 0;	/* "0x_1" is Python too */
+	} else if (s < end && *s == '0' &&
+		   strspn(s, "0_") != (size_t)(end - s)) {
+		return -1;	/* "007" */
+	}
+	for (; s < end; s++) {
+		int v, carry;
+
+		if (*s == '_' && !under) {
+			under = 1;
+			continue;
+		}
+		d = memchr(digit, *s | 0x20, sizeof(digit) - 1);
+		v = d ? (int)(d - digit) : base;
+		if (v >= base)
+			return -1;
+		under = 0;
+		/* acc = acc * base + v, in decimal */
+		carry = v;
+		for (int i = 0; i < n; i++) {
+			carry += (acc[i] - '0') * base;
+			acc[i] = '0' + carry % 10;
+			carry /= 10;
+		}
+		for (; carry && !huge; carry /= 10) {
+			if (n == (int)sizeof(acc))
+				huge = 1;
+			else
+				acc[n++] = '0' + carry % 10;
+		}
+	}
+	if (under && (n || base != 10))
+		return -1;	/* "1_", "0x", "" */
+	if (!n && under)
+		return -1;
+	if (huge)
+		return 1;
+	while (n > 1 && acc[n - 1] == '0')
+		n--;
+	if (!n)
+		acc[n++] = '0';
+	if (neg && !(n == 1 && acc[0] == '0'))
+		buf_addch(out, '-');
+	while (n)
+		buf_addch(out, acc[--n]);
+	return 0;
+}
+
+/* Whether decimal digits "[-]D" are beyond +-2^53. */
+static int past_2_53(const char *s)
+{
+	static const char max[] = "9007199254740992";
+	size_t len;
+
+	s += *s == '-';
+	len = strlen(s);
+	return len > strlen(max) || (len == strlen(max) && strcmp(s, max) > 0);
+}
+
+int plan_params(struct pipeline *p)
+{
+	struct buf b = BUF_INIT;
+	int errors = 0;
+
+	for (int i = 0; i < p->nparams; i++) {
+		struct param *pm = &p->params[i];
+		int r;
+
+		if (!pm->value || pm->type == PARAM_STRING)
+			continue;
+		buf_reset(&b);
+		if (pm->type == PARAM_BOOL) {
+			/* A number (strings are True/False by now): Python's
+			 * truth, as kfp 2 writes it. */
+			if (strcmp(pm->value, "True") &&
+			    strcmp(pm->value, "False"))
+				buf_adds(&b, strtod(pm->value, NULL) ?
+					 "True" : "False");
+		} else if ((r = py_int(pm->value, &b)) < 0 ||
+			   (r > 0 && pm->type == PARAM_FLOAT)) {
+			buf_reset(&b);	/* not an int literal: as it is */
+		} else if (pm->type == PARAM_INTEGER &&
+			   (r > 0 || past_2_53(b.buf))) {
+			/* Elyra leaves out what no node uses: so does this. */
+			if (pm->name && pipeline_param_used(p, pm->name)) {
+				pipeline_diag(p, 1, NULL, pm->path, "'%s' is "
+					"beyond +-2^53 (9007199254740992), "
+					"the largest integer a KFP v2 run "
+					"parameter (a JSON number) holds "
+					"exactly, and both targets run the "
+					"same values: make the parameter a "
+					"String", pm->value);
+				errors++;
+			}
+			buf_reset(&b);
+		}
+		if (b.len && strcmp(b.buf, pm->value)) {
+			free(pm->value);
+			pm->value = xstrdup(b.buf);
+		}
+	}
+	buf_release(&b);
+	return errors;
+}
+

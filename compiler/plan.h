@@ -120,6 +120,7 @@ struct plan_opts {
 	const char *cos_username;	/* these, as plain values */
 	const char *cos_password;
 	int data_passing_cos;		/* no artifacts: Elyra's COS passing */
+	int param_args;			/* NODECMD_PARAM_ARGS */
 };
 
 /* The node env var that marks outputs as models on KFP v2. */
@@ -134,5 +135,14 @@ void plan_release(struct plan *pl);
  * entries), adding diagnostics to p. Returns the number of errors found.
  */
 int plan_check(struct pipeline *p);
+
+/*
+ * The run parameters' defaults as Elyra reads them (Python literals: an
+ * Integer or Float "0x10" is 16, a Bool 1 is True), alike for every
+ * target; an Integer past +-2^53 is an error on every target (KFP v2
+ * cannot carry it exactly). Rewrites p's values and adds diagnostics;
+ * returns the number of errors.
+ */
+int plan_params(struct pipeline *p);
 
 #endif

@@ -5,7 +5,8 @@ t3q-compile say the same thing about each step, since both render one plan
 
   - the image, and the bootstrap's flags: v1's args with its
     --artifact-inputs/--artifact-outputs DIR pairs dropped and
-    {{inputs.parameters.X}} spelt {{$.inputs.parameters['X']}} are v2's
+    {{inputs.parameters.X}} spelt {{$.inputs.parameters['X']}}, and its
+    --pipeline-parameters list as one --pipeline-parameter each, are v2's
     args without their --artifact-input/--artifact-output pairs; those
     name v1's input artifacts, and v1's outputs (less KFP v1's two) plus
     KFP v2's three fixed ones;
@@ -14,7 +15,9 @@ t3q-compile say the same thing about each step, since both render one plan
     /dev/shm, tolerations, pod labels and annotations, pull policy and
     pull secrets;
   - v1's DAG dependencies are in dependentTasks, the rest being producers;
-    the run parameters and their defaults agree.
+    the run parameters and their defaults agree: the same integer (v1's
+    decimal digits, exactly what KFP reads v2's JSON number as), Bool
+    (True/False) or number.
 
 Prints each disagreement; exit 1 if any.
 """
@@ -41,6 +44,24 @@ def strip_pairs(args, flags):
 
 def v1_param(s):
     return re.sub(r"\{\{inputs\.parameters\.([A-Za-z0-9_]+)\}\}", r"{{$.inputs.parameters['\1']}}", s)
+
+
+def v1_params_as_v2(args):
+    """v1's --pipeline-parameters 'a=A;b=B' --parameter-pass-method env is
+    v2's --pipeline-parameter a=A --pipeline-parameter b=B (one argument
+    per parameter: args are all a v2 step gets, and no value may split)."""
+    out, i = [], 0
+    while i < len(args):
+        if args[i] == "--pipeline-parameters" and i + 1 < len(args):
+            for item in args[i + 1].split(";"):
+                out += ["--pipeline-parameter", item]
+            i += 2
+            if args[i:i + 2] == ["--parameter-pass-method", "env"]:
+                i += 2
+        else:
+            out.append(args[i])
+            i += 1
+    return out
 
 
 def default_of(v2p):
@@ -71,10 +92,12 @@ def agree(f1, f2):
         say("*", "tasks", sorted(v1_tasks), sorted(v2_tasks))
     # run parameters and their defaults
     v1_params = {p["name"]: p.get("value") for p in wf["spec"].get("arguments", {}).get("parameters", [])}
-    v2_params = {k: default_of(v) for k, v in spec["root"].get("inputDefinitions", {}).get("parameters", {}).items()}
+    v2_defs = spec["root"].get("inputDefinitions", {}).get("parameters", {})
+    v2_params = {k: default_of(v) for k, v in v2_defs.items()}
     for k in set(v1_params) | set(v2_params):
         a, b = v1_params.get(k, "<none>"), v2_params.get(k, "<none>")
-        if a != b and not (a is not None and b is not None and _num_eq(a, b)):
+        ptype = v2_defs.get(k, {}).get("parameterType")
+        if not _same_value(a, b, ptype):
             say("*", "run parameter %s" % k, a, b)
     pull = [s["name"] for s in wf["spec"].get("imagePullSecrets", [])]
 
@@ -85,7 +108,8 @@ def agree(f1, f2):
         px = pexecs.get("exec-" + name, {})
         if c1["image"] != ex["image"]:
             say(name, "image", c1["image"], ex["image"])
-        a1, _ = strip_pairs([v1_param(a) for a in c1["args"]], {"--artifact-inputs", "--artifact-outputs"})
+        a1, _ = strip_pairs(v1_params_as_v2([v1_param(a) for a in c1["args"]]),
+                            {"--artifact-inputs", "--artifact-outputs"})
         a2, pairs = strip_pairs(ex["args"], {"--artifact-input", "--artifact-output"})
         if a1 != a2:
             say(name, "bootstrap args", a1, a2)
@@ -155,6 +179,22 @@ def agree(f1, f2):
         if not p2 <= p1:
             say(name, "parameters", sorted(p1), sorted(p2))
     return bad
+
+
+def _same_value(a, b, ptype):
+    """v1's default (Argo's string) and v2's (as KFP reads it) are one
+    value: an integer in decimal digits that the JSON number holds exactly
+    (KFP reads it as a double), a Bool as True/False, a float alike."""
+    if a == b and ptype not in ("NUMBER_INTEGER", "BOOLEAN"):
+        return True
+    if a is None or b is None or a == "<none>" or b == "<none>":
+        return a == b
+    if ptype == "NUMBER_INTEGER":
+        return re.fullmatch(r"-?[0-9]+", a) is not None and _num_eq(b, b) and \
+            float(b).is_integer() and int(a) == int(float(b))
+    if ptype == "BOOLEAN":
+        return a in ("True", "False") and a == b
+    return a == b or _num_eq(a, b)
 
 
 def _num_eq(a, b):

@@ -62,6 +62,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (opts_parse(&o, argc, argv) == 0) {
 		items_each(o.inputs, check_item, NULL);
 		items_each(o.outputs, check_item, NULL);
+		for (int i = 0; i < o.nparams; i++)
+			params_one(o.params[i], fake_env, check_set, NULL);
 		params_parse(o.pipeline_parameters, fake_env, check_set, NULL);
 	}
 	opts_release(&o);

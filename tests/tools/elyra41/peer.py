@@ -40,7 +40,10 @@ and the pipeline gets pipeline.* fields (pipelineInfo, root parameters,
 schemaVersion, sdkVersion). Normalisations, which are not differences:
 env, mounts and tolerations are sets; --inputs is a set (Elyra gathers it
 in a Python set); a component's parameter defaultValue/isOptional are
-compared on the root's definition only (where the run form reads them).
+compared on the root's definition only (where the run form reads them);
+t3q's repeated --pipeline-parameter NAME=VALUE (one argument each, so that
+no run value splits) reads as Elyra's --pipeline-parameters list with its
+--parameter-pass-method env.
 """
 import contextlib
 import io
@@ -77,9 +80,17 @@ def parse_t3q_args(args):
         if k in ("--artifact-input", "--artifact-output"):
             name, _, path = v.partition("=")
             flags.setdefault(k, {})[name] = path
+        elif k == "--pipeline-parameter":
+            # one NAME=VALUE each: Elyra's list and its "-m env", unsplit
+            name, _, value = v.partition("=")
+            flags.setdefault(k, {})[name] = value
         else:
             flags[k] = v
         i += 2
+    if "--pipeline-parameter" in flags:
+        flags["--pipeline-parameters"] = flags.pop("--pipeline-parameter")
+        flags["--parameter-pass-method"] = "env"
+        return flags
     if "--pipeline-parameters" in flags:
         flags["--pipeline-parameters"] = dict(
             item.partition("=")[::2] for item in flags["--pipeline-parameters"].split(";"))
