@@ -1129,9 +1129,13 @@ void pipeline_label_value(struct buf *out, const char *s)
 		return;
 	if (!alnum(*s))
 		buf_addch(out, 'a');
-	for (; *s; s++)
+	for (; *s; s++) {
 		buf_addch(out, alnum(*s) || *s == '-' || *s == '_' ||
 			  *s == '.' ? *s : '_');
+		/* Elyra replaces a character, not each of its UTF-8 bytes */
+		while (((unsigned char)s[1] & 0xC0) == 0x80)
+			s++;
+	}
 	if (!alnum(out->buf[out->len - 1]))
 		buf_addch(out, 'a');
 	if (out->len - start > 63) {
