@@ -459,6 +459,27 @@ static void read_secrets(struct pipeline *p, struct node *n, const cJSON *arr)
 	}
 }
 
+/*
+ * Whether two mount paths name one mount: Elyra mounts at "/" +
+ * path.strip("/"), so "/mnt/x", "mnt/x" and "/mnt/x/" are one (and a
+ * node's mount replaces the pipeline default's there); "./a//b" is not
+ * "/a/b", to Elyra or to Argo.
+ */
+static int same_mount_path(const char *a, const char *b)
+{
+	size_t la, lb;
+
+	a += strspn(a, "/");
+	b += strspn(b, "/");
+	la = strlen(a);
+	lb = strlen(b);
+	while (la && a[la - 1] == '/')
+		la--;
+	while (lb && b[lb - 1] == '/')
+		lb--;
+	return la == lb && !memcmp(a, b, la);
+}
+
 static void read_volumes(struct pipeline *p, struct node *n, const cJSON *arr)
 {
 	const char *names[4] = { "path", "pvc_name", "sub_path", NULL };
@@ -484,7 +505,7 @@ static void read_volumes(struct pipeline *p, struct node *n, const cJSON *arr)
 				e, "read_only"));
 		for (i = 0; i < n->nvolumes; i++)
 			if (it.f[0] && n->volumes[i].path &&
-			    !strcmp(n->volumes[i].path, it.f[0]))
+			    same_mount_path(n->volumes[i].path, it.f[0]))
 				break;
 		if (i == n->nvolumes) {
 			n->volumes = xrealloc(n->volumes, (n->nvolumes + 1) *
