@@ -284,6 +284,75 @@ static int split_kv(const char *s, char **k, char **v)
 	return 0;
 }
 
+/*
+ * The length of the Python whitespace character (str.isspace) at s, or 0:
+ * ASCII's six, \x1c-\x1f, and the Unicode spaces, as UTF-8.
+ */
+static size_t py_space_at(const char *s)
+{
+	static const char *const wide[] = {
+		"\xc2\x85", "\xc2\xa0", "\xe1\x9a\x80", "\xe2\x80\xa8",
+		"\xe2\x80\xa9", "\xe2\x80\xaf", "\xe2\x81\x9f",
+		"\xe3\x80\x80",
+	};
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (strchr(" \t\n\v\f\r", *s) && *s)
+		return 1;
+	if (*u >= 0x1c && *u <= 0x1f)
+		return 1;
+	/* U+2000..U+200A */
+	if (u[0] == 0xe2 && u[1] == 0x80 && u[2] >= 0x80 && u[2] <= 0x8a)
+		return 3;
+	for (size_t i = 0; i < sizeof(wide) / sizeof(*wide); i++)
+		if (!strncmp(s, wide[i], strlen(wide[i])))
+			return strlen(wide[i]);
+	return 0;
+}
+
+/*
+ * Python's s.strip(), in place: Elyra 4.0.0 strips every value of its list
+ * properties (ElyraProperty.strip_if_string), and the shared memory size.
+ */
+static char *py_strip(char *s)
+{
+	size_t start = 0, end = 0, at = 0, k;
+
+	if (!s)
+		return NULL;
+	while ((k = py_space_at(s + start)))
+		start += k;
+	/* end: just after the last character that is not a space */
+	for (at = start; s[at];) {
+		k = py_space_at(s + at);
+		if (k) {
+			at += k;
+			continue;
+		}
+		do
+			at++;
+		while (((unsigned char)s[at] & 0xC0) == 0x80);
+		end = at;
+	}
+	if (end < start)
+		end = start;
+	memmove(s, s + start, end - start);
+	s[end - start] = 0;
+	return s;
+}
+
+/* value_of, stripped first: "  " is no value, as "" is. */
+static char *stripped_value_of(const cJSON *obj, const char *key)
+{
+	char *s = py_strip(scalar(cJSON_GetObjectItemCaseSensitive(obj, key)));
+
+	if (s && (!*s || !strcmp(s, "None"))) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
 /* Reads one list property item as a dict with the given field names. */
 struct item {
 	char *f[4];
@@ -311,7 +380,7 @@ static int read_item(struct pipeline *p, const struct node *n,
 				item_free(it);
 				return -1;
 			}
-			it->f[i] = value_of(e, names[i]);
+			it->f[i] = stripped_value_of(e, names[i]);
 		}
 		return 0;
 	}
@@ -358,7 +427,7 @@ static int read_item(struct pipeline *p, const struct node *n,
 		}
 	}
 	for (int i = 0; i < 4; i++)
-		if (it->f[i] && !*it->f[i]) {
+		if (it->f[i] && !*py_strip(it->f[i])) {
 			free(it->f[i]);
 			it->f[i] = NULL;
 		}
@@ -459,6 +528,27 @@ static void read_secrets(struct pipeline *p, struct node *n, const cJSON *arr)
 	}
 }
 
+/*
+ * Whether two mount paths name one mount: Elyra mounts at "/" +
+ * path.strip("/"), so "/mnt/x", "mnt/x" and "/mnt/x/" are one (and a
+ * node's mount replaces the pipeline default's there); "./a//b" is not
+ * "/a/b", to Elyra or to Argo.
+ */
+static int same_mount_path(const char *a, const char *b)
+{
+	size_t la, lb;
+
+	a += strspn(a, "/");
+	b += strspn(b, "/");
+	la = strlen(a);
+	lb = strlen(b);
+	while (la && a[la - 1] == '/')
+		la--;
+	while (lb && b[lb - 1] == '/')
+		lb--;
+	return la == lb && !memcmp(a, b, la);
+}
+
 static void read_volumes(struct pipeline *p, struct node *n, const cJSON *arr)
 {
 	const char *names[4] = { "path", "pvc_name", "sub_path", NULL };
@@ -484,7 +574,7 @@ static void read_volumes(struct pipeline *p, struct node *n, const cJSON *arr)
 				e, "read_only"));
 		for (i = 0; i < n->nvolumes; i++)
 			if (it.f[0] && n->volumes[i].path &&
-			    !strcmp(n->volumes[i].path, it.f[0]))
+			    same_mount_path(n->volumes[i].path, it.f[0]))
 				break;
 		if (i == n->nvolumes) {
 			n->volumes = xrealloc(n->volumes, (n->nvolumes + 1) *
@@ -544,6 +634,27 @@ static void read_tolerations(struct pipeline *p, struct node *n,
 static const cJSON *get(const cJSON *o, const char *k)
 {
 	return cJSON_GetObjectItemCaseSensitive(o, k);
+}
+
+/*
+ * Whether a node sets its shared memory size: Elyra discards the property
+ * when its size is falsy after strip() (absent, null, "", "  ", 0), and
+ * the pipeline default applies; the string "0" is a size (of none).
+ */
+static int shm_set(const cJSON *shm)
+{
+	const cJSON *size = cJSON_IsObject(shm) ? get(shm, "size") : NULL;
+	char *s;
+	int set;
+
+	if (!size || cJSON_IsNull(size) || cJSON_IsFalse(size))
+		return 0;
+	if (cJSON_IsNumber(size))
+		return size->valuedouble != 0;
+	s = py_strip(scalar(size));
+	set = !s || *s;
+	free(s);
+	return set;
 }
 
 /*
@@ -614,11 +725,11 @@ kubernetes:
 			 "key", "value", &n->labels, &n->nlabels);
 	}
 	shm = get(cp, "kubernetes_shared_mem_size");
-	if (!cJSON_IsObject(shm) || !get(shm, "size"))
+	if (!shm_set(shm))
 		shm = defaults ? get(defaults, "kubernetes_shared_mem_size")
 			       : NULL;
 	if (cJSON_IsObject(shm)) {
-		n->shm_size = value_of(shm, "size");
+		n->shm_size = stripped_value_of(shm, "size");
 		/* Size 0 means none, as in Elyra. */
 		if (n->shm_size && atof(n->shm_size) == 0 &&
 		    strspn(n->shm_size, "0.") == strlen(n->shm_size)) {
@@ -1129,9 +1240,13 @@ void pipeline_label_value(struct buf *out, const char *s)
 		return;
 	if (!alnum(*s))
 		buf_addch(out, 'a');
-	for (; *s; s++)
+	for (; *s; s++) {
 		buf_addch(out, alnum(*s) || *s == '-' || *s == '_' ||
 			  *s == '.' ? *s : '_');
+		/* Elyra replaces a character, not each of its UTF-8 bytes */
+		while (((unsigned char)s[1] & 0xC0) == 0x80)
+			s++;
+	}
 	if (!alnum(out->buf[out->len - 1]))
 		buf_addch(out, 'a');
 	if (out->len - start > 63) {

@@ -178,7 +178,8 @@ int pipeline_is_ancestor(const struct node *n, int a);
 const struct param *pipeline_param(const struct pipeline *p,
 				   const char *name);
 /*
- * Elyra's sanitize_label_value: invalid bytes become '_', an 'a' is put
+ * Elyra's sanitize_label_value: each invalid character (one '_' for all
+ * the UTF-8 bytes of one) becomes '_', an 'a' is put
  * where the value would start or end with a non-alphanumeric, at most 63.
  */
 void pipeline_label_value(struct buf *out, const char *s);

@@ -530,6 +530,12 @@ static void check_k8s(struct pipeline *p, const struct node *n)
 			pipeline_diag(p, 1, n, "kubernetes_shared_mem_size",
 				      "Shared memory size '%s' must be a "
 				      "positive number.", n->shm_size);
+		/* "5e-324G" is no quantity: Argo refuses the workflow */
+		else if (strpbrk(n->shm_size, "eE"))
+			pipeline_diag(p, 1, n, "kubernetes_shared_mem_size",
+				      "Shared memory size '%s' is not a "
+				      "Kubernetes quantity with units 'G': write "
+				      "it without an exponent.", n->shm_size);
 	}
 }
 

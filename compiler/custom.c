@@ -171,6 +171,15 @@ void custom_prepare(struct custom_set *cs, struct pipeline *p)
 		expand_all(p, i, cs, &cmd, &args);
 		strlist_clear(&cmd);
 		strlist_clear(&args);
+		/*
+		 * An input given an argument that no placeholder reads: kfp
+		 * 1.8.22 still passes it, as a file (a raw artifact for a
+		 * value, the producer's artifact for an output).
+		 */
+		for (int k = 0; k < cs->defs[i]->ninputs; k++)
+			if (cs->args[i][k].kind != ARG_NONE &&
+			    !cs->used_value[i][k] && !cs->used_path[i][k])
+				cs->used_path[i][k] = 1;
 	}
 	for (int i = 0; i < p->nnodes; i++) {
 		const struct component *c = cs->defs[i];

@@ -84,6 +84,7 @@ inputs:
 - {name: Text}
 - {name: Data file, optional: true}
 - {name: Memory, optional: true, default: 1G}
+- {name: Spare, optional: true}
 outputs:
 - {name: Result, type: String}
 implementation:
@@ -148,8 +149,12 @@ SPECS = {
                         ("Ratio", "Float", "value", False), ("Flag", "Bool", "value", False),
                         ("Note", None, "value", False)], [("Out text", "String")]),
     # "Memory": an input named as one of Elyra's generic-node properties
+    # "Spare": an input no placeholder reads; kfp still passes a value or an
+    # upstream output to it, as a file (a run parameter is not given to it:
+    # kfp makes that a workflow artifact no run supplies, as for inputPath,
+    # and t3q a raw artifact of the parameter's value; see README.md)
     "consume.yaml": ([("Text", None, "value", True), ("Data file", None, "path", False),
-                      ("Memory", None, "value", False)],
+                      ("Memory", None, "value", False), ("Spare", None, "unused", False)],
                      [("Result", "String")]),
     "bad_output.yaml": ([], [("Out.file", None)]),
     "bad_cond.yaml": ([("Verbose", "Bool", "value", False)], []),
@@ -236,8 +241,13 @@ class CGen(Gen):
                     if producers and (use == "path" or r < 0.25) and self.chance(0.85):
                         up = self.pick(producers)
                         oname = self.pick(up["outs"])[0]
-                        cp[pid(iname)] = {"widget": "inputpath",
-                                          "value": {"value": up["id"], "option": "output_" + pid(oname)}}
+                        ref = {"value": up["id"], "option": "output_" + pid(oname)}
+                        if use == "unused" and any(v.get("value") == ref for v in cp.values() if isinstance(v, dict)):
+                            # one output at two paths: two input artifacts of one name (kfp's), which
+                            # is not this input's question
+                            cp[pid(iname)] = {"widget": "string", "value": self.pick(STRINGS)}
+                            continue
+                        cp[pid(iname)] = {"widget": "inputpath", "value": ref}
                         node["parents"].add(up["id"])
                     elif params and r < 0.5 and use == "value":
                         want = PARAM_TYPE.get(ityp or "", None)

@@ -24,6 +24,9 @@ pipelines (gen_pipelines.py), judged against Elyra 4.0.0's own export
       (names.txt).
   elyra_diff.py summary REPORT
       prints every failure grouped by cause (the field, or the check).
+  elyra_diff.py classes CASES
+      fails unless every value class of gen_pipelines.py (CLASS_NAMES) is
+      held by some case (gen_pipelines.py --classes).
 """
 import contextlib
 import io
@@ -120,6 +123,75 @@ def supernode_without_properties(c, res):
     return bool(missing) and all(n.get("type") == "super_node" for n in missing)
 
 
+def _doc(c):
+    with open(os.path.join(c["dir"], c["elyra"]), encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _props(c):
+    """The pipeline properties, then every node's component_parameters and
+    the pipeline defaults (dicts)."""
+    doc = _doc(c)
+    props = doc["pipelines"][0]["app_data"].get("properties") or {}
+    cps = [props.get("pipeline_defaults") or {}]
+    cps += [n.get("app_data", {}).get("component_parameters") or {} for pl in doc["pipelines"]
+            for n in pl.get("nodes", [])]
+    return props, cps
+
+
+def _msg(res):
+    return (res.get("message") or "") + " ".join(i.get("message") or "" for i in res.get("issues") or [])
+
+
+def backslash_default(c, res):
+    """Elyra's component YAML holds the default in double quotes, unescaped."""
+    props, _ = _props(c)
+    return "while scanning a double-quoted scalar" in _msg(res) and any(
+        p.get("default_value", {}).get("type") == "String" and "\\" in str(p["default_value"].get("value"))
+        for p in props.get("pipeline_parameters") or [])
+
+
+def newline_in_code(c, res):
+    """Elyra's generated DSL holds an env value or the description with a
+    raw newline inside a one-line string literal."""
+    props, cps = _props(c)
+    nl = "\n" in str(props.get("description") or "") or any(
+        "\n" in str(e.get("value")) for cp in cps for e in cp.get("env_vars") or [] if isinstance(e, dict))
+    return nl and "cannot parse" in _msg(res) and "UnterminatedString" in _msg(res)
+
+
+def fractional_resource(c, res):
+    """cpu below 1 (Elyra's validator takes int() of it) or fractional
+    memory (kfp 1.8.22's set_memory_request wants an integer)."""
+    _, cps = _props(c)
+    m = _msg(res)
+    cpu = any(isinstance(cp.get("cpu"), float) and 0 < cp["cpu"] < 1 for cp in cps)
+    mem = any(isinstance(cp.get("memory"), float) and cp["memory"] != int(cp["memory"]) for cp in cps)
+    return (cpu and "Property must be greater than zero" in m) or (mem and "Invalid memory string" in m)
+
+
+def v7_item_in_v8(c, res):
+    """A v8 pipeline with a v7 "key=value" string among its pod labels."""
+    _, cps = _props(c)
+    return "Required label key was not specified" in _msg(res) and any(
+        isinstance(x, str) for cp in cps for x in cp.get("kubernetes_pod_labels") or [])
+
+
+def number_as_text(c, res):
+    """A number where Elyra wants a string: an env value (its processor
+    runs a regex on it), a pod label or annotation value (its validator)."""
+    _, cps = _props(c)
+
+    def nums(prop):
+        return any(isinstance(x, dict) and isinstance(x.get("value"), (int, float))
+                   and not isinstance(x.get("value"), bool) for cp in cps for x in cp.get(prop) or [])
+    m = _msg(res)
+    return ((nums("env_vars") and "expected string or bytes-like object, got 'int'" in m)
+            or (nums("kubernetes_pod_annotations") and "is not a valid Kubernetes annotation value" in m)
+            or (nums("kubernetes_pod_labels") and m.strip() == "Pipeline validation FAILED. The pipeline "
+                "was not exported." and not [i for i in res.get("issues") or [] if i.get("severity") == 1]))
+
+
 ACCEPT = [
     ("Elyra's export never ends",
      lambda c, res: res.get("hung"),
@@ -146,6 +218,59 @@ ACCEPT = [
      "Elyra 4.0.0's PipelineDefinition structure check wants component_parameters on every node of "
      "the primary pipeline, supernodes too, though its own test pipelines (kf_supernode_valid) have "
      "none there; t3q flattens supernodes, which carry no properties"),
+    ("a version 7 pipeline",
+     lambda c, res: re.search(r"Pipeline version [0-7] is out of date", _msg(res)),
+     "Elyra 4.0.0's export refuses a pipeline older than version 8 (`out of date and needs to be "
+     "migrated using the Elyra pipeline editor`); t3q reads the v7 forms as the editor's migration "
+     "does, and the differential test compares its v7 compile with Elyra's export of the migrated copy"),
+    ("a backslash in a String parameter's default",
+     backslash_default,
+     "Elyra 4.0.0 writes the default into its component YAML between double quotes without escaping, "
+     "so `a\\tb` becomes a tab or, as here, a YAML error (`while scanning a double-quoted scalar`); "
+     "t3q passes the value as written"),
+    ("a newline in an env value or in the description",
+     newline_in_code,
+     "Elyra 4.0.0 writes the value into a one-line Python string literal of its generated kfp DSL, "
+     "which then does not parse (`cannot parse ... UnterminatedString`); t3q passes the value whole"),
+    ("a fractional cpu or memory",
+     fractional_resource,
+     "Elyra 4.0.0's validator takes int() of cpu, so cpu 0.5 is `Property must be greater than zero`, "
+     "and kfp 1.8.22 refuses memory 1.5 (`Invalid memory string`); Kubernetes takes both (`500m`, "
+     "`1.5G`), and t3q passes them"),
+    ("a v8 pipeline holding a v7 \"key=value\" pod label",
+     v7_item_in_v8,
+     "Elyra 4.0.0 reads only v8's dicts in a v8 pipeline (`Required label key was not specified`); "
+     "t3q reads the v7 string form wherever it finds it, as it does in a v7 pipeline"),
+    ("a number as an env, pod label or annotation value",
+     number_as_text,
+     "Elyra 4.0.0's processor runs a regex on the env value and fails (`expected string or "
+     "bytes-like object, got 'int'`), and its validator refuses a label or annotation value that is "
+     "not a string; t3q writes the number as Python prints it, a string Kubernetes takes"),
+]
+
+
+def has_class(c, *names):
+    return any(k in (c.get("classes") or []) for k in names)
+
+
+# Pipelines that Elyra exports and t3q refuses: (name, test on (case, t3q's
+# stderr), why). Checked as ACCEPT is: each needed, each in README.md.
+REFUSE = [
+    ("a fractional GPU count",
+     lambda c, err: "Property must be a whole number of GPUs" in err,
+     "Elyra 4.0.0's validator takes int() of it (1.5 passes as 1), and its export asks for "
+     "`nvidia.com/gpu: '1.5'`, which Kubernetes refuses (an extended resource must be a whole "
+     "number); t3q refuses it at compile time, naming the node"),
+    ("a shared-memory size in exponent form",
+     lambda c, err: "is not a Kubernetes quantity with units 'G'" in err,
+     "Elyra 4.0.0 appends `G` to the number as Python prints it, so 5e-324 becomes `sizeLimit: "
+     "5e-324G`, which is no Kubernetes quantity: Argo refuses the workflow on every KFP backend; t3q "
+     "refuses the pipeline, naming the node"),
+    # TEMPORARY: delete when branch h-model merges (issue 22, defect 5)
+    ("cpu, memory or gpu of 0 (fixed on branch h-model)",
+     lambda c, err: has_class(c, "num:cpu-zero", "num:memory-zero", "num:gpu-zero")
+     and "Property must be greater than zero" in err,
+     "temporary: Elyra 4.0.0 reads 0 as no value; branch h-model makes t3q do the same"),
 ]
 
 
@@ -242,6 +367,12 @@ def cmd_check(root, elyra_out, bin_, runtimes, report):
                     tag, elyra_refusal(res), rc, (": " + brief(err)) if rc else ""))
                 continue
             if rc != 0:
+                why = next((a for a in REFUSE if rc == 1 and a[1](c, err)), None)
+                if why:
+                    stats["refused"] = stats.get("refused", 0) + 1
+                    with open(os.path.join(report, "accepted.txt"), "a") as fh:
+                        fh.write(why[0] + "\n")
+                    continue
                 fails["refusal"].append("%s: Elyra exports; t3q exits %d: %s" % (tag, rc, brief(err)))
                 continue
             yamls.append(y)
@@ -388,41 +519,60 @@ def cmd_summary(report):
 
 
 SECTION = "### Pipelines Elyra refuses and t3q compiles"
+SECTION_REFUSE = "### Pipelines Elyra exports and t3q refuses"
 
 
 def accept_table():
-    print("| case | why |")
-    print("|---|---|")
-    for name, _, why in ACCEPT:
-        print("| %s | %s |" % (name, why))
+    for title, table in ((SECTION, ACCEPT), (SECTION_REFUSE, REFUSE)):
+        print(title + "\n")
+        print("| case | why |")
+        print("|---|---|")
+        for name, _, why in table:
+            print("| %s | %s |" % (name, why))
+        print()
     return 0
 
 
 def check_readme(path):
-    """The README's table lists exactly ACCEPT, word for word."""
+    """The README's two tables list exactly ACCEPT and REFUSE, word for
+    word."""
     with open(path, encoding="utf-8") as fh:
         text = fh.read()
-    if SECTION not in text:
-        print("%s has no section %r" % (path, SECTION))
-        return 1
-    body = re.split(r"^##", text.split(SECTION, 1)[1], maxsplit=1, flags=re.M)[0]
-    rows = [ln for ln in body.splitlines() if ln.startswith("| ") and not ln.startswith("| case |")]
-    want = ["| %s | %s |" % (n, w) for n, _, w in ACCEPT]
-    bad = ["not in the README: " + w for w in want if w not in rows]
-    bad += ["README row not in ACCEPT: " + r for r in rows if r not in want]
+    bad = []
+    for section, table, name in ((SECTION, ACCEPT, "ACCEPT"), (SECTION_REFUSE, REFUSE, "REFUSE")):
+        if section not in text:
+            bad.append("%s has no section %r" % (path, section))
+            continue
+        body = re.split(r"^##", text.split(section, 1)[1], maxsplit=1, flags=re.M)[0]
+        rows = [ln for ln in body.splitlines() if ln.startswith("| ") and not ln.startswith("| case |")]
+        want = ["| %s | %s |" % (n, w) for n, _, w in table]
+        bad += ["not in the README (%s): %s" % (section, w) for w in want if w not in rows]
+        bad += ["README row not in %s: %s" % (name, r) for r in rows if r not in want]
     for b in bad:
         print(b)
     return 1 if bad else 0
 
 
 def check_accepted(report):
-    """Every ACCEPT entry was needed by some generated pipeline."""
+    """Every ACCEPT and REFUSE entry was needed by some generated
+    pipeline."""
     path = os.path.join(report, "accepted.txt")
     used = set(open(path).read().splitlines()) if os.path.exists(path) else set()
-    unused = [n for n, _, _ in ACCEPT if n not in used]
+    unused = [n for n, _, _ in ACCEPT + REFUSE if n not in used]
     for n in unused:
-        print("ACCEPT entry never needed: " + n)
+        print("ACCEPT/REFUSE entry never needed: " + n)
     return 1 if unused else 0
+
+
+def check_classes(root):
+    """Every value class of gen_pipelines.py was produced (--classes)."""
+    import gen_pipelines
+    made = {k for c in cases(root) for k in c.get("classes") or []}
+    missing = [k for k in gen_pipelines.CLASS_NAMES if k not in made]
+    for k in missing:
+        print("value class not produced: " + k)
+    print("%d value classes, %d produced" % (len(gen_pipelines.CLASS_NAMES), len(made)))
+    return 1 if missing else 0
 
 
 def main(argv):
@@ -432,6 +582,8 @@ def main(argv):
         return check_readme(argv[1])
     if argv[:1] == ["--accepted"] and len(argv) == 2:
         return check_accepted(argv[1])
+    if argv[:1] == ["classes"] and len(argv) == 2:
+        return check_classes(argv[1])
     if argv[:1] == ["list"] and len(argv) == 3:
         return cmd_list(*argv[1:])
     if argv[:1] == ["check"] and len(argv) == 6:

@@ -333,6 +333,15 @@ def shadowed_parameters(e, t, c):
     return {k: v for k, v in e.items() if not shadowed(k)} == t and any(shadowed(k) for k in e)
 
 
+def python_escapes(e, t, c):
+    """Elyra's value: t3q's (the value as written) read as the body of a
+    Python string literal, as Elyra's generated DSL has it."""
+    import ast
+    if not (isinstance(t, str) and "\\" in t and isinstance(e, str)):
+        return False
+    return e == ast.literal_eval('"' + t.replace('"', '\\"').replace("\n", "\\n") + '"')
+
+
 def same_volume_repeated(e, t, c):
     """Elyra lists a PVC's volume once per mount of it; t3q once."""
     return isinstance(e, list) and len(e) > 1 and all(x == e[0] for x in e) and t == e[0]
@@ -367,6 +376,24 @@ ALLOW = [
           unused_leftover,
           re.compile(r"workflow\.(arguments\.parameters|root\.inputs\.parameters|"
                      r"pipeline_spec\.inputs\[[^]]+\]\.\w+)"), True),
+    Allow("env.<name> (a backslash in the value)", "nodes with such an env var",
+          "the value read as a Python string literal (`C:\\new` is `C:`, a newline, `ew`)",
+          "the value as written",
+          "Elyra 4.0.0 writes env values into its generated kfp DSL as Python string literals "
+          "without escaping backslashes; t3q passes the value the user wrote",
+          python_escapes, re.compile(r"env\..+"), True),
+    Allow("annotations.<key> (a backslash in the value)", "nodes with such a pod annotation",
+          "the value read as a Python string literal", "the value as written",
+          "as for env values: Elyra's generated kfp DSL holds annotation values as Python string "
+          "literals without escaping backslashes",
+          python_escapes, re.compile(r"annotations\.(?!pipelines\.kubeflow\.org/|elyra/).+"), True),
+    Allow("bootstrap.--log-name", "nodes whose files share a stem",
+          "absent", "`<stem>-<node id>`",
+          "Elyra's bootstrapper names a step's log (and executed notebook) after the file's stem, "
+          "under the run's prefix, so the logs of `src/run.py` and `run.py` overwrite each other; "
+          "t3q names them apart, as their archives are",
+          lambda e, t, c: is_absent(e) and t + ".tar.gz" == c["t3q"]["bootstrap.--cos-dependencies-archive"],
+          generated=True),
     Allow("workflow.annotations.pipelines.kubeflow.org/kfp_sdk_version", "workflow",
           "`1.8.22`", "absent",
           "Elyra's export is compiled by the kfp 1.8.22 SDK; t3q is not the kfp SDK",

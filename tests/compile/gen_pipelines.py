@@ -90,9 +90,38 @@ def link(rng, node_id, port_id="outPort"):
 # ------------------------------------------------------------- a pipeline
 
 class Gen:
-    def __init__(self, seed, index):
+    def __init__(self, seed, index, classes=False):
         self.rng = random.Random("%s-%s" % (seed, index))
         self.index = index
+        # --classes: each odd pipeline holds one class, in turn, and is
+        # otherwise valid, so that nothing else decides the verdict; the
+        # even ones are the pipelines the generator made without them
+        self.forced = CLASS_NAMES[(index // 2) % len(CLASS_NAMES)] if classes and index % 2 else None
+        self.crng = random.Random("%s-%s-classes" % (seed, index))
+
+    def inject(self, nodes, defaults, params, stem, v7):
+        """Applies the forced class and a few others to the built pipeline;
+        returns the (new) file stem and v7 flag."""
+        st = {"stem": stem, "v7": v7}
+        # What decides Elyra's verdict elsewhere (ACCEPT in elyra_diff.py)
+        # stays out, so that the class decides it: empty labels, capitals
+        # in parameter names, quotes and newlines in String defaults,
+        # overlapping dependency patterns.
+        for p in [p for p in params if p["name"] != p["name"].lower()]:
+            params.remove(p)
+        for p in params:
+            v = p["default_value"]["value"]
+            if isinstance(v, str) and ('"' in v or "\n" in v):
+                p["default_value"]["value"] = "plain"
+        names = {p["name"] for p in params}
+        for n in nodes:
+            n["label"] = n["label"] or os.path.basename(n["cp"]["filename"])
+            if "pipeline_parameters" in n["cp"]:
+                n["cp"]["pipeline_parameters"] = [x for x in n["cp"]["pipeline_parameters"] if x in names]
+            n["cp"]["dependencies"] = [d for d in n["cp"]["dependencies"] if not any(c in d for c in "*?[")]
+        if CLASSES[self.forced](self, nodes, defaults, params, st) is not False:
+            self.classes.append(self.forced)
+        return st["stem"], st["v7"]
 
     def uid(self):
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
@@ -180,6 +209,8 @@ class Gen:
             invalid = self.pick(["bad-image", "limits-below-requests", "missing-file", "cycle",
                                  "bad-env-name", "undefined-parameter", "missing-dependency",
                                  "zero-cpu"])
+            if self.forced is not None:
+                invalid = None
         v7 = self.chance(0.2)
         stem = self.pick(STEMS) if self.chance(0.3) else "p"
         # The pipeline lives in work/pipe/ or work/; ../ references reach work/.
@@ -302,6 +333,12 @@ class Gen:
         elif invalid == "undefined-parameter":
             nodes[0]["cp"]["pipeline_parameters"] = nodes[0]["cp"].get("pipeline_parameters", []) + ["not_defined"]
 
+        # value classes (--classes): their own random stream, so that the
+        # pipelines without them stay byte-identical
+        self.description = "generated %d" % self.index
+        self.classes = []
+        if self.forced is not None:
+            stem, v7 = self.inject(nodes, defaults, params, stem, v7)
         # the files: each node's file and its directory's side files
         ancestors = self.ancestors(nodes, parents)
         outputs_of = {n["id"]: n["cp"]["outputs"] for n in nodes}
@@ -329,7 +366,9 @@ class Gen:
 
         doc = self.document(nodes, parents, supernode, params, defaults, v7)
         return {"doc": doc, "stem": stem, "pipe_dir": pipe_dir, "auth": auth, "invalid": invalid,
-                "v7": v7, "runnable": runnable and invalid is None,
+                "v7": v7, "runnable": runnable and invalid is None and all(
+                    c.split(":")[0] in ("name", "pair", "str", "ws") for c in self.classes),
+                "classes": self.classes, "elyra_v7": "version:v7-to-elyra" in self.classes,
                 "outputs": outputs_of, "ancestors": ancestors,
                 "labels": {n["id"]: n["label"] for n in nodes}}
 
@@ -452,7 +491,7 @@ class Gen:
             inner.append({"id": exit_bind, "type": "binding", "app_data": {"ui_data": {"label": "Binding"}},
                           "inputs": [port("input_%s_outPort" % last, "Binding port for supernode",
                                           links=[link(self.rng, last)])]})
-        props = {"name": "generated", "runtime": "Kubeflow Pipelines", "description": "generated %d" % self.index,
+        props = {"name": "generated", "runtime": "Kubeflow Pipelines", "description": self.description,
                  "pipeline_defaults": to_v7(defaults) if v7 else defaults}
         if params:
             props["pipeline_parameters"] = params
@@ -467,6 +506,262 @@ class Gen:
                                "pipeline-flow-v3-schema.json",
                 "id": "elyra-auto-generated-pipeline", "primary_pipeline": "primary",
                 "pipelines": pipelines, "schemas": []}
+
+
+# ------------------------------------------------------------ value classes
+#
+# Each class is a kind of value the random pipelines above rarely or never
+# hold: whitespace around values, non-ASCII and emoji names, other
+# spellings of one path, numbers at their edges, escapes in strings, a
+# type where another is expected, and a pipeline default beside a node's
+# own value of the same key. With --classes every class is produced (one
+# pipeline each, at least) and case.json names the classes a pipeline
+# holds; elyra_diff.py's "classes" check fails when one is not produced.
+# A class function returns False when the pipeline cannot take it.
+
+def _node(g, nodes):
+    """A node of the primary pipeline's kind (every generated node is)."""
+    return nodes[g.crng.randrange(len(nodes))]
+
+
+def _pad(g, v):
+    return g.crng.choice([" ", "  ", "\t", " \u00a0"]) + v + g.crng.choice([" ", "  ", "\t", "\n"])
+
+
+def _add(cp, prop, item):
+    cp[prop] = list(cp.get(prop) or []) + [item]
+
+
+def c_ws(prop):
+    def f(g, nodes, defaults, params, st):
+        cp = _node(g, nodes)["cp"]
+        if prop == "env_vars":
+            _add(cp, prop, {"env_var": _pad(g, "PADNAME"), "value": _pad(g, "lead")})
+        elif prop == "kubernetes_pod_labels":
+            _add(cp, prop, {"key": _pad(g, "team"), "value": _pad(g, "ml")})
+        elif prop == "kubernetes_pod_annotations":
+            _add(cp, prop, {"key": _pad(g, "note"), "value": _pad(g, "two words")})
+        elif prop == "kubernetes_tolerations":
+            _add(cp, prop, {"key": _pad(g, "gpu"), "operator": "Equal", "value": _pad(g, "true"),
+                            "effect": "NoSchedule"})
+        elif prop == "mounted_volumes":
+            _add(cp, prop, {"path": _pad(g, "/padded"), "pvc_name": _pad(g, "data-pvc"), "read_only": False})
+        elif prop == "kubernetes_secrets":
+            _add(cp, prop, {"env_var": _pad(g, "PAD_SECRET"), "name": _pad(g, "db-secret"),
+                            "key": _pad(g, "password")})
+        elif prop == "kubernetes_shared_mem_size":
+            cp[prop] = {"size": _pad(g, g.crng.choice(["2", "0.5"])), "units": "G"}
+    return f
+
+
+def c_stem(name):
+    def f(g, nodes, defaults, params, st):
+        st["stem"] = name
+    return f
+
+
+def c_label(label):
+    def f(g, nodes, defaults, params, st):
+        _node(g, nodes)["label"] = label
+    return f
+
+
+def c_file(base):
+    def f(g, nodes, defaults, params, st):
+        n = _node(g, nodes)
+        d, old = os.path.split(n["cp"]["filename"])
+        ext = old.rsplit(".", 1)[1]
+        n["cp"]["filename"] = (d + "/" if d else "") + base + str(nodes.index(n)) + "." + ext
+    return f
+
+
+def c_desc(text):
+    def f(g, nodes, defaults, params, st):
+        if not params:
+            return False
+        g.crng.choice(params)["description"] = text
+    return f
+
+
+def c_mount(spelling):
+    """A node mount at another spelling of a pipeline default's path."""
+    def f(g, nodes, defaults, params, st):
+        cp = _node(g, nodes)["cp"]
+        defaults["mounted_volumes"] = [v for v in defaults.get("mounted_volumes") or []
+                                       if v["path"] != "/mnt/x"] + [
+            {"path": "/mnt/x", "pvc_name": "default-pvc", "read_only": False}]
+        _add(cp, "mounted_volumes", {"path": spelling, "pvc_name": "node-pvc", "read_only": True})
+    return f
+
+
+def c_resource(prop, value):
+    def f(g, nodes, defaults, params, st):
+        cp = _node(g, nodes)["cp"]
+        cp[prop] = value
+        lim = {"cpu": "cpu_limit", "memory": "memory_limit"}.get(prop)
+        if lim:
+            cp.pop(lim, None)
+    return f
+
+
+def c_param(typ, value):
+    """A parameter of this type and default, used by one node."""
+    def f(g, nodes, defaults, params, st):
+        name = "edge_%s" % typ.lower()
+        if any(p["name"] == name for p in params):
+            return False
+        params.append({"name": name, "description": "", "required": False,
+                       "default_value": {"type": typ, "value": value}})
+        cp = _node(g, nodes)["cp"]
+        cp["pipeline_parameters"] = list(cp.get("pipeline_parameters") or []) + [name]
+    return f
+
+
+def c_env(value):
+    def f(g, nodes, defaults, params, st):
+        _add(_node(g, nodes)["cp"], "env_vars", {"env_var": "EDGE_VALUE", "value": value})
+    return f
+
+
+def c_desc_pipeline(text):
+    def f(g, nodes, defaults, params, st):
+        g.description = text
+    return f
+
+
+def c_kv(prop, key, value):
+    def f(g, nodes, defaults, params, st):
+        _add(_node(g, nodes)["cp"], prop, {"key": key, "value": value})
+    return f
+
+
+def c_shm(size):
+    def f(g, nodes, defaults, params, st):
+        _node(g, nodes)["cp"]["kubernetes_shared_mem_size"] = {"size": size, "units": "G"}
+    return f
+
+
+# a pipeline default and a node's own value of the same key
+PAIRS = {
+    "env_vars": ({"env_var": "SHARED", "value": "from-default"}, {"env_var": "SHARED", "value": "from-node"}),
+    "mounted_volumes": ({"path": "/shared", "pvc_name": "default-pvc", "read_only": False},
+                        {"path": "/shared", "pvc_name": "node-pvc", "read_only": True}),
+    "kubernetes_secrets": ({"env_var": "SHARED_SECRET", "name": "default-secret", "key": "k"},
+                           {"env_var": "SHARED_SECRET", "name": "node-secret", "key": "k2"}),
+    "kubernetes_tolerations": ({"key": "shared", "operator": "Equal", "value": "d", "effect": "NoSchedule"},
+                               {"key": "shared", "operator": "Equal", "value": "n", "effect": "NoSchedule"}),
+    "kubernetes_pod_labels": ({"key": "shared", "value": "default"}, {"key": "shared", "value": "node"}),
+    "kubernetes_pod_annotations": ({"key": "shared", "value": "default"}, {"key": "shared", "value": "node"}),
+}
+
+
+def c_pair(prop):
+    def f(g, nodes, defaults, params, st):
+        cp = _node(g, nodes)["cp"]
+        if prop in PAIRS:
+            d, n = PAIRS[prop]
+            defaults[prop] = list(defaults.get(prop) or []) + [dict(d)]
+            _add(cp, prop, dict(n))
+        elif prop == "kubernetes_shared_mem_size":
+            defaults[prop] = {"size": 4, "units": "G"}
+            cp[prop] = {"size": 1, "units": "G"}
+        elif prop == "runtime_image":
+            defaults[prop] = IMAGES[0]
+            cp[prop] = IMAGES[1]
+        elif prop == "disable_node_caching":
+            defaults[prop] = "True"
+            cp[prop] = "False"
+    return f
+
+
+def c_shared_stem(g, nodes, defaults, params, st):
+    """Two nodes whose files share a stem, in two directories."""
+    if len(nodes) < 2:
+        return False
+    a, b = nodes[0], nodes[1]
+    a["cp"]["filename"], a["dir"] = "src/run.py", "src"
+    b["cp"]["filename"], b["dir"] = "run.py", ""
+    a["kind"] = b["kind"] = "py"
+
+
+def c_v8_string_label(g, nodes, defaults, params, st):
+    """A v8 pipeline that still holds a v7 "key=value" label."""
+    if st["v7"]:
+        return False
+    _add(_node(g, nodes)["cp"], "kubernetes_pod_labels", "lab=v")
+
+
+def c_v7_to_elyra(g, nodes, defaults, params, st):
+    """The v7 file itself given to Elyra (not its v8 migration)."""
+    st["v7"] = True
+
+
+CLASSES = {
+    # whitespace around every list property value (and the shm size)
+    **{"ws:" + p: c_ws(p) for p in ("env_vars", "kubernetes_pod_labels", "kubernetes_pod_annotations",
+                                     "kubernetes_tolerations", "mounted_volumes", "kubernetes_secrets",
+                                     "kubernetes_shared_mem_size")},
+    # non-ASCII and emoji in every name
+    "name:unicode-pipeline": c_stem("Pipeline ünï spaced"),
+    "name:emoji-pipeline": c_stem("🚀 launch"),
+    "name:unicode-node-label": c_label("Ünïcödé nøde"),
+    "name:emoji-node-label": c_label("🚀 train 🧪"),
+    "name:unicode-file": c_file("préparé"),
+    "name:emoji-file": c_file("🚀step"),
+    "name:unicode-param-description": c_desc("ünï ✓ déscription"),
+    "name:emoji-param-description": c_desc("🚀 rocket"),
+    "name:shared-stem": c_shared_stem,
+    # other spellings of one mount path
+    "path:trailing-slash": c_mount("/mnt/x/"),
+    "path:relative": c_mount("mnt/x"),
+    "path:dot-double-slash": c_mount("./mnt//x"),
+    # numbers at their edges
+    "num:cpu-zero": c_resource("cpu", 0),
+    "num:memory-zero": c_resource("memory", 0),
+    "num:gpu-zero": c_resource("gpu", 0),
+    "num:cpu-negative": c_resource("cpu", -1),
+    "num:memory-huge": c_resource("memory", 10 ** 6),
+    "num:cpu-fraction": c_resource("cpu", 0.5),
+    "num:memory-fraction": c_resource("memory", 1.5),
+    "num:gpu-fraction": c_resource("gpu", 1.5),
+    "num:float-zero": c_param("Float", 0.0),
+    "num:float-negative-zero": c_param("Float", -0.0),
+    "num:float-huge": c_param("Float", 1.7976931348623157e308),
+    "num:float-subnormal": c_param("Float", 5e-324),
+    "num:float-nan": c_param("Float", float("nan")),
+    "num:float-infinity": c_param("Float", float("inf")),
+    "num:int-huge": c_param("Integer", 2 ** 63),
+    "num:int-negative": c_param("Integer", -(2 ** 40)),
+    "num:shm-zero": c_shm(0),
+    "num:shm-subnormal": c_shm(5e-324),
+    "num:shm-huge": c_shm(10 ** 9),
+    # backslashes, quotes and newlines in every string
+    "str:env-backslash": c_env("C:\\new\\table"),
+    "str:env-quotes": c_env("say \"hi\" it's"),
+    "str:env-newline": c_env("two\nlines"),
+    "str:param-backslash": c_param("String", "a\\tb\\\\c"),
+    "str:param-single-quote": c_param("String", "it's"),
+    "str:description-newline": c_desc_pipeline("first line\nsecond line"),
+    "str:description-quotes": c_desc_pipeline("a \"quoted\" 'word' \\ slash"),
+    "str:annotation-escapes": c_kv("kubernetes_pod_annotations", "escapes", "a\\b \"q\" 'q'\nnext"),
+    # a type where another is expected
+    "type:string-cpu": c_resource("cpu", "2"),
+    "type:string-memory": c_resource("memory", "4"),
+    "type:string-gpu": c_resource("gpu", "1"),
+    "type:number-env-value": c_env(5),
+    "type:number-label-value": c_kv("kubernetes_pod_labels", "num", 7),
+    "type:number-annotation-value": c_kv("kubernetes_pod_annotations", "num", 2.5),
+    "type:string-shm": c_shm("3"),
+    # every pipeline-default / node-override pair
+    **{"pair:" + p: c_pair(p) for p in ("env_vars", "mounted_volumes", "kubernetes_secrets",
+                                         "kubernetes_tolerations", "kubernetes_pod_labels",
+                                         "kubernetes_pod_annotations", "kubernetes_shared_mem_size",
+                                         "runtime_image", "disable_node_caching")},
+    # versions
+    "version:v8-string-label": c_v8_string_label,
+    "version:v7-to-elyra": c_v7_to_elyra,
+}
+CLASS_NAMES = list(CLASSES)
 
 
 def to_v7(cp):
@@ -489,8 +784,8 @@ def to_v7(cp):
     return cp
 
 
-def write_case(root, index, seed):
-    g = Gen(seed, index)
+def write_case(root, index, seed, classes=False):
+    g = Gen(seed, index, classes)
     c = g.build()
     d = os.path.join(root, "%04d" % index)
     trees = ["v8"] + (["v7"] if c["v7"] else [])
@@ -511,8 +806,10 @@ def write_case(root, index, seed):
     os.makedirs(os.path.join(d, "v8", c["pipe_dir"]), exist_ok=True)
     with open(os.path.join(d, "v8", rel_pipe), "w", encoding="utf-8") as fh:
         json.dump(doc, fh, indent=1, ensure_ascii=False)
-    case = {"index": index, "seed": seed, "elyra": os.path.join("v8", rel_pipe),
+    case = {"index": index, "seed": seed,
+            "elyra": os.path.join("v7" if c["elyra_v7"] else "v8", rel_pipe),
             "t3q": [os.path.join(t, rel_pipe) for t in trees], "stem": c["stem"],
+            "classes": c["classes"],
             "auth": c["auth"], "invalid": c["invalid"], "runnable": c["runnable"],
             "outputs": c["outputs"], "ancestors": c["ancestors"], "labels": c["labels"]}
     with open(os.path.join(d, "case.json"), "w", encoding="utf-8") as fh:
@@ -535,10 +832,12 @@ def main():
     ap.add_argument("--count", type=int, required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--first", type=int, default=0, help="index of the first pipeline")
+    ap.add_argument("--classes", action="store_true",
+                    help="also produce every value class of CLASSES (t-elyra-diff.sh)")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     for i in range(a.first, a.first + a.count):
-        write_case(a.out, i, a.seed)
+        write_case(a.out, i, a.seed, a.classes)
     return 0
 
 

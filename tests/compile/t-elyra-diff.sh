@@ -4,7 +4,11 @@
 # fixed; default 200; T3Q_DIFF_COUNT=N or "--count N" for more), Elyra
 # exports them all in one process (tests/tools/elyra/batch_export.py), and
 # t3q-compile compiles each with the same runtime configuration
-# (USER_CREDENTIALS or KUBERNETES_SECRET, per pipeline). Then:
+# (USER_CREDENTIALS or KUBERNETES_SECRET, per pipeline). With --classes
+# each pipeline also holds one value class (whitespace around values,
+# non-ASCII and emoji names, path spellings, numbers at their edges,
+# escapes, swapped types, default/override pairs; gen_pipelines.py
+# CLASSES), and the test fails when one is not produced. Then:
 #  - whatever Elyra refuses, t3q refuses (exit 1), but for elyra_diff.py's
 #    ACCEPT list; whatever Elyra exports, t3q compiles;
 #  - the workflows agree field by field but for elyra_peer.py's ALLOW list;
@@ -40,8 +44,10 @@ mkdir -p "$T/rt" "$T/report"
 runtime USER_CREDENTIALS >"$T/rt/USER_CREDENTIALS.json"
 runtime KUBERNETES_SECRET peer-cos-secret >"$T/rt/KUBERNETES_SECRET.json"
 
-step "generate $count pipelines (seed $seed)" \
-	"$py" "$here/gen_pipelines.py" --seed "$seed" --count "$count" --out "$T/cases"
+step "generate $count pipelines (seed $seed), every value class among them" \
+	"$py" "$here/gen_pipelines.py" --seed "$seed" --count "$count" --out "$T/cases" --classes
+step "every value class of gen_pipelines.py is produced" \
+	"$py" "$here/elyra_diff.py" classes "$T/cases"
 export_all() {
 	"$py" "$here/elyra_diff.py" list "$T/cases" "$T/rt" >"$T/list.jsonl" &&
 	"$T3Q_ELYRA_VENV/bin/python" "$T3Q_SRC/tests/tools/elyra/batch_export.py" \
@@ -84,7 +90,7 @@ step "the bootstrap stages outputs where the YAML declares them, and inputs too"
 
 step "every allow-list entry for generated pipelines is needed" \
 	"$py" "$here/elyra_peer.py" --unused-generated "$T/report/used"
-step "every pipeline t3q accepts against Elyra's word is needed, and in README.md" \
+step "every pipeline t3q judges against Elyra's word is needed, and in README.md" \
 	sh -c '"$0" "$1" --accepted "$2" && "$0" "$1" --readme "$3"' \
 	"$py" "$here/elyra_diff.py" "$T/report" "$T3Q_SRC/README.md"
 echo "# differences, grouped by cause:"
