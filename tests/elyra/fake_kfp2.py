@@ -219,7 +219,7 @@ class Handler(BaseHTTPRequestHandler):
                 if url.path == "/t3q-ready":
                     obj, code = {}, 200
                 elif len(parts) >= 3 and parts[0] == "apis" and parts[1] in ("v1beta1", "v2beta1"):
-                    route = V1 if parts[1] == "v1beta1" else V2
+                    route = v1_api if parts[1] == "v1beta1" else v2_api
                     obj, code = route(self, method, parts[2:], query), 200
                 elif method == "GET":
                     obj, code = {}, 200  # Elyra's authentication probe: GET /
@@ -264,7 +264,7 @@ def v1_version(v):
     }
 
 
-def V1(h, method, parts, query):
+def v1_api(h, method, parts, query):
     """/apis/v1beta1/...: what the kfp 1.8 client calls."""
     if parts == ["healthz"]:
         return {"multi_user": False}
@@ -311,7 +311,7 @@ def v2_version(v):
             "created_at": NOW}
 
 
-def V2(h, method, parts, query):
+def v2_api(h, method, parts, query):
     """/apis/v2beta1/...: what the kfp 2 client calls."""
     if parts == ["healthz"]:
         return {"multi_user": False}
