@@ -88,9 +88,22 @@ def _file_stem(name: str) -> str:
     return stem if stem not in (".", "..") else "pipeline"
 
 
+def target(metadata: Dict) -> str:
+    """The runtime's target; unset, the one this Elyra's kfp client submits:
+    kfp-v2 under the kfp 2 client (Elyra 4.1), else kfp-v1 (Elyra 4.0)."""
+    if metadata.get("target"):
+        return metadata["target"]
+    try:
+        import kfp
+
+        return "kfp-v2" if int(str(kfp.__version__).split(".")[0]) >= 2 else "kfp-v1"
+    except Exception:
+        return "kfp-v1"
+
+
 def settings_args(metadata: Dict) -> List[str]:
     """t3q-compile flags from the t3q fields of a runtime configuration."""
-    args = []
+    args = ["--target", target(metadata)]
     if metadata.get("bootstrap_mode") == "in-image":
         args.append("--bootstrap=in-image")
         if metadata.get("bootstrap_path"):

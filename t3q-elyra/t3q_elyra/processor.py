@@ -10,11 +10,23 @@ replaced:
   _generate_pipeline_conf -> nothing (t3q-compile has its own settings)
   _compile_pipeline_dsl   -> writes that YAML (as .yaml, or as the
                              .tar.gz/.zip package kfp's compiler writes)
+The YAML is the runtime's target (compiler.target): an Argo workflow
+(kfp-v1) or pipeline IR (kfp-v2), whichever client submits it: Elyra 4.0's
+kfp 1.8 client (v1beta1 API) or Elyra 4.1's kfp 2 client (v2beta1 API).
+Two fixes around Elyra's process(), both for KFP 2.x servers:
+  - Elyra 4.0 runs the first version of a new pipeline by the pipeline's
+    id, which is also that version's id on KFP 1.8 only; a 2.x server
+    answers "PipelineVersion <id> not found". The kfp 1.8 client used by
+    a t3q submission asks the server for the pipeline's real version id.
+  - a 2.x server that blocks v1 pipelines refuses the run with a 400: the
+    message then says to switch the runtime's target to kfp-v2.
 """
 import copy
 import io
+import json
 import os
 import tarfile
+import threading
 import time
 import zipfile
 
@@ -29,13 +41,65 @@ from t3q_elyra import compiler
 from t3q_elyra import hooks
 
 
-def _kfp_major() -> int:
-    try:
-        import kfp
+# Set while a t3q submission runs in this thread: the client fix below
+# applies to t3q's submissions only, not to Elyra's own kfp runtime.
+_submitting = threading.local()
+BLOCKED_V1 = "not allowed to run v1 pipelines"
 
-        return int(str(kfp.__version__).split(".")[0])
+
+def _install_version_fix() -> None:
+    """Elyra 4.0 (kfp 1.8): run a new pipeline's first version by its id.
+
+    Elyra 4.0 passes the pipeline id as the first version's id. On KFP 1.8
+    they are equal; on 2.x the version has an id of its own. When a t3q
+    submission runs a version id equal to its pipeline id, the version id
+    becomes the one the server gives as the pipeline's default (= only)
+    version, which is that same id on 1.8.
+    """
+    try:
+        from elyra.pipeline.kfp import kfp_processor as elyra_kfp
     except Exception:
-        return 1
+        return
+    client_class = getattr(elyra_kfp, "ArgoClient", None)
+    if client_class is None or getattr(client_class, "_t3q_version_fix", False):
+        return
+    if not hasattr(client_class, "get_pipeline") or "version_id" not in client_class.run_pipeline.__code__.co_varnames:
+        return
+    original = client_class.run_pipeline
+
+    def run_pipeline(self, *args, **kwargs):
+        pipeline_id, version_id = kwargs.get("pipeline_id"), kwargs.get("version_id")
+        if getattr(_submitting, "on", False) and pipeline_id and version_id == pipeline_id:
+            default = getattr(self.get_pipeline(pipeline_id), "default_version", None)
+            if getattr(default, "id", None):
+                kwargs["version_id"] = default.id
+        return original(self, *args, **kwargs)
+
+    client_class.run_pipeline = run_pipeline
+    client_class._t3q_version_fix = True
+
+
+def _blocked_v1(error: BaseException) -> bool:
+    seen = 0
+    while error is not None and seen < 8:
+        if BLOCKED_V1 in str(error) or BLOCKED_V1 in str(getattr(error, "body", "") or ""):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
+
+
+def _server_message(error: BaseException) -> str:
+    while error is not None:
+        body = getattr(error, "body", None)
+        if body and BLOCKED_V1 in str(body):
+            try:
+                return json.loads(body).get("message") or str(body)
+            except (ValueError, AttributeError):
+                return str(body)
+        if BLOCKED_V1 in str(error) and error.__cause__ is None:
+            return str(error)
+        error = error.__cause__ or error.__context__
+    return "v1 pipelines are blocked"
 
 
 class T3qPipelineProcessor(KfpPipelineProcessor):
@@ -45,24 +109,31 @@ class T3qPipelineProcessor(KfpPipelineProcessor):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         hooks.install()
+        _install_version_fix()
 
     def process(self, pipeline):
-        if _kfp_major() >= 2:
-            # Elyra 4.1 (kfp 2): its process() would submit through the kfp
-            # 2 client, which runs v2 IR only. Refused before any upload.
+        _submitting.on = True
+        try:
+            return super().process(pipeline)
+        except RuntimeError as e:
+            if not _blocked_v1(e):
+                raise
+            # Elyra's CLI prints the cause under the message: say what the
+            # server said there (not "None").
             raise RuntimeError(
-                "t3q emits Argo workflows (the KFP v1 format), and this Elyra uses the kfp 2 client, "
-                "which cannot submit them. Export the pipeline instead (Export Pipeline, or "
-                "'elyra-pipeline export --runtime-config NAME') and upload the YAML to Kubeflow "
-                "Pipelines ('Upload pipeline' in its UI): KFP 1.8 and the KFP 2.x API servers accept it. "
-                "Or run Elyra 4.0.x, whose kfp 1.8 client submits it."
-            )
-        return super().process(pipeline)
+                f"The Kubeflow Pipelines server refuses to run v1 pipelines (Argo workflows, the runtime's "
+                f"target kfp-v1). Set the target of runtime configuration '{pipeline.runtime_config}' to "
+                "kfp-v2 (pipeline IR; the runtime images must hold t3q-bootstrap, see t3q's README, "
+                "'KFP v2: --target kfp-v2'): in the Runtimes panel, or with 'elyra-metadata update runtimes "
+                f"--schema_name=t3q --name={pipeline.runtime_config} --target=kfp-v2', and run again."
+            ) from RuntimeError(f"the server said: {_server_message(e)}")
+        finally:
+            _submitting.on = False
 
     def export(self, pipeline, pipeline_export_format, pipeline_export_path, overwrite):
         if pipeline_export_format != "yaml":
             raise RuntimeError(
-                f"The t3q runtime exports only 'yaml' (t3q-compile's Argo workflow), "
+                f"The t3q runtime exports only 'yaml' (t3q-compile's Argo workflow or pipeline IR), "
                 f"not '{pipeline_export_format}': there is no Python DSL for a t3q workflow."
             ) from ValueError(f"unsupported export format '{pipeline_export_format}'; use --format yaml")
         return super().export(pipeline, pipeline_export_format, pipeline_export_path, overwrite)
@@ -100,7 +171,11 @@ class T3qPipelineProcessor(KfpPipelineProcessor):
                 self.log.warning(f"t3q-compile: {line}")
         if yaml_text is None:
             lines = "\n".join(compiler.describe(d) for d in diagnostics)
-            raise RuntimeError(f"t3q-compile refused pipeline '{pipeline_name}':\n{lines}")
+            errors = sum(1 for d in diagnostics if d.get("severity") == "error")
+            # A cause, as Elyra's own errors have: its CLI prints it below.
+            raise RuntimeError(f"t3q-compile refused pipeline '{pipeline_name}':\n{lines}") from ValueError(
+                f"{errors} error(s) in the pipeline; fix them and run again"
+            )
         self.log_pipeline_info(pipeline_name, "t3q-compile done", duration=time.time() - t0)
         self._upload_archives(pipeline, pipeline_name, runtime_configuration, cos_directory)
         return yaml_text

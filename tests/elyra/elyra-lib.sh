@@ -57,3 +57,36 @@ free_port() {
 yaml_arg() {
 	grep -A1 -- "- \"$2\"\$" "$1" | sed -n 2p | sed 's/^ *- "\(.*\)"$/\1/'
 }
+
+# kfp2_start NAME [--block-v1]: a stand-in KFP 2.17 API server
+# (tests/elyra/fake_kfp2.py) on a free loopback port, which KFP2_PORT
+# names; its state in $T/kfp2-NAME.json. Not in a subshell (at_exit).
+kfp2_start() {
+	local name=$1 port
+	shift
+	port=$(free_port)
+	"$ELYRA_BIN/python" "$T3Q_SRC/tests/elyra/fake_kfp2.py" "$port" "$T/kfp2-$name.json" "$@" \
+		>"$T/kfp2-$name.log" 2>&1 &
+	at_exit "kill $!"
+	for _ in $(seq 50); do curl -s "http://127.0.0.1:$port/t3q-ready" >/dev/null && break; sleep 0.1; done
+	KFP2_PORT=$port
+}
+
+# kfp2_assert NAME PYTHON: runs PYTHON (assert statements) with s = the
+# state of stand-in NAME, and iris = its pipeline named iris, versions its
+# versions in upload order, runs its runs.
+kfp2_assert() {
+	"$ELYRA_BIN/python" - "$T/kfp2-$1.json" "$2" <<-'PY'
+	import json, sys
+	s = json.load(open(sys.argv[1]))
+	iris = [p for p in s["pipelines"].values() if p["name"] == "iris"]
+	iris = iris[0] if iris else {"id": None}
+	versions = [v for v in s["versions"].values() if v["pipeline_id"] == iris["id"]]
+	runs = s["runs"]
+	try:
+	    exec(sys.argv[2])
+	except AssertionError:
+	    print(json.dumps({k: s[k] for k in ("versions", "runs")}, indent=1))
+	    raise
+	PY
+}

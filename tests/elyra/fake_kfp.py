@@ -48,6 +48,9 @@ class Handler(BaseHTTPRequestHandler):
             self.reply({"experiments": [], "total_size": 0})
         elif path.endswith("/pipelines"):
             self.reply({"pipelines": [], "total_size": 0})
+        elif path.endswith("/pipelines/pipeline-1"):
+            # On KFP 1.8 a pipeline's first version has the pipeline's id.
+            self.reply({"id": "pipeline-1", "name": "iris", "default_version": {"id": "pipeline-1"}})
         else:
             self.reply({})
 
@@ -73,7 +76,8 @@ class Handler(BaseHTTPRequestHandler):
             self.reply({"id": "experiment-1", "name": json.loads(body or b"{}").get("name")})
         elif path.endswith("/runs"):
             spec = json.loads(body or b"{}")
-            log(f"POST {path} name={spec.get('name')}")
+            refs = {r["key"]["type"]: r["key"]["id"] for r in spec.get("resource_references") or []}
+            log(f"POST {path} name={spec.get('name')} version={refs.get('PIPELINE_VERSION')}")
             self.reply({"run": {"id": "run-1", "name": spec.get("name")}})
         else:
             log(f"POST {path}")

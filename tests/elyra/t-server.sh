@@ -51,6 +51,7 @@ assert t["title"] == "Kubeflow Pipelines (t3q)" and t["runtime_type"] == "KUBEFL
 md = t["properties"]["metadata"]["properties"]
 assert md["auth_type"]["enum"][0] == "NO_AUTHENTICATION" and len(md["auth_type"]["enum"]) == 6, md["auth_type"]
 assert md["engine"]["enum"] == ["Argo"]
+assert md["target"]["enum"] == ["kfp-v1", "kfp-v2"] and "default" not in md["target"], md["target"]
 for k in ("bootstrap_image", "bootstrap_mode", "data_passing", "cos_upload_endpoint"):
     assert k in md, k' "$T/body"
 }

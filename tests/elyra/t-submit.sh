@@ -5,7 +5,9 @@
 # stand-in for the KFP 1.8 API: no real KFP runs here) the calls are
 # authentication, healthz, experiments, pipeline id, then the upload of
 # t3q-compile's workflow (with every archive already in the bucket), the
-# experiment and the run, and the run URL is printed.
+# experiment, the pipeline's default version (t3q's lookup of the first
+# version's id: on 1.8 the pipeline's own) and the run of that version, and
+# the run URL is printed.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/elyra-lib.sh"
 bucket=$(new_bucket)
@@ -44,10 +46,11 @@ order() {
 	cat "$T/kfp.log"
 	printf '%s\n' "GET /" "GET /apis/v1beta1/healthz" "GET /apis/v1beta1/experiments" \
 		"GET /apis/v1beta1/pipelines" "POST /apis/v1beta1/pipelines/upload" \
-		"GET /apis/v1beta1/experiments" "POST /apis/v1beta1/experiments" "POST /apis/v1beta1/runs" >"$T/want"
+		"GET /apis/v1beta1/experiments" "POST /apis/v1beta1/experiments" \
+		"GET /apis/v1beta1/pipelines/pipeline-1" "POST /apis/v1beta1/runs" >"$T/want"
 	diff -u "$T/want" "$T/calls" || return 1
 	grep -qx 'POST /apis/v1beta1/pipelines/upload archives-in-bucket=3' "$T/kfp.log" || return 1
-	grep -q '^POST /apis/v1beta1/runs name=iris-[0-9]\{10\}$' "$T/kfp.log"
+	grep -q '^POST /apis/v1beta1/runs name=iris-[0-9]\{10\} version=pipeline-1$' "$T/kfp.log"
 }
 step "Elyra's order: archives, pipeline, experiment, run" order
 uploaded() {
