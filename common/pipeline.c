@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "common/log.h"
+#include "common/names.h"
 
 void pipeline_diag(struct pipeline *p, int error, const struct node *n,
 		   const char *field, const char *fmt, ...)
@@ -1262,35 +1263,25 @@ static char *stem(const char *path)
 /*
  * The bootstrap names a step's log (and executed notebook, and its HTML)
  * after the file's stem, under the run's prefix: a/run.sh and b/run.sh
- * would overwrite each other's run.log. Those nodes get "<stem>-<id>"
- * (ids are unique); a node whose stem is its own keeps Elyra's name.
+ * would overwrite each other's run.log. Those nodes get a --log-name that
+ * no other node's log has (names_logs); the others keep Elyra's name.
  */
 static void name_logs(struct pipeline *p)
 {
-	struct strset seen;
-	char **stems = xcalloc(p->nnodes ? p->nnodes : 1, sizeof(*stems));
-	int *clash = xcalloc(p->nnodes ? p->nnodes : 1, sizeof(*clash));
+	char **files = xcalloc(p->nnodes ? p->nnodes : 1, sizeof(*files));
+	char **ids = xcalloc(p->nnodes ? p->nnodes : 1, sizeof(*ids));
+	char **out = xcalloc(p->nnodes ? p->nnodes : 1, sizeof(*out));
 
-	strset_init(&seen, p->nnodes);
 	for (int i = 0; i < p->nnodes; i++) {
-		int first;
-
-		if (!p->nodes[i].filename)
-			continue;
-		stems[i] = stem(p->nodes[i].filename);
-		first = *strset_get(&seen, stems[i], i);
-		if (first != i)
-			clash[first] = clash[i] = 1;
+		files[i] = p->nodes[i].filename;
+		ids[i] = p->nodes[i].id;
 	}
-	for (int i = 0; i < p->nnodes; i++) {
-		if (clash[i])
-			p->nodes[i].log_name = xstrfmt("%s-%s", stems[i],
-						       p->nodes[i].id);
-		free(stems[i]);
-	}
-	strset_release(&seen);
-	free(stems);
-	free(clash);
+	names_logs(out, files, ids, p->nnodes);
+	for (int i = 0; i < p->nnodes; i++)
+		p->nodes[i].log_name = out[i];
+	free(files);
+	free(ids);
+	free(out);
 }
 
 /* JSON syntax errors as "line L, column C", counted from cJSON's offset. */

@@ -91,6 +91,18 @@ logs() {
 	[ ! -e "$T/w3/store/logs/r/run.log" ]
 }
 step "files with one name: each node's log is its own (<stem>-<id>.log)" logs
+# A third node's own file is named as the first's log would be: run-na.sh.
+echo 'echo "from run-na"' >run-na.sh
+pipeline logs2.pipeline na:a/run.sh nb:b/run.sh nr:run-na.sh
+expect_rc 0 "$run" logs2.pipeline --work "$T/w3" --run-id r2 >/dev/null
+logs_unique() {
+	local d="$T/w3/store/logs2/r2"
+	ls "$d"
+	[ "$(cat "$d"/*.log | sort | tr '\n' ' ')" = "from a from b from run-na " ] &&
+	grep -qx 'from run-na' "$d/run-na.log" &&
+	grep -qx 'from b' "$d/run-nb.log"
+}
+step "a node's file named as another's <stem>-<id>: three logs, none lost" logs_unique
 
 # 4. An s3:// store with no endpoint: one error line, exit 1.
 no_endpoint() {
