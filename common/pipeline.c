@@ -1461,8 +1461,17 @@ static int unique_ids(struct pipeline *p)
 
 	strset_init(&ids, p->nnodes);
 	for (int i = 0; i < p->nnodes; i++) {
-		int first = *strset_get(&ids, p->nodes[i].id, i);
+		int first;
 
+		/* "" is no key: links cannot name it, nor --log-name use it. */
+		if (!*p->nodes[i].id) {
+			pipeline_diag(p, 1, &p->nodes[i], "id", "Node id is "
+				      "empty: give the node a unique id (Elyra "
+				      "writes a UUID).");
+			ret = -1;
+			continue;
+		}
+		first = *strset_get(&ids, p->nodes[i].id, i);
 		if (first == i)
 			continue;
 		pipeline_diag(p, 1, &p->nodes[i], "id", "Node id '%s' is "
