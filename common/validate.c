@@ -569,28 +569,60 @@ static int is_identifier(const char *s)
 	return 1;
 }
 
+struct named {
+	const char *name;
+	int i;
+};
+
+/* By name, then by place: ties keep the order they are defined in. */
+static int by_name(const void *a, const void *b)
+{
+	const struct named *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/*
+ * earlier[i]: how many parameters before the i-th have its name, by a
+ * sort (a scan of the earlier ones for each was quadratic).
+ */
+static int *count_earlier(const struct pipeline *p)
+{
+	struct named *v = xcalloc(p->nparams ? p->nparams : 1, sizeof(*v));
+	int *earlier = xcalloc(p->nparams ? p->nparams : 1, sizeof(*earlier));
+	int n = 0;
+
+	for (int i = 0; i < p->nparams; i++)
+		if (p->params[i].name)
+			v[n++] = (struct named){ p->params[i].name, i };
+	qsort(v, n, sizeof(*v), by_name);
+	for (int k = 1; k < n; k++)
+		if (!strcmp(v[k].name, v[k - 1].name))
+			earlier[v[k].i] = earlier[v[k - 1].i] + 1;
+	free(v);
+	return earlier;
+}
+
 static void check_params(struct pipeline *p)
 {
+	int *earlier = count_earlier(p);
+
 	for (int i = 0; i < p->nparams; i++) {
 		const struct param *pm = &p->params[i];
-		int used = 0, id;
+		int used, id;
 
 		if (!pm->name) {
 			pipeline_diag(p, 1, NULL, pm->path, "Required parameter "
 				      "name was not specified.");
 			continue;
 		}
-		for (int k = 0; k < p->nnodes && !used; k++)
-			for (int j = 0; j < p->nodes[k].params.n; j++)
-				if (!strcmp(p->nodes[k].params.v[j], pm->name))
-					used = 1;
-		for (int j = 0; j < i; j++)
-			if (p->params[j].name &&
-			    !strcmp(p->params[j].name, pm->name))
-				pipeline_diag(p, 1, NULL, pm->path, "Pipeline "
-					      "defines parameter '%s', but "
-					      "multiple parameters with this "
-					      "name are defined.", pm->name);
+		used = pipeline_param_used(p, pm->name);
+		for (int j = 0; j < earlier[i]; j++)
+			pipeline_diag(p, 1, NULL, pm->path, "Pipeline "
+				      "defines parameter '%s', but "
+				      "multiple parameters with this "
+				      "name are defined.", pm->name);
 		/*
 		 * As Elyra's _validate_pipeline_parameters(): only the
 		 * parameters that nodes use are checked (the others are left
@@ -625,6 +657,7 @@ static void check_params(struct pipeline *p)
 				      "parameter '%s', but it is not referenced "
 				      "by any node.", pm->name);
 	}
+	free(earlier);
 	for (int k = 0; k < p->nnodes; k++) {
 		const struct node *n = &p->nodes[k];
 
@@ -658,16 +691,24 @@ static void check_params(struct pipeline *p)
 
 static void check_graph(struct pipeline *p)
 {
+	char *child;
+
 	if (p->nnodes < 2)
 		return;
+	/* Whether some node links to it: one lookup per link. */
+	child = xcalloc(p->nnodes, 1);
+	for (int j = 0; j < p->nnodes; j++)
+		for (int k = 0; k < p->nodes[j].parents.n; k++) {
+			const struct node *q = pipeline_node(p,
+						p->nodes[j].parents.v[k]);
+
+			if (q)
+				child[q - p->nodes] = 1;
+		}
 	for (int i = 0; i < p->nnodes; i++) {
 		const struct node *n = &p->nodes[i];
-		int linked = n->parents.n > 0;
+		int linked = n->parents.n > 0 || child[i];
 
-		for (int j = 0; j < p->nnodes && !linked; j++)
-			for (int k = 0; k < p->nodes[j].parents.n; k++)
-				if (!strcmp(p->nodes[j].parents.v[k], n->id))
-					linked = 1;
 		if (!linked)
 			pipeline_diag(p, 0, n, NULL, "Node is not connected to "
 				      "any other node.");
@@ -677,6 +718,7 @@ static void check_graph(struct pipeline *p)
 					      "'%s', which is not in the "
 					      "pipeline", n->parents.v[k]);
 	}
+	free(child);
 }
 
 /*
