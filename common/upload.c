@@ -150,6 +150,20 @@ struct scan {
 	int ndirs;
 	int *wild;		/* indices of the names with wildcards */
 	int nwild;
+	/*
+	 * The directories being walked, to see a symlink loop: Python's
+	 * tarfile follows one until "too many levels of symbolic links"
+	 * (2^40 paths with two links), so Elyra's export never ends or fails.
+	 */
+	struct walked *walk;
+	int nwalk, awalk;
+	struct strlist *loops;	/* link, the directory it leads back to */
+};
+
+struct walked {
+	dev_t dev;
+	ino_t ino;
+	const char *rel;
 };
 
 struct lit {
@@ -327,18 +341,40 @@ static int bytewise(const struct dirent **a, const struct dirent **b)
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
+/* The directory being walked that st is, or NULL. */
+static const struct walked *walking(const struct scan *sc,
+				    const struct stat *st)
+{
+	for (int i = 0; i < sc->nwalk; i++)
+		if (sc->walk[i].dev == st->st_dev &&
+		    sc->walk[i].ino == st->st_ino)
+			return &sc->walk[i];
+	return NULL;
+}
+
 /* tarfile.add()'s walk: sorted, dereferenced, a refused directory skipped. */
 static int scan_dir(struct scan *sc, const char *root, const char *rel)
 {
 	char *dir = *rel ? xstrfmt("%s/%s", root, rel) : xstrdup(root);
 	struct dirent **list;
+	struct stat self;
 	int n = scandir(dir, &list, NULL, bytewise), ret = 0;
 
-	if (n < 0) {
+	if (n < 0 || stat(dir, &self) < 0) {
 		ret = error_errno("cannot read '%s'", dir);
+		for (int i = 0; i < n; i++)
+			free(list[i]);
+		if (n >= 0)
+			free(list);
 		free(dir);
 		return ret;
 	}
+	if (sc->nwalk == sc->awalk) {
+		sc->awalk = sc->awalk ? 2 * sc->awalk : 16;
+		sc->walk = xrealloc(sc->walk, sc->awalk * sizeof(*sc->walk));
+	}
+	sc->walk[sc->nwalk++] = (struct walked){ self.st_dev, self.st_ino,
+						 rel };
 	for (int i = 0; i < n; i++) {
 		const char *d = list[i]->d_name;
 		char *r, *full;
@@ -351,7 +387,15 @@ static int scan_dir(struct scan *sc, const char *root, const char *rel)
 		r = *rel ? xstrfmt("%s/%s", rel, d) : xstrdup(d);
 		full = xstrfmt("%s/%s", dir, d);
 		if (stat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
-			if (elyra_filter(r, 1, sc)) {
+			const struct walked *w;
+
+			if (!elyra_filter(r, 1, sc)) {
+				;	/* not entered */
+			} else if ((w = walking(sc, &st))) {
+				/* Recorded, not entered: it never ends. */
+				list_add(sc->loops, r);
+				list_add(sc->loops, *w->rel ? w->rel : ".");
+			} else {
 				list_add(sc->members, r);
 				ret = scan_dir(sc, root, r);
 			}
@@ -364,6 +408,7 @@ static int scan_dir(struct scan *sc, const char *root, const char *rel)
 	}
 	free(list);
 	free(dir);
+	sc->nwalk--;
 	return ret;
 }
 
@@ -462,6 +507,7 @@ static void scan_release(struct scan *sc)
 	free(sc->dirs);
 	free(sc->lits);
 	free(sc->wild);
+	free(sc->walk);
 	free(sc->matched);
 	free(sc->root);
 }
@@ -477,13 +523,14 @@ void upload_list_release(struct strlist *l)
 
 int upload_scan(const struct pipeline *p, const struct node *n,
 		struct strlist *members, struct strlist *unmatched,
-		struct strlist *outside)
+		struct strlist *outside, struct strlist *loops)
 {
 	struct scan sc;
 	char *dir = node_dir(p, n);
 	int ret, lone_script;
 
 	scan_init(&sc, p, n, dir, members);
+	sc.loops = loops;
 	ret = scan_dir(&sc, dir, "");
 	for (int i = 0; i < sc.escapes.n; i++)
 		list_add(outside, sc.escapes.v[i]);

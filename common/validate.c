@@ -314,6 +314,7 @@ static void check_dependencies(struct pipeline *p, const struct node *n)
 	char *dir = slash ? xstrndup(n->filename, slash - n->filename)
 			  : xstrdup("");
 	struct strlist members = { 0 }, unmatched = { 0 }, outside = { 0 };
+	struct strlist loops = { 0 };
 	char *bad = xcalloc(n->dependencies.n + 1, 1);
 
 	for (int i = 0; i < n->dependencies.n; i++) {
@@ -369,7 +370,17 @@ static void check_dependencies(struct pipeline *p, const struct node *n)
 		free(path);
 	}
 	if (n->filename && n->dependencies.n &&
-	    !upload_scan(p, n, &members, &unmatched, &outside)) {
+	    !upload_scan(p, n, &members, &unmatched, &outside, &loops)) {
+		for (int i = 0; i + 1 < loops.n; i += 2)
+			pipeline_diag(p, 1, n, "dependencies", "'%s%s%s' is a "
+				      "symlink loop: it leads back to '%s%s%s', "
+				      "which the dependency archive is already "
+				      "in, so the archive would never end "
+				      "(Elyra's fails: too many levels of "
+				      "symbolic links); remove the link, or "
+				      "name the files instead of its directory",
+				      dir, *dir ? "/" : "", loops.v[i], dir,
+				      *dir ? "/" : "", loops.v[i + 1]);
 		for (int i = 0; i + 1 < outside.n; i += 2)
 			pipeline_diag(p, 1, n, "dependencies", "'%s%s%s' is a "
 				      "symlink to '%s', outside the pipeline's "
@@ -400,6 +411,7 @@ static void check_dependencies(struct pipeline *p, const struct node *n)
 	upload_list_release(&members);
 	upload_list_release(&unmatched);
 	upload_list_release(&outside);
+	upload_list_release(&loops);
 	free(bad);
 	free(dir);
 }
