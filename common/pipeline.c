@@ -154,6 +154,27 @@ static int want_list(struct pipeline *p, const struct node *n,
 	return -1;
 }
 
+/*
+ * Elyra sets a resource only if its value is true in Python: a 0 (the
+ * number) sets none and writes no resources; the string "0" it refuses.
+ */
+static void unset_zeros(struct node *n, const cJSON *cp)
+{
+	static const char *const keys[] = { "cpu", "cpu_limit", "memory",
+					     "memory_limit", "gpu" };
+	char **vals[] = { &n->cpu, &n->cpu_limit, &n->memory,
+			  &n->memory_limit, &n->gpu };
+
+	for (int i = 0; i < 5; i++) {
+		const cJSON *j = cJSON_GetObjectItemCaseSensitive(cp, keys[i]);
+
+		if (cJSON_IsNumber(j) && j->valuedouble == 0) {
+			free(*vals[i]);
+			*vals[i] = NULL;
+		}
+	}
+}
+
 /* A scalar property must not be an object or a list. */
 static char *prop_value(struct pipeline *p, const struct node *n,
 			const cJSON *obj, const char *key)
@@ -588,6 +609,7 @@ static void read_props(struct pipeline *p, struct node *n, const cJSON *cp,
 	n->memory_limit = prop_value(p, n, cp, "memory_limit");
 	n->gpu = prop_value(p, n, cp, "gpu");
 	n->gpu_vendor = prop_value(p, n, cp, "gpu_vendor");
+	unset_zeros(n, cp);
 kubernetes:
 	{
 		/* The node's own setting, else the pipeline default's. */
