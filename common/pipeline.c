@@ -17,6 +17,22 @@
 #include "common/log.h"
 #include "common/names.h"
 
+/*
+ * p->nodes, p->params and p->diags grow by doubling: an array of n, grown
+ * only by these, has room for 1, 2, 4, ... so it is full at a power of
+ * two. One realloc per element copied the whole array each time where
+ * realloc moves (always under ASan: 20,000 nodes took 85 s).
+ */
+static int full(int n)
+{
+	return n < 1 || !(n & (n - 1));
+}
+
+static size_t room(int n)
+{
+	return n ? 2 * (size_t)n : 1;
+}
+
 void pipeline_diag(struct pipeline *p, int error, const struct node *n,
 		   const char *field, const char *fmt, ...)
 {
@@ -27,7 +43,9 @@ void pipeline_diag(struct pipeline *p, int error, const struct node *n,
 	va_start(ap, fmt);
 	buf_vaddf(&msg, fmt, ap);
 	va_end(ap);
-	p->diags = xrealloc(p->diags, (p->ndiags + 1) * sizeof(*p->diags));
+	if (full(p->ndiags))
+		p->diags = xrealloc(p->diags, room(p->ndiags) *
+				    sizeof(*p->diags));
 	d = &p->diags[p->ndiags++];
 	memset(d, 0, sizeof(*d));
 	d->error = error;
@@ -849,7 +867,9 @@ static int read_node(struct reader *r, const cJSON *jn, const char *path,
 			      type ? type : "");
 		return -1;
 	}
-	p->nodes = xrealloc(p->nodes, (p->nnodes + 1) * sizeof(*p->nodes));
+	if (full(p->nnodes))
+		p->nodes = xrealloc(p->nodes, room(p->nnodes) *
+				    sizeof(*p->nodes));
 	n = &p->nodes[p->nnodes++];
 	memset(n, 0, sizeof(*n));
 	n->id = dupstr(cJSON_GetStringValue(get(jn, "id")));
@@ -928,8 +948,9 @@ static void read_params(struct pipeline *p, const cJSON *arr)
 		const cJSON *val = get(e, "value");
 		struct param *pm;
 
-		p->params = xrealloc(p->params, (p->nparams + 1) *
-				     sizeof(*p->params));
+		if (full(p->nparams))
+			p->params = xrealloc(p->params, room(p->nparams) *
+					     sizeof(*p->params));
 		pm = &p->params[p->nparams++];
 		memset(pm, 0, sizeof(*pm));
 		pm->name = value_of(e, "name");

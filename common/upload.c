@@ -272,8 +272,8 @@ static int directory_in_list(const struct scan *sc, const char *dir)
 	size_t len = strlen(dir);
 
 	/* A name without wildcards matches only itself, or is inside. */
-	if (lit_find(sc, dir) >= 0 ||
-	    bsearch(&dir, sc->dirs, sc->ndirs, sizeof(*sc->dirs), str_cmp))
+	if (lit_find(sc, dir) >= 0 || (sc->ndirs &&
+	    bsearch(&dir, sc->dirs, sc->ndirs, sizeof(*sc->dirs), str_cmp)))
 		return 1;
 	for (int w = 0; w < sc->nwild; w++) {
 		const char *f = sc->names.v[sc->wild[w]];
@@ -473,7 +473,8 @@ static void scan_index(struct scan *sc)
 		add_dirs(sc, f, &alloc);
 	}
 	qsort(sc->lits, sc->nlits, sizeof(*sc->lits), lit_cmp);
-	qsort(sc->dirs, sc->ndirs, sizeof(*sc->dirs), str_cmp);
+	if (sc->ndirs)	/* none: dirs is NULL, which qsort may not get */
+		qsort(sc->dirs, sc->ndirs, sizeof(*sc->dirs), str_cmp);
 }
 
 static void scan_init(struct scan *sc, const struct pipeline *p,

@@ -48,6 +48,10 @@ cd "$T/many" || exit 1
 for what in params deps nodes; do
 	step "20000 $what checked in seconds" timeout 5 \
 		"$T3Q_BIN/compiler/t3q-compile" $what.pipeline --dot -o $what.dot
+	# Emitting still matches each node's parameters name by name
+	# (compiler/plan.c node_uses, common/nodecmd.c env_default): ~1 s,
+	# but over 20 s under ASan.
+	[ $what = params ] && [ -n "${T3Q_SANITIZE:-}" ] && continue
 	step "20000 $what compiled in seconds" timeout 20 \
 		"$T3Q_BIN/compiler/t3q-compile" $what.pipeline \
 		--cos-endpoint http://m:9000 --cos-bucket b -o $what.yaml
