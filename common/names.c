@@ -2,6 +2,7 @@
 #include "common/names.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int name_char(unsigned char c)
@@ -92,6 +93,112 @@ void names_artifact(struct buf *out, const char *raw)
 		buf_addf(out, "%08x", (unsigned)h);
 	}
 	buf_release(&norm);
+}
+
+/*
+ * A fixed-size open-addressing set of borrowed strings (at most max), each
+ * with the index of the node that put it there.
+ */
+struct nameset {
+	const char **slot;
+	int *node;
+	size_t mask;
+};
+
+static void nameset_init(struct nameset *set, size_t max)
+{
+	size_t size = 16;
+
+	while (size < 2 * max)
+		size *= 2;
+	set->slot = xcalloc(size, sizeof(*set->slot));
+	set->node = xcalloc(size, sizeof(*set->node));
+	set->mask = size - 1;
+}
+
+/* The index of the slot holding s, or of the empty one where it would go. */
+static size_t nameset_find(const struct nameset *set, const char *s)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	i = h & set->mask;
+	while (set->slot[i] && strcmp(set->slot[i], s))
+		i = (i + 1) & set->mask;
+	return i;
+}
+
+/* As the bootstrap names the log: the base name up to its last '.'. */
+static char *file_stem(const char *path)
+{
+	const char *b = strrchr(path, '/'), *dot;
+
+	b = b ? b + 1 : path;
+	dot = strrchr(b, '.');
+	return dot && dot != b ? xstrndup(b, dot - b) : xstrdup(b);
+}
+
+/*
+ * "<stem>-<id>", or that with "-2", "-3", ... until no node's name is it:
+ * the set holds every node's natural name and every name given so far, so
+ * a given name equals neither (a third node's "run-n2.py" is "run-n2").
+ */
+static char *unique_log_name(struct nameset *taken, const char *stem,
+			     const char *id, int node)
+{
+	struct buf b = BUF_INIT;
+	size_t base, i;
+	char *name;
+
+	buf_addf(&b, "%s-", stem);
+	/* A '/' in an id would make it a path, which --log-name refuses. */
+	for (const char *c = id; *c; c++)
+		buf_addch(&b, *c == '/' ? '-' : *c);
+	base = b.len;
+	for (int k = 2; taken->slot[i = nameset_find(taken, b.buf)]; k++) {
+		buf_setlen(&b, base);
+		buf_addf(&b, "-%d", k);
+	}
+	name = buf_detach(&b, NULL);
+	taken->slot[i] = name;
+	taken->node[i] = node;
+	return name;
+}
+
+void names_logs(char **out, char *const *files, char *const *ids, int n)
+{
+	struct nameset taken;
+	char **stems = xcalloc(n ? n : 1, sizeof(*stems));
+	char *clash = xcalloc(n ? n : 1, 1);
+
+	nameset_init(&taken, 2 * (size_t)n);
+	for (int i = 0; i < n; i++) {
+		size_t s;
+
+		out[i] = NULL;
+		if (!files[i])
+			continue;
+		stems[i] = file_stem(files[i]);
+		s = nameset_find(&taken, stems[i]);
+		if (taken.slot[s]) {
+			/* The node that had the stem first clashes too. */
+			clash[taken.node[s]] = clash[i] = 1;
+		} else {
+			taken.slot[s] = stems[i];
+			taken.node[s] = i;
+		}
+	}
+	for (int i = 0; i < n; i++)
+		if (clash[i])
+			out[i] = unique_log_name(&taken, stems[i], ids[i], i);
+	for (int i = 0; i < n; i++)
+		free(stems[i]);
+	free(taken.slot);
+	free(taken.node);
+	free(stems);
+	free(clash);
 }
 
 int names_env_dangerous(const char *name)

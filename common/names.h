@@ -28,6 +28,17 @@ void names_normalize(struct buf *out, const char *path);
 void names_artifact(struct buf *out, const char *path);
 
 /*
+ * The names of the nodes' logs (NAME.log, and a notebook's NAME.ipynb and
+ * NAME.html), which the bootstrap writes side by side under the run's
+ * prefix. files[i] is node i's file (NULL: none), ids[i] its id. Sets
+ * out[i] to NULL where the node keeps Elyra's name, its file's stem, which
+ * no other node's file has; else to a malloc'd --log-name that is neither
+ * any node's stem nor any other name given here: "<stem>-<id>", and only
+ * if even that is taken, "<stem>-<id>-2", "-3", ...
+ */
+void names_logs(char **out, char *const *files, char *const *ids, int n);
+
+/*
  * Whether an env var of this name makes ld.so, a shell, Python or R run
  * someone's code (LD_*, BASH_ENV, ENV, PYTHONSTARTUP, PYTHONHOME,
  * R_PROFILE*, R_ENVIRON*): the bootstrap skips such run parameters, and

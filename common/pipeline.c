@@ -15,6 +15,23 @@
 #include <strings.h>
 
 #include "common/log.h"
+#include "common/names.h"
+
+/*
+ * p->nodes, p->params and p->diags grow by doubling: an array of n, grown
+ * only by these, has room for 1, 2, 4, ... so it is full at a power of
+ * two. One realloc per element copied the whole array each time where
+ * realloc moves (always under ASan: 20,000 nodes took 85 s).
+ */
+static int full(int n)
+{
+	return n < 1 || !(n & (n - 1));
+}
+
+static size_t room(int n)
+{
+	return n ? 2 * (size_t)n : 1;
+}
 
 void pipeline_diag(struct pipeline *p, int error, const struct node *n,
 		   const char *field, const char *fmt, ...)
@@ -26,7 +43,9 @@ void pipeline_diag(struct pipeline *p, int error, const struct node *n,
 	va_start(ap, fmt);
 	buf_vaddf(&msg, fmt, ap);
 	va_end(ap);
-	p->diags = xrealloc(p->diags, (p->ndiags + 1) * sizeof(*p->diags));
+	if (full(p->ndiags))
+		p->diags = xrealloc(p->diags, room(p->ndiags) *
+				    sizeof(*p->diags));
 	d = &p->diags[p->ndiags++];
 	memset(d, 0, sizeof(*d));
 	d->error = error;
@@ -111,6 +130,8 @@ static void strset_release(struct strset *set)
 
 struct pipeline_index {
 	struct strset ids;
+	struct strset params;	/* name -> first parameter of that name */
+	struct strset used;	/* every node's pipeline_parameters */
 };
 
 static char *dupstr(const char *s)
@@ -149,6 +170,27 @@ static int want_list(struct pipeline *p, const struct node *n,
 	pipeline_diag(p, 1, n, prop, "Property must be a list, not %s.",
 		      json_type(j));
 	return -1;
+}
+
+/*
+ * Elyra sets a resource only if its value is true in Python: a 0 (the
+ * number) sets none and writes no resources; the string "0" it refuses.
+ */
+static void unset_zeros(struct node *n, const cJSON *cp)
+{
+	static const char *const keys[] = { "cpu", "cpu_limit", "memory",
+					     "memory_limit", "gpu" };
+	char **vals[] = { &n->cpu, &n->cpu_limit, &n->memory,
+			  &n->memory_limit, &n->gpu };
+
+	for (int i = 0; i < 5; i++) {
+		const cJSON *j = cJSON_GetObjectItemCaseSensitive(cp, keys[i]);
+
+		if (cJSON_IsNumber(j) && j->valuedouble == 0) {
+			free(*vals[i]);
+			*vals[i] = NULL;
+		}
+	}
 }
 
 /* A scalar property must not be an object or a list. */
@@ -696,6 +738,7 @@ static void read_props(struct pipeline *p, struct node *n, const cJSON *cp,
 	n->memory_limit = prop_value(p, n, cp, "memory_limit");
 	n->gpu = prop_value(p, n, cp, "gpu");
 	n->gpu_vendor = prop_value(p, n, cp, "gpu_vendor");
+	unset_zeros(n, cp);
 kubernetes:
 	{
 		/* The node's own setting, else the pipeline default's. */
@@ -935,7 +978,9 @@ static int read_node(struct reader *r, const cJSON *jn, const char *path,
 			      type ? type : "");
 		return -1;
 	}
-	p->nodes = xrealloc(p->nodes, (p->nnodes + 1) * sizeof(*p->nodes));
+	if (full(p->nnodes))
+		p->nodes = xrealloc(p->nodes, room(p->nnodes) *
+				    sizeof(*p->nodes));
 	n = &p->nodes[p->nnodes++];
 	memset(n, 0, sizeof(*n));
 	n->id = dupstr(cJSON_GetStringValue(get(jn, "id")));
@@ -1014,8 +1059,9 @@ static void read_params(struct pipeline *p, const cJSON *arr)
 		const cJSON *val = get(e, "value");
 		struct param *pm;
 
-		p->params = xrealloc(p->params, (p->nparams + 1) *
-				     sizeof(*p->params));
+		if (full(p->nparams))
+			p->params = xrealloc(p->params, room(p->nparams) *
+					     sizeof(*p->params));
 		pm = &p->params[p->nparams++];
 		memset(pm, 0, sizeof(*pm));
 		pm->name = value_of(e, "name");
@@ -1258,6 +1304,8 @@ void pipeline_label_value(struct buf *out, const char *s)
 
 int pipeline_param_used(const struct pipeline *p, const char *name)
 {
+	if (p->index)
+		return strset_find(&p->index->used, name) >= 0;
 	for (int k = 0; k < p->nnodes; k++)
 		for (int j = 0; j < p->nodes[k].params.n; j++)
 			if (!strcmp(p->nodes[k].params.v[j], name))
@@ -1377,35 +1425,25 @@ static char *stem(const char *path)
 /*
  * The bootstrap names a step's log (and executed notebook, and its HTML)
  * after the file's stem, under the run's prefix: a/run.sh and b/run.sh
- * would overwrite each other's run.log. Those nodes get "<stem>-<id>"
- * (ids are unique); a node whose stem is its own keeps Elyra's name.
+ * would overwrite each other's run.log. Those nodes get a --log-name that
+ * no other node's log has (names_logs); the others keep Elyra's name.
  */
 static void name_logs(struct pipeline *p)
 {
-	struct strset seen;
-	char **stems = xcalloc(p->nnodes ? p->nnodes : 1, sizeof(*stems));
-	int *clash = xcalloc(p->nnodes ? p->nnodes : 1, sizeof(*clash));
+	char **files = xcalloc(p->nnodes ? p->nnodes : 1, sizeof(*files));
+	char **ids = xcalloc(p->nnodes ? p->nnodes : 1, sizeof(*ids));
+	char **out = xcalloc(p->nnodes ? p->nnodes : 1, sizeof(*out));
 
-	strset_init(&seen, p->nnodes);
 	for (int i = 0; i < p->nnodes; i++) {
-		int first;
-
-		if (!p->nodes[i].filename)
-			continue;
-		stems[i] = stem(p->nodes[i].filename);
-		first = *strset_get(&seen, stems[i], i);
-		if (first != i)
-			clash[first] = clash[i] = 1;
+		files[i] = p->nodes[i].filename;
+		ids[i] = p->nodes[i].id;
 	}
-	for (int i = 0; i < p->nnodes; i++) {
-		if (clash[i])
-			p->nodes[i].log_name = xstrfmt("%s-%s", stems[i],
-						       p->nodes[i].id);
-		free(stems[i]);
-	}
-	strset_release(&seen);
-	free(stems);
-	free(clash);
+	names_logs(out, files, ids, p->nnodes);
+	for (int i = 0; i < p->nnodes; i++)
+		p->nodes[i].log_name = out[i];
+	free(files);
+	free(ids);
+	free(out);
 }
 
 /* JSON syntax errors as "line L, column C", counted from cJSON's offset. */
@@ -1574,6 +1612,24 @@ static int json_annotate(struct pipeline *p, struct json_toks *t,
 	return ret;
 }
 
+/* pipeline_param and pipeline_param_used by hash: the first of a name. */
+static void index_params(struct pipeline *p)
+{
+	size_t used = 0;
+
+	strset_init(&p->index->params, p->nparams);
+	for (int i = 0; i < p->nparams; i++)
+		if (p->params[i].name)
+			strset_get(&p->index->params, p->params[i].name, i);
+	for (int i = 0; i < p->nnodes; i++)
+		used += p->nodes[i].params.n;
+	strset_init(&p->index->used, used);
+	for (int i = 0; i < p->nnodes; i++)
+		for (int j = 0; j < p->nodes[i].params.n; j++)
+			strset_get(&p->index->used, p->nodes[i].params.v[j],
+				   0);
+}
+
 /*
  * Node ids key everything after (links, archives, artifacts): two nodes
  * with one id would share an archive, the second replacing the first.
@@ -1585,8 +1641,17 @@ static int unique_ids(struct pipeline *p)
 
 	strset_init(&ids, p->nnodes);
 	for (int i = 0; i < p->nnodes; i++) {
-		int first = *strset_get(&ids, p->nodes[i].id, i);
+		int first;
 
+		/* "" is no key: links cannot name it, nor --log-name use it. */
+		if (!*p->nodes[i].id) {
+			pipeline_diag(p, 1, &p->nodes[i], "id", "Node id is "
+				      "empty: give the node a unique id (Elyra "
+				      "writes a UUID).");
+			ret = -1;
+			continue;
+		}
+		first = *strset_get(&ids, p->nodes[i].id, i);
 		if (first == i)
 			continue;
 		pipeline_diag(p, 1, &p->nodes[i], "id", "Node id '%s' is "
@@ -1781,6 +1846,7 @@ int pipeline_load(struct pipeline *p, const char *path)
 		strset_init(&p->index->ids, p->nnodes);
 		for (int i = 0; i < p->nnodes; i++)
 			strset_get(&p->index->ids, p->nodes[i].id, i);
+		index_params(p);
 		propagate_inputs(p);
 		name_tasks(p);
 		display_names(p);
@@ -1862,6 +1928,8 @@ void pipeline_free(struct pipeline *p)
 	free(p->nodes);
 	if (p->index) {
 		strset_release(&p->index->ids);
+		strset_release(&p->index->params);
+		strset_release(&p->index->used);
 		free(p->index);
 	}
 	for (int i = 0; i < p->nparams; i++) {
@@ -1909,7 +1977,14 @@ const struct node *pipeline_node(const struct pipeline *p, const char *id)
 const struct param *pipeline_param(const struct pipeline *p,
 				   const char *name)
 {
-	for (int i = 0; i < p->nparams; i++)
+	int i;
+
+	/* A lookup per node's use: 20,000 parameters were quadratic. */
+	if (p->index) {
+		i = strset_find(&p->index->params, name);
+		return i < 0 ? NULL : &p->params[i];
+	}
+	for (i = 0; i < p->nparams; i++)
 		if (p->params[i].name && !strcmp(p->params[i].name, name))
 			return &p->params[i];
 	return NULL;

@@ -189,6 +189,12 @@ void pipeline_label_value(struct buf *out, const char *s);
  * Returns a string the caller frees.
  */
 char *pipeline_unbrace(const char *s);
+/*
+ * Whether Kubernetes reads s as a quantity: the grammar and the errors of
+ * k8s.io/apimachinery's resource.ParseQuantity (sign, digits, '.', then
+ * n u m k M G T P E, Ki..Ei, or e/E and an exponent). validate.c.
+ */
+int pipeline_quantity_ok(const char *s);
 /* Whether some node uses the parameter. */
 int pipeline_param_used(const struct pipeline *p, const char *name);
 /*

@@ -233,7 +233,8 @@ int store_file_list(struct store *st, const char *prefix,
 		prefix = "";
 	if (walk(st->root, "", prefix, &kl) < 0)
 		return -1;
-	qsort(kl.v, kl.n, sizeof(*kl.v), key_cmp);
+	if (kl.n)	/* none: kl.v is NULL, which qsort may not get */
+		qsort(kl.v, kl.n, sizeof(*kl.v), key_cmp);
 	/*
 	 * S3 answers a page with its objects first and its common prefixes
 	 * after them, each sorted; so do we, in two passes.

@@ -139,6 +139,36 @@ struct scan {
 	const char *base;	/* the node's directory, the archive's root */
 	char *root;		/* realpath of the pipeline's directory */
 	struct strlist escapes;	/* link, target, link, target, ... */
+	/*
+	 * The names without wildcards, sorted, and the directories they are
+	 * in ("a", "a/b" for "a/b/c"): a lookup per member, where matching
+	 * each member against each name was quadratic.
+	 */
+	struct lit *lits;
+	int nlits;
+	char **dirs;
+	int ndirs;
+	int *wild;		/* indices of the names with wildcards */
+	int nwild;
+	/*
+	 * The directories being walked, to see a symlink loop: Python's
+	 * tarfile follows one until "too many levels of symbolic links"
+	 * (2^40 paths with two links), so Elyra's export never ends or fails.
+	 */
+	struct walked *walk;
+	int nwalk, awalk;
+	struct strlist *loops;	/* link, the directory it leads back to */
+};
+
+struct walked {
+	dev_t dev;
+	ino_t ino;
+	const char *rel;
+};
+
+struct lit {
+	const char *s;
+	int i;
 };
 
 static void list_add(struct strlist *l, const char *s);
@@ -206,12 +236,47 @@ static int directory_prefixed(const char *s)
 	return strchr(s, '/') && s[0] != '/' && s[len - 1] != '/';
 }
 
+static int lit_cmp(const void *a, const void *b)
+{
+	const struct lit *x = a, *y = b;
+	int c = strcmp(x->s, y->s);
+
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The index of the name without wildcards that is s, or -1. */
+static int lit_find(const struct scan *sc, const char *s)
+{
+	int lo = 0, hi = sc->nlits;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2, c = strcmp(sc->lits[mid].s, s);
+
+		if (!c)
+			return sc->lits[mid].i;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
 static int directory_in_list(const struct scan *sc, const char *dir)
 {
 	size_t len = strlen(dir);
 
-	for (int i = 0; i < sc->names.n; i++) {
-		const char *f = sc->names.v[i];
+	/* A name without wildcards matches only itself, or is inside. */
+	if (lit_find(sc, dir) >= 0 || (sc->ndirs &&
+	    bsearch(&dir, sc->dirs, sc->ndirs, sizeof(*sc->dirs), str_cmp)))
+		return 1;
+	for (int w = 0; w < sc->nwild; w++) {
+		const char *f = sc->names.v[sc->wild[w]];
 
 		if ((!strncmp(f, dir, len) && f[len] == '/') ||
 		    upload_fnmatch(f, dir))
@@ -224,7 +289,7 @@ static int elyra_filter(const char *name, int is_dir, void *ctx)
 {
 	struct scan *sc = ctx;
 	const char *base = strrchr(name, '/');
-	int take = 0;
+	int take = 0, i;
 
 	base = base ? base + 1 : name;
 	if (is_dir) {
@@ -247,11 +312,14 @@ static int elyra_filter(const char *name, int is_dir, void *ctx)
 	 * (hash-seeded) order, so its completeness check can fail at random
 	 * when patterns overlap; t3q credits every pattern a file matches.
 	 */
-	for (int i = 0; i < sc->names.n; i++) {
-		const char *f = sc->names.v[i];
+	if ((i = lit_find(sc, name)) >= 0) {
+		sc->matched[i] = 1;
+		take = 1;
+	}
+	for (int w = 0; w < sc->nwild; w++) {
+		const char *f = sc->names.v[sc->wild[w]];
 
-		if (!*f)
-			continue;
+		i = sc->wild[w];
 		if (upload_fnmatch(f, name) ||
 		    (!directory_prefixed(f) && has_wildcards(f) &&
 		     upload_fnmatch(f, base))) {
@@ -273,18 +341,40 @@ static int bytewise(const struct dirent **a, const struct dirent **b)
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
+/* The directory being walked that st is, or NULL. */
+static const struct walked *walking(const struct scan *sc,
+				    const struct stat *st)
+{
+	for (int i = 0; i < sc->nwalk; i++)
+		if (sc->walk[i].dev == st->st_dev &&
+		    sc->walk[i].ino == st->st_ino)
+			return &sc->walk[i];
+	return NULL;
+}
+
 /* tarfile.add()'s walk: sorted, dereferenced, a refused directory skipped. */
 static int scan_dir(struct scan *sc, const char *root, const char *rel)
 {
 	char *dir = *rel ? xstrfmt("%s/%s", root, rel) : xstrdup(root);
 	struct dirent **list;
+	struct stat self;
 	int n = scandir(dir, &list, NULL, bytewise), ret = 0;
 
-	if (n < 0) {
+	if (n < 0 || stat(dir, &self) < 0) {
 		ret = error_errno("cannot read '%s'", dir);
+		for (int i = 0; i < n; i++)
+			free(list[i]);
+		if (n >= 0)
+			free(list);
 		free(dir);
 		return ret;
 	}
+	if (sc->nwalk == sc->awalk) {
+		sc->awalk = sc->awalk ? 2 * sc->awalk : 16;
+		sc->walk = xrealloc(sc->walk, sc->awalk * sizeof(*sc->walk));
+	}
+	sc->walk[sc->nwalk++] = (struct walked){ self.st_dev, self.st_ino,
+						 rel };
 	for (int i = 0; i < n; i++) {
 		const char *d = list[i]->d_name;
 		char *r, *full;
@@ -297,7 +387,15 @@ static int scan_dir(struct scan *sc, const char *root, const char *rel)
 		r = *rel ? xstrfmt("%s/%s", rel, d) : xstrdup(d);
 		full = xstrfmt("%s/%s", dir, d);
 		if (stat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
-			if (elyra_filter(r, 1, sc)) {
+			const struct walked *w;
+
+			if (!elyra_filter(r, 1, sc)) {
+				;	/* not entered */
+			} else if ((w = walking(sc, &st))) {
+				/* Recorded, not entered: it never ends. */
+				list_add(sc->loops, r);
+				list_add(sc->loops, *w->rel ? w->rel : ".");
+			} else {
 				list_add(sc->members, r);
 				ret = scan_dir(sc, root, r);
 			}
@@ -310,6 +408,7 @@ static int scan_dir(struct scan *sc, const char *root, const char *rel)
 	}
 	free(list);
 	free(dir);
+	sc->nwalk--;
 	return ret;
 }
 
@@ -326,6 +425,58 @@ static char *node_dir(const struct pipeline *p, const struct node *n)
 		       n->filename);
 }
 
+/* The directories a name is in: "a" and "a/b" for "a/b/c". */
+static void add_dirs(struct scan *sc, const char *f, int *alloc)
+{
+	for (const char *c = strchr(f, '/'); c; c = strchr(c + 1, '/')) {
+		if (sc->ndirs == *alloc) {
+			*alloc = *alloc ? 2 * *alloc : 16;
+			sc->dirs = xrealloc(sc->dirs, *alloc * sizeof(*sc->dirs));
+		}
+		sc->dirs[sc->ndirs++] = xstrndup(f, c - f);
+	}
+}
+
+/*
+ * Drops repeated names (the first is kept, in place), then sorts those
+ * without wildcards for lit_find and lists the others.
+ */
+static void scan_index(struct scan *sc)
+{
+	struct lit *all = xcalloc(sc->names.n ? sc->names.n : 1, sizeof(*all));
+	int n = 0, alloc = 0;
+
+	for (int i = 0; i < sc->names.n; i++)
+		all[i] = (struct lit){ sc->names.v[i], i };
+	qsort(all, sc->names.n, sizeof(*all), lit_cmp);
+	for (int k = 1; k < sc->names.n; k++)
+		if (!strcmp(all[k].s, all[k - 1].s)) {
+			free(sc->names.v[all[k].i]);
+			sc->names.v[all[k].i] = NULL;
+		}
+	for (int i = 0; i < sc->names.n; i++)
+		if (sc->names.v[i])
+			sc->names.v[n++] = sc->names.v[i];
+	sc->names.n = n;
+	sc->wild = xcalloc(n ? n : 1, sizeof(*sc->wild));
+	sc->lits = all;
+	for (int i = 0; i < n; i++) {
+		const char *f = sc->names.v[i];
+
+		if (!*f)
+			continue;	/* matches nothing */
+		if (has_wildcards(f)) {
+			sc->wild[sc->nwild++] = i;
+			continue;
+		}
+		sc->lits[sc->nlits++] = (struct lit){ f, i };
+		add_dirs(sc, f, &alloc);
+	}
+	qsort(sc->lits, sc->nlits, sizeof(*sc->lits), lit_cmp);
+	if (sc->ndirs)	/* none: dirs is NULL, which qsort may not get */
+		qsort(sc->dirs, sc->ndirs, sizeof(*sc->dirs), str_cmp);
+}
+
 static void scan_init(struct scan *sc, const struct pipeline *p,
 		      const struct node *n, const char *dir,
 		      struct strlist *members)
@@ -339,14 +490,9 @@ static void scan_init(struct scan *sc, const struct pipeline *p,
 	sc->root = realpath(p->dir, NULL);
 	/* A Python set: each name once. */
 	list_add(&sc->names, base ? base + 1 : n->filename);
-	for (int i = 0; i < n->dependencies.n; i++) {
-		int seen = 0;
-
-		for (int k = 0; k < sc->names.n && !seen; k++)
-			seen = !strcmp(sc->names.v[k], n->dependencies.v[i]);
-		if (!seen)
-			list_add(&sc->names, n->dependencies.v[i]);
-	}
+	for (int i = 0; i < n->dependencies.n; i++)
+		list_add(&sc->names, n->dependencies.v[i]);
+	scan_index(sc);
 	sc->matched = xcalloc(sc->names.n ? sc->names.n : 1, 1);
 	for (int i = 0; i < sc->names.n; i++)
 		if (!strcmp(sc->names.v[i], "*"))
@@ -357,6 +503,12 @@ static void scan_release(struct scan *sc)
 {
 	upload_list_release(&sc->names);
 	upload_list_release(&sc->escapes);
+	for (int i = 0; i < sc->ndirs; i++)
+		free(sc->dirs[i]);
+	free(sc->dirs);
+	free(sc->lits);
+	free(sc->wild);
+	free(sc->walk);
 	free(sc->matched);
 	free(sc->root);
 }
@@ -372,13 +524,14 @@ void upload_list_release(struct strlist *l)
 
 int upload_scan(const struct pipeline *p, const struct node *n,
 		struct strlist *members, struct strlist *unmatched,
-		struct strlist *outside)
+		struct strlist *outside, struct strlist *loops)
 {
 	struct scan sc;
 	char *dir = node_dir(p, n);
 	int ret, lone_script;
 
 	scan_init(&sc, p, n, dir, members);
+	sc.loops = loops;
 	ret = scan_dir(&sc, dir, "");
 	for (int i = 0; i < sc.escapes.n; i++)
 		list_add(outside, sc.escapes.v[i]);

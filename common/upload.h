@@ -27,13 +27,16 @@
  * dependency that matched no file into *unmatched (Elyra's export fails on
  * those, except for a lone "*.py" or "*.r"); and each symlink the archive
  * would take that leads outside the pipeline's directory into *outside,
- * as two entries: its path below the node's directory, then its target.
- * The caller releases all three with upload_list_release(). Returns 0, or
- * -1 when the node's directory cannot be read.
+ * as two entries: its path below the node's directory, then its target;
+ * and each directory the archive would enter though it is already in it
+ * (a symlink loop, which Elyra's archive follows without end) into *loops,
+ * as its path, then the directory's ("." for the node's own). The caller
+ * releases all four with upload_list_release(). Returns 0, or -1 when the
+ * node's directory cannot be read.
  */
 int upload_scan(const struct pipeline *p, const struct node *n,
 		struct strlist *members, struct strlist *unmatched,
-		struct strlist *outside);
+		struct strlist *outside, struct strlist *loops);
 
 /*
  * realpath(path) (malloc'd) when path is a symlink whose target leaves

@@ -9,6 +9,7 @@
 #include <glob.h>
 #include <math.h>
 #include <regex.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,15 +175,160 @@ static int positive_number(const char *s, double *out)
 	return d > 0 ? 1 : 0;
 }
 
+static int digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* strconv.ParseInt(s, 10, 64) succeeds: a sign, digits, within int64. */
+static int parse_int64(const char *s, const char *e, int64_t *out)
+{
+	int neg = 0;
+	uint64_t v = 0, max;
+
+	if (s < e && (*s == '+' || *s == '-'))
+		neg = *s++ == '-';
+	if (s == e)
+		return 0;
+	max = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	for (; s < e; s++) {
+		if (!digit(*s) || v > (max - (*s - '0')) / 10)
+			return 0;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
+	return 1;
+}
+
+/* Go's int32(x): the low 32 bits, two's complement. */
+static int32_t wrap32(int64_t x)
+{
+	uint32_t u = (uint32_t)((uint64_t)x & 0xffffffffu);
+
+	return u > INT32_MAX ? -(int32_t)(~u) - 1 : (int32_t)u;
+}
+
+/*
+ * The suffix as quantitySuffixer.interpret() reads it: *exp its power of
+ * 10 (or of 2 when *binary), wrapped to int32 as Go does.
+ */
+static int quantity_suffix(const char *s, const char *e, int *binary,
+			   int32_t *exp)
+{
+	static const char *const dec[] = { "n", "u", "m", "", "k", "M", "G",
+					   "T", "P", "E" };
+	static const char *const bin[] = { "Ki", "Mi", "Gi", "Ti", "Pi",
+					   "Ei" };
+	size_t len = e - s;
+	int64_t v;
+
+	*binary = 0;
+	for (int i = 0; i < 10; i++)
+		if (strlen(dec[i]) == len && !strncmp(s, dec[i], len)) {
+			*exp = -9 + 3 * i;
+			return 1;
+		}
+	for (int i = 0; i < 6; i++)
+		if (len == 2 && !strncmp(s, bin[i], 2)) {
+			*binary = 1;
+			*exp = 10 * (i + 1);
+			return 1;
+		}
+	if (len < 2 || (*s != 'e' && *s != 'E') || !parse_int64(s + 1, e, &v))
+		return 0;
+	*exp = wrap32(v);
+	return 1;
+}
+
+int pipeline_quantity_ok(const char *str)
+{
+	const char *s = str, *num, *num_end, *den = NULL, *den_end = NULL;
+	const char *suf, *c, *end = str + strlen(str);
+	int binary, digits = 0, precision;
+	int32_t exp, scale;
+
+	if (s == end)
+		return 0;
+	/* parseQuantityString(): sign, zeros, numerator, '.' denominator */
+	if (*s == '+' || *s == '-')
+		s++;
+	while (s < end && *s == '0')
+		s++, digits = 1;
+	for (num = s; s < end && digit(*s); s++)
+		digits = 1;
+	num_end = s;
+	if (s < end && *s == '.') {
+		for (den = ++s; s < end && digit(*s); s++)
+			digits = 1;
+		den_end = s;
+	}
+	/* A run of suffix letters, then an optional sign and digits. */
+	for (suf = s; s < end && strchr("eEinumkKMGTP", *s); s++)
+		;
+	c = s;
+	if (c < end && (*c == '+' || *c == '-'))
+		c++;
+	while (c < end && digit(*c))
+		c++;
+	if (c < end)
+		return 0;	/* ErrFormatWrong */
+	if (!quantity_suffix(suf, end, &binary, &exp))
+		return 0;	/* ErrSuffix */
+	{
+		int nlen = num_end > num ? (int)(num_end - num) : 1;
+		int dlen = den ? (int)(den_end - den) : 0;
+
+		/*
+		 * ParseQuantity's fast path (at most 18 digits, scale >= -9)
+		 * needs no digit; the other parses the number with inf.Dec,
+		 * which fails on none ("+e-10", ".e-10"): ErrNumeric.
+		 */
+		if (!binary) {
+			scale = exp;
+			precision = 18 - (nlen + dlen);
+		} else {
+			scale = 0;
+			precision = dlen ? -1
+				: 15 - nlen - (int)((float)exp * 3 / 10) - 1;
+		}
+		if (precision >= 0 &&
+		    wrap32((int64_t)scale - dlen) >= -9)
+			return 1;
+	}
+	return digits;
+}
+
+/*
+ * A resource's value as t3q writes it (emitted: "<value>G" for memory) is
+ * read by Kubernetes' resource.ParseQuantity on every backend; a value it
+ * cannot read ("0x10", "1e3" as "1e3G", " 5") fails the run at submission.
+ */
+static int resource_written(struct pipeline *p, const struct node *n,
+			    const char *field, const char *value,
+			    const char *emitted, const char *unit)
+{
+	if (pipeline_quantity_ok(emitted))
+		return 1;
+	pipeline_diag(p, 1, n, field, "'%s' would be written as the "
+		      "Kubernetes quantity '%s', which Kubernetes cannot read; "
+		      "write the number of %s in decimal digits, e.g. %s",
+		      value, emitted, unit, strcmp(unit, "GPUs") ? "2 or 0.5"
+		      : "1 or 2");
+	return 0;
+}
+
 static void check_resources(struct pipeline *p, const struct node *n)
 {
 	const char *names[5] = { "cpu", "cpu_limit", "memory", "memory_limit",
 				 "gpu" };
+	const char *units[5] = { "CPUs", "CPUs", "gigabytes", "gigabytes",
+				 "GPUs" };
 	const char *vals[5] = { n->cpu, n->cpu_limit, n->memory,
 				n->memory_limit, n->gpu };
 	double d[5] = { 0 };
 
 	for (int i = 0; i < 5; i++) {
+		char *emitted;
 		int r;
 
 		if (!vals[i])
@@ -198,16 +344,26 @@ static void check_resources(struct pipeline *p, const struct node *n)
 			pipeline_diag(p, 1, n, names[i], "Property must be "
 				      "greater than zero.");
 		/*
-		 * No node has a million cores or a million G (an exabyte) of
+		 * No node has a million cores or a million G (a petabyte) of
 		 * memory: a value beyond is a typo, and 1e308 would reach
 		 * Kubernetes as a quantity it cannot hold.
 		 */
 		else if (d[i] > 1e6)
 			pipeline_diag(p, 1, n, names[i], "Property value %s is "
 				      "too large (at most 1000000).", vals[i]);
+		if (r <= 0 || d[i] > 1e6) {
+			d[i] = 0;	/* no limit/request comparison */
+			continue;
+		}
+		emitted = i == 2 || i == 3 ? xstrfmt("%sG", vals[i])
+					   : xstrdup(vals[i]);
+		if (!resource_written(p, n, names[i], vals[i], emitted,
+				      units[i]))
+			d[i] = 0;
 		else if (i == 4 && d[i] != floor(d[i]))
 			pipeline_diag(p, 1, n, names[i], "Property must be a "
 				      "whole number of GPUs, not %s.", vals[i]);
+		free(emitted);
 	}
 	if (d[0] > 0 && d[1] > 0 && d[1] < d[0])
 		pipeline_diag(p, 1, n, "cpu_limit", "CPU limit %s must be "
@@ -314,6 +470,7 @@ static void check_dependencies(struct pipeline *p, const struct node *n)
 	char *dir = slash ? xstrndup(n->filename, slash - n->filename)
 			  : xstrdup("");
 	struct strlist members = { 0 }, unmatched = { 0 }, outside = { 0 };
+	struct strlist loops = { 0 };
 	char *bad = xcalloc(n->dependencies.n + 1, 1);
 
 	for (int i = 0; i < n->dependencies.n; i++) {
@@ -369,7 +526,17 @@ static void check_dependencies(struct pipeline *p, const struct node *n)
 		free(path);
 	}
 	if (n->filename && n->dependencies.n &&
-	    !upload_scan(p, n, &members, &unmatched, &outside)) {
+	    !upload_scan(p, n, &members, &unmatched, &outside, &loops)) {
+		for (int i = 0; i + 1 < loops.n; i += 2)
+			pipeline_diag(p, 1, n, "dependencies", "'%s%s%s' is a "
+				      "symlink loop: it leads back to '%s%s%s', "
+				      "which the dependency archive is already "
+				      "in, so the archive would never end "
+				      "(Elyra's fails: too many levels of "
+				      "symbolic links); remove the link, or "
+				      "name the files instead of its directory",
+				      dir, *dir ? "/" : "", loops.v[i], dir,
+				      *dir ? "/" : "", loops.v[i + 1]);
 		for (int i = 0; i + 1 < outside.n; i += 2)
 			pipeline_diag(p, 1, n, "dependencies", "'%s%s%s' is a "
 				      "symlink to '%s', outside the pipeline's "
@@ -400,6 +567,7 @@ static void check_dependencies(struct pipeline *p, const struct node *n)
 	upload_list_release(&members);
 	upload_list_release(&unmatched);
 	upload_list_release(&outside);
+	upload_list_release(&loops);
 	free(bad);
 	free(dir);
 }
@@ -525,6 +693,7 @@ static void check_k8s(struct pipeline *p, const struct node *n)
 	}
 	if (n->shm_size) {
 		double d;
+		char *emitted = xstrfmt("%sG", n->shm_size);
 
 		if (positive_number(n->shm_size, &d) <= 0)
 			pipeline_diag(p, 1, n, "kubernetes_shared_mem_size",
@@ -536,6 +705,14 @@ static void check_k8s(struct pipeline *p, const struct node *n)
 				      "Shared memory size '%s' is not a "
 				      "Kubernetes quantity with units 'G': write "
 				      "it without an exponent.", n->shm_size);
+		else if (d > 1e6)	/* as memory: a typo */
+			pipeline_diag(p, 1, n, "kubernetes_shared_mem_size",
+				      "Shared memory size '%s' is too large "
+				      "(at most 1000000).", n->shm_size);
+		else
+			resource_written(p, n, "kubernetes_shared_mem_size",
+					 n->shm_size, emitted, "gigabytes");
+		free(emitted);
 	}
 }
 
@@ -575,28 +752,60 @@ static int is_identifier(const char *s)
 	return 1;
 }
 
+struct named {
+	const char *name;
+	int i;
+};
+
+/* By name, then by place: ties keep the order they are defined in. */
+static int by_name(const void *a, const void *b)
+{
+	const struct named *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/*
+ * earlier[i]: how many parameters before the i-th have its name, by a
+ * sort (a scan of the earlier ones for each was quadratic).
+ */
+static int *count_earlier(const struct pipeline *p)
+{
+	struct named *v = xcalloc(p->nparams ? p->nparams : 1, sizeof(*v));
+	int *earlier = xcalloc(p->nparams ? p->nparams : 1, sizeof(*earlier));
+	int n = 0;
+
+	for (int i = 0; i < p->nparams; i++)
+		if (p->params[i].name)
+			v[n++] = (struct named){ p->params[i].name, i };
+	qsort(v, n, sizeof(*v), by_name);
+	for (int k = 1; k < n; k++)
+		if (!strcmp(v[k].name, v[k - 1].name))
+			earlier[v[k].i] = earlier[v[k - 1].i] + 1;
+	free(v);
+	return earlier;
+}
+
 static void check_params(struct pipeline *p)
 {
+	int *earlier = count_earlier(p);
+
 	for (int i = 0; i < p->nparams; i++) {
 		const struct param *pm = &p->params[i];
-		int used = 0, id;
+		int used, id;
 
 		if (!pm->name) {
 			pipeline_diag(p, 1, NULL, pm->path, "Required parameter "
 				      "name was not specified.");
 			continue;
 		}
-		for (int k = 0; k < p->nnodes && !used; k++)
-			for (int j = 0; j < p->nodes[k].params.n; j++)
-				if (!strcmp(p->nodes[k].params.v[j], pm->name))
-					used = 1;
-		for (int j = 0; j < i; j++)
-			if (p->params[j].name &&
-			    !strcmp(p->params[j].name, pm->name))
-				pipeline_diag(p, 1, NULL, pm->path, "Pipeline "
-					      "defines parameter '%s', but "
-					      "multiple parameters with this "
-					      "name are defined.", pm->name);
+		used = pipeline_param_used(p, pm->name);
+		for (int j = 0; j < earlier[i]; j++)
+			pipeline_diag(p, 1, NULL, pm->path, "Pipeline "
+				      "defines parameter '%s', but "
+				      "multiple parameters with this "
+				      "name are defined.", pm->name);
 		/*
 		 * As Elyra's _validate_pipeline_parameters(): only the
 		 * parameters that nodes use are checked (the others are left
@@ -631,6 +840,7 @@ static void check_params(struct pipeline *p)
 				      "parameter '%s', but it is not referenced "
 				      "by any node.", pm->name);
 	}
+	free(earlier);
 	for (int k = 0; k < p->nnodes; k++) {
 		const struct node *n = &p->nodes[k];
 
@@ -664,16 +874,24 @@ static void check_params(struct pipeline *p)
 
 static void check_graph(struct pipeline *p)
 {
+	char *child;
+
 	if (p->nnodes < 2)
 		return;
+	/* Whether some node links to it: one lookup per link. */
+	child = xcalloc(p->nnodes, 1);
+	for (int j = 0; j < p->nnodes; j++)
+		for (int k = 0; k < p->nodes[j].parents.n; k++) {
+			const struct node *q = pipeline_node(p,
+						p->nodes[j].parents.v[k]);
+
+			if (q)
+				child[q - p->nodes] = 1;
+		}
 	for (int i = 0; i < p->nnodes; i++) {
 		const struct node *n = &p->nodes[i];
-		int linked = n->parents.n > 0;
+		int linked = n->parents.n > 0 || child[i];
 
-		for (int j = 0; j < p->nnodes && !linked; j++)
-			for (int k = 0; k < p->nodes[j].parents.n; k++)
-				if (!strcmp(p->nodes[j].parents.v[k], n->id))
-					linked = 1;
 		if (!linked)
 			pipeline_diag(p, 0, n, NULL, "Node is not connected to "
 				      "any other node.");
@@ -683,6 +901,7 @@ static void check_graph(struct pipeline *p)
 					      "'%s', which is not in the "
 					      "pipeline", n->parents.v[k]);
 	}
+	free(child);
 }
 
 /*

@@ -736,6 +736,10 @@ static int setup(struct run *r, int argc, char **argv)
 	 * logs, outputs and archives are keyed by it): the pid tells apart
 	 * runs on this machine, the random part runs on others.
 	 */
+	/* It names a directory and a key prefix: one segment of either. */
+	if (run_id && (!*run_id || strchr(run_id, '/') ||
+		       !strcmp(run_id, ".") || !strcmp(run_id, "..")))
+		return error("--run-id '%s': give a name without '/'", run_id);
 	r->run_id = run_id ? xstrdup(run_id)
 			   : xstrfmt("%s-%ld-%04x", stamp, (long)getpid(),
 				     random_u16());
@@ -782,6 +786,45 @@ static int open_store(struct run *r)
 	r->store = store_open(r->store_url, &cfg);
 	s3_config_release(&cfg);
 	return r->store ? 0 : -1;
+}
+
+static int found_one(void *ctx, const struct store_entry *e)
+{
+	(void)e;
+	*(int *)ctx = 1;
+	return 1;
+}
+
+/*
+ * Makes the run's own directory with mkdir, which only one of two runs
+ * given one --run-id can do (a check, then a mkdir, let both through and
+ * mixed their outputs). A store that already holds objects under the
+ * run's prefix (a run from another work dir) is refused as well.
+ */
+static int claim_run(struct run *r, const char *prefix)
+{
+	char *under = xstrfmt("%s/", prefix);
+	int found = 0, rc;
+
+	if (mkdir(r->run_dir, 0755) < 0) {
+		free(under);
+		if (errno == EEXIST)
+			return error("run id '%s' is in use: '%s' exists; give "
+				     "another --run-id", r->run_id,
+				     r->run_dir);
+		return error_errno("cannot make the run's directory '%s'",
+				   r->run_dir);
+	}
+	rc = store_list(r->store, under, "/", found_one, &found);
+	if (found)
+		error("run id '%s' is in use: %s holds objects under '%s'; "
+		      "give another --run-id", r->run_id, r->store_url, under);
+	free(under);
+	if (found || rc < 0) {
+		rmdir(r->run_dir);
+		return -1;
+	}
+	return 0;
 }
 
 static int check_overrides(struct run *r)
@@ -909,7 +952,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	store_key_join(&dir, r.cos_directory, r.run_id);
-	rc = upload_archives(&r.p, r.store, dir.buf);
+	rc = claim_run(&r, dir.buf);
+	if (rc == 0)
+		rc = upload_archives(&r.p, r.store, dir.buf);
 	buf_release(&dir);
 	if (rc < 0) {
 		run_release(&r);

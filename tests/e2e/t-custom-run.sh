@@ -67,7 +67,7 @@ by_hand() {
 }
 
 one() {  # K PATTERN ALGORITHM
-	local url=http://127.0.0.1:$port/data$1.txt id=run$1 want got
+	local url=http://127.0.0.1:$port/data$1.txt id=run$n want got  # run ids are used once
 	pipeline "p$1.pipeline" "$url" "$2" "$3" || return 1
 	"$run" "p$1.pipeline" --components "$examples" --work w --run-id "$id" >"$id.out" 2>&1 || {
 		cat "$id.out"; return 1; }

@@ -91,6 +91,18 @@ logs() {
 	[ ! -e "$T/w3/store/logs/r/run.log" ]
 }
 step "files with one name: each node's log is its own (<stem>-<id>.log)" logs
+# A third node's own file is named as the first's log would be: run-na.sh.
+echo 'echo "from run-na"' >run-na.sh
+pipeline logs2.pipeline na:a/run.sh nb:b/run.sh nr:run-na.sh
+expect_rc 0 "$run" logs2.pipeline --work "$T/w3" --run-id r2 >/dev/null
+logs_unique() {
+	local d="$T/w3/store/logs2/r2"
+	ls "$d"
+	[ "$(cat "$d"/*.log | sort | tr '\n' ' ')" = "from a from b from run-na " ] &&
+	grep -qx 'from run-na' "$d/run-na.log" &&
+	grep -qx 'from b' "$d/run-nb.log"
+}
+step "a node's file named as another's <stem>-<id>: three logs, none lost" logs_unique
 
 # 4. An s3:// store with no endpoint: one error line, exit 1.
 no_endpoint() {
@@ -113,4 +125,29 @@ aligned() {
 		"$T/long.out" | sort -u | tee "$T/cols" && [ "$(cat "$T/cols")" = 0 ]
 }
 step "the summary's columns line up past 24 characters" aligned
+
+# 6. One --run-id given twice: the second run is refused, not mixed in,
+# while the first runs (the directory is claimed by mkdir) and after it
+# (from another work dir, on the same store).
+pipeline wait.pipeline w:wait.sh
+same_id() {
+	"$run" wait.pipeline --work "$T/w6" --run-id dup >"$T/d1.out" 2>&1 &
+	local p1=$! rc1=0 rc2=0 rc3=0
+	for _ in $(seq 100); do
+		grep -q 'w: started' "$T/d1.out" && break
+		sleep 0.1
+	done
+	"$run" wait.pipeline --work "$T/w6" --run-id dup >"$T/d2.out" 2>&1 || rc2=$?
+	wait $p1 || rc1=$?
+	"$run" wait.pipeline --work "$T/w6b" --store "file://$T/w6/store" \
+		--run-id dup >"$T/d3.out" 2>&1 || rc3=$?
+	cat "$T/d2.out" "$T/d3.out"
+	[ $rc1 = 0 ] && [ $rc2 = 1 ] && [ $rc3 = 1 ] &&
+	grep -q "run id 'dup' is in use: '.*/w6/dup' exists" "$T/d2.out" &&
+	grep -q "run id 'dup' is in use: .* holds objects under 'wait/dup/'" "$T/d3.out" &&
+	! grep -q 'started' "$T/d2.out" "$T/d3.out"
+}
+step "a --run-id in use is refused, while its run goes on and after" same_id
+step "a --run-id with a '/' is refused" expect_rc 2 "$run" wait.pipeline \
+	--work "$T/w6" --run-id a/b
 finish
