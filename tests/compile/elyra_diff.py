@@ -266,11 +266,16 @@ REFUSE = [
      "Elyra 4.0.0 appends `G` to the number as Python prints it, so 5e-324 becomes `sizeLimit: "
      "5e-324G`, which is no Kubernetes quantity: Argo refuses the workflow on every KFP backend; t3q "
      "refuses the pipeline, naming the node"),
-    # TEMPORARY: delete when branch h-model merges (issue 22, defect 5)
-    ("cpu, memory or gpu of 0 (fixed on branch h-model)",
-     lambda c, err: has_class(c, "num:cpu-zero", "num:memory-zero", "num:gpu-zero")
-     and "Property must be greater than zero" in err,
-     "temporary: Elyra 4.0.0 reads 0 as no value; branch h-model makes t3q do the same"),
+    ("an Integer default beyond +-2^53",
+     lambda c, err: "is beyond +-2^53 (9007199254740992)" in err,
+     "Elyra 4.0.0 writes the digits into the workflow, but KFP v2 holds a run parameter as a JSON "
+     "number, exact only to 2^53, so the two targets would run different values; t3q refuses it on "
+     "both, naming the parameter, and says to make it a String"),
+    ("a shared-memory size over 1000000",
+     lambda c, err: "Shared memory size" in err and "is too large (at most 1000000)" in err,
+     "Elyra 4.0.0 exports any size; t3q caps it at 1000000 (gigabytes) as it caps memory, a guard "
+     "against typos (issue 21's hostile-input round listed 1000001 as accepted where it should not "
+     "be); Kubernetes itself would take it"),
 ]
 
 
