@@ -1,12 +1,17 @@
 /* nodecmd: a node's t3q-bootstrap arguments and environment. */
 #include "common/nodecmd.h"
+#include "common/strmap.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 static void arg(struct nodecmd *c, const char *s)
 {
-	c->args = xrealloc(c->args, (c->nargs + 2) * sizeof(*c->args));
+	int slots = c->nargs + 1;	/* in use, the NULL included */
+
+	/* Doubles at each power of two: 40,000 parameter args stay linear. */
+	if (!(slots & (slots - 1)))
+		c->args = xrealloc(c->args, 2 * slots * sizeof(*c->args));
 	c->args[c->nargs++] = xstrdup(s);
 	c->args[c->nargs] = NULL;
 }
@@ -34,14 +39,17 @@ static void env(struct nodecmd *c, const char *k, const char *v, int *alloc)
 	env_append(c, k, v, alloc);
 }
 
-/* Elyra's bootstrapper never overwrites a name that is already set. */
-static void env_default(struct nodecmd *c, const char *k, const char *v,
-			int *alloc)
+/*
+ * Elyra's bootstrapper never overwrites a name that is already set. have
+ * holds the names set so far, so that 20,000 parameters stay linear.
+ */
+static void env_default(struct nodecmd *c, struct strmap *have,
+			const char *k, const char *v, int *alloc)
 {
-	for (int i = 0; i < c->nenv; i++)
-		if (!strcmp(c->env[i].key, k))
-			return;
+	if (strmap_get(have, k))
+		return;
 	env_append(c, k, v, alloc);
+	strmap_put(have, c->env[c->nenv - 1].key, c);
 }
 
 static int node_env_has(const struct node *n, const char *name)
@@ -109,6 +117,7 @@ void nodecmd_build_flags(const struct nodecmd_ctx *c, const struct node *n,
 			 struct nodecmd *out, unsigned flags)
 {
 	struct buf b = BUF_INIT;
+	struct strmap have = { 0 };
 	char *archive = nodecmd_archive_name(n);
 	int alloc = 0;
 	const char *base = strrchr(n->filename, '/');
@@ -210,13 +219,16 @@ void nodecmd_build_flags(const struct nodecmd_ctx *c, const struct node *n,
 	 * for bootstrapper.py compatibility. A node env var of the same name
 	 * wins, as in Elyra, whose bootstrapper keeps a name already set.
 	 */
+	for (int i = 0; i < out->nenv; i++)
+		strmap_put(&have, out->env[i].key, out);
 	for (int i = 0; i < n->params.n; i++) {
 		const struct param *pm = pipeline_param(c->p, n->params.v[i]);
 
 		if (pm)
-			env_default(out, pm->name,
+			env_default(out, &have, pm->name,
 				    c->param_value(c->ctx, pm), &alloc);
 	}
+	strmap_release(&have);
 	free(archive);
 	buf_release(&b);
 }

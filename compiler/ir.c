@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/strmap.h"
 #include "common/version.h"
 #include "compiler/plan.h"
 
@@ -131,25 +132,20 @@ static const char *kind(const struct plan_artifact *a)
 }
 
 /*
- * Whether the bootstrap gets the parameter: not where a node env var of
- * its name wins (nodecmd leaves its --pipeline-parameter out).
+ * The parameters the bootstrap gets, by name: not those where a node env
+ * var of the name wins (nodecmd leaves their --pipeline-parameter out).
+ * A hash map, so that 40,000 parameters are not matched pair by pair.
  */
-static int passed(const struct plan_task *t, const char *name)
-{
-	for (int i = 0; i < t->nargs; i++)
-		for (int k = 0; k < t->args[i].nparts; k++)
-			if (t->args[i].parts[k].kind == PLAN_PARAM &&
-			    !strcmp(t->args[i].parts[k].text, name))
-				return 1;
-	return 0;
-}
-
-static int nparams_passed(const struct plan_task *t)
+static int params_passed(const struct plan_task *t, struct strmap *m)
 {
 	int n = 0;
 
+	for (int i = 0; i < t->nargs; i++)
+		for (int k = 0; k < t->args[i].nparts; k++)
+			if (t->args[i].parts[k].kind == PLAN_PARAM)
+				strmap_put(m, t->args[i].parts[k].text, m);
 	for (int i = 0; i < t->nparams; i++)
-		n += passed(t, t->params[i]->name);
+		n += strmap_get(m, t->params[i]->name) != NULL;
 	return n;
 }
 
@@ -157,6 +153,7 @@ static cJSON *component(const struct plan_task *t)
 {
 	cJSON *c = cJSON_CreateObject(), *in = cJSON_CreateObject(),
 	      *out, *arts;
+	struct strmap passed = { 0 };
 	char *exec = xstrfmt("exec-%s", t->name);
 
 	add_str(c, "executorLabel", exec);
@@ -167,13 +164,13 @@ static cJSON *component(const struct plan_task *t)
 			cJSON_AddItemToObject(arts, t->inputs[i].name,
 				artifact_type(kind(&t->inputs[i])));
 	}
-	if (nparams_passed(t)) {
+	if (params_passed(t, &passed)) {
 		cJSON *params = obj(in, "parameters");
 
 		for (int i = 0; i < t->nparams; i++) {
 			cJSON *x;
 
-			if (!passed(t, t->params[i]->name))
+			if (!strmap_get(&passed, t->params[i]->name))
 				continue;
 			x = obj(params, t->params[i]->name);
 			add_str(x, "parameterType", param_type(t->params[i]));
@@ -191,6 +188,7 @@ static cJSON *component(const struct plan_task *t)
 	for (int i = 0; i < NFIXED; i++)
 		cJSON_AddItemToObject(arts, fixed_outputs[i].name,
 				      artifact_type(fixed_outputs[i].type));
+	strmap_release(&passed);
 	return c;
 }
 
@@ -359,6 +357,7 @@ static cJSON *dag_task(const struct plan *pl, const struct plan_task *t)
 {
 	cJSON *task = cJSON_CreateObject(), *caching, *ref, *deps,
 	      *in = cJSON_CreateObject(), *info;
+	struct strmap passed = { 0 };
 	char *comp = xstrfmt("comp-%s", t->name);
 
 	/* kfp writes a disabled cache as {}: enableCache's default. */
@@ -385,11 +384,11 @@ static cJSON *dag_task(const struct plan *pl, const struct plan_task *t)
 				pl->tasks[t->inputs[i].producer].name);
 		}
 	}
-	if (nparams_passed(t)) {
+	if (params_passed(t, &passed)) {
 		cJSON *params = obj(in, "parameters");
 
 		for (int i = 0; i < t->nparams; i++)
-			if (passed(t, t->params[i]->name))
+			if (strmap_get(&passed, t->params[i]->name))
 				add_str(obj(params, t->params[i]->name),
 					"componentInputParameter",
 					t->params[i]->name);
@@ -401,6 +400,7 @@ static cJSON *dag_task(const struct plan *pl, const struct plan_task *t)
 	info = obj(task, "taskInfo");
 	add_str(info, "name", t->display_name && *t->display_name ?
 		t->display_name : t->name);
+	strmap_release(&passed);
 	return task;
 }
 

@@ -42,7 +42,14 @@ static const char *param_mark(void *ctx, const struct param *pm)
 static void part_add(struct plan_arg *a, enum plan_part_kind kind,
 		     const char *s, size_t len)
 {
-	a->parts = xrealloc(a->parts, (a->nparts + 1) * sizeof(*a->parts));
+	/*
+	 * The array doubles when nparts reaches a power of two (its size
+	 * then), so 20,000 parameters in one argument are no quadratic
+	 * copying.
+	 */
+	if (!(a->nparts & (a->nparts - 1)))
+		a->parts = xrealloc(a->parts, (a->nparts ? 2 * a->nparts : 1) *
+				    sizeof(*a->parts));
 	a->parts[a->nparts].kind = kind;
 	a->parts[a->nparts++].text = xstrndup(s, len);
 }
@@ -124,7 +131,10 @@ static void env_add(struct plan_task *t, enum plan_env_kind kind,
 {
 	struct plan_env *e;
 
-	t->env = xrealloc(t->env, (t->nenv + 1) * sizeof(*t->env));
+	/* Doubles at each power of two, as part_add's array. */
+	if (!(t->nenv & (t->nenv - 1)))
+		t->env = xrealloc(t->env, (t->nenv ? 2 * t->nenv : 1) *
+				  sizeof(*t->env));
 	e = &t->env[t->nenv++];
 	e->kind = kind;
 	e->name = xstrdup(name);
@@ -327,15 +337,27 @@ static void artifacts(struct plan_task *t, const struct pipeline *p,
 	buf_release(&b);
 }
 
-/* Parameters a node uses, as they exist (validation reported the rest). */
-static int node_uses(const struct pipeline *p, const struct node *n,
-		     const char *name)
+/*
+ * The parameters a node uses, as they exist (validation reported the
+ * rest), in the pipeline's order: each of the node's names found once by
+ * hash, not every parameter matched name by name (20,000 were quadratic).
+ */
+static void task_params(struct plan_task *t, const struct pipeline *p,
+			const struct node *n)
 {
-	for (int i = 0; i < n->params.n; i++)
-		if (!strcmp(n->params.v[i], name) &&
-		    pipeline_param(p, name))
-			return 1;
-	return 0;
+	char *used = xcalloc(p->nparams ? p->nparams : 1, 1);
+
+	for (int i = 0; i < n->params.n; i++) {
+		const struct param *pm = pipeline_param(p, n->params.v[i]);
+
+		if (pm)
+			used[pm - p->params] = 1;
+	}
+	t->params = xcalloc(p->nparams ? p->nparams : 1, sizeof(*t->params));
+	for (int i = 0; i < p->nparams; i++)
+		if (used[i] && p->params[i].name)
+			t->params[t->nparams++] = &p->params[i];
+	free(used);
 }
 
 static int node_index(const struct pipeline *p, const char *id)
@@ -396,10 +418,7 @@ static void task_build(struct plan_task *t, const struct pipeline *p,
 	resources(t, n);
 	mounts(t, n);
 	pod_metadata(t, p, n);
-	t->params = xcalloc(p->nparams ? p->nparams : 1, sizeof(*t->params));
-	for (int i = 0; i < p->nparams; i++)
-		if (p->params[i].name && node_uses(p, n, p->params[i].name))
-			t->params[t->nparams++] = &p->params[i];
+	task_params(t, p, n);
 	if (!o->data_passing_cos)
 		artifacts(t, p, n, self);
 	t->enable_cache = !n->disable_caching;
