@@ -22,7 +22,12 @@ with Elyra 4.0.0's own export, over generated pipelines (t-elyra-custom.sh).
       compiles each case with t3q-compile and writes REPORT/refusal.txt
       (Elyra refuses <=> t3q exits 1), REPORT/fields.txt (elyra_peer.py's
       field-by-field comparison, its ALLOW list), REPORT/yamls.txt and
-      REPORT/counts.txt. An empty failure file is a pass.
+      REPORT/counts.txt. An empty failure file is a pass. What Elyra
+      refuses and t3q compiles is a pass only as ACCEPT below says
+      (REPORT/accepted.txt names the entries used).
+  custom_diff.py classes CASES | accepted REPORT | readme README.md
+      every value class (CLASS_NAMES) was generated; every ACCEPT entry
+      was needed; README.md lists each.
 """
 import contextlib
 import hashlib
@@ -214,7 +219,9 @@ def accept_holds(d, c, compile_, rc):
     """t3q compiles the pipeline with its "" number fields as it compiles
     the same pipeline with them null (the field Elyra's editor leaves
     empty, which the generated set compares with Elyra's export): the
-    same exit and the same workflow. None when it does, else why not."""
+    same workflow. None when it does, else why not."""
+    if rc != 0:
+        return "t3q exit %d" % rc
     name = "c%s.pipeline" % c
     doc = json.load(open(os.path.join(d, name)))
     for pl in doc["pipelines"]:
@@ -231,9 +238,9 @@ def accept_holds(d, c, compile_, rc):
     with open(os.path.join(twin, name), "w") as fh:
         json.dump(doc, fh)
     p = compile_(twin, name, os.path.join(twin, "t3q.yaml"))
-    if p.returncode != rc:
-        return "t3q exit %d, %d with the empty number fields null" % (rc, p.returncode)
-    if rc == 0 and open(os.path.join(d, "t3q.yaml")).read() != open(os.path.join(twin, "t3q.yaml")).read():
+    if p.returncode != 0:
+        return "t3q exit %d with the empty number fields null" % p.returncode
+    if open(os.path.join(d, "t3q.yaml")).read() != open(os.path.join(twin, "t3q.yaml")).read():
         return "t3q's workflow differs from the one with the empty number fields null"
     return None
 
