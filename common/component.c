@@ -1493,9 +1493,15 @@ static void node_args(struct pipeline *p, int idx,
 				      "pipeline there", in->name);
 			continue;
 		}
-		/* Elyra: an empty property or a null value is no value */
+		/*
+		 * Elyra: an empty property or a null value is no value, and so
+		 * is "" in a number field: no number, the field left empty
+		 * (its editor saves a cleared field as no value; Elyra 4.0.0's
+		 * export writes "" as 'name=,' into its kfp DSL and fails)
+		 */
 		if (!cJSON_IsObject(prop) || !prop->child || !v ||
-		    cJSON_IsNull(v)) {
+		    cJSON_IsNull(v) || (widget && !strcmp(widget, "number") &&
+					cJSON_IsString(v) && !*v->valuestring)) {
 			if (!in->optional)
 				pipeline_diag(p, 1, n, id.buf, "Node is missing "
 					      "a value for a required property. "
