@@ -306,7 +306,7 @@ int step_put_log(struct step *s)
 
 int step_put_log_cut(struct step *s, long long cut, int cut_errno)
 {
-	struct buf mark = BUF_INIT, src = BUF_INIT;
+	struct buf mark = BUF_INIT;
 	char *key;
 	int ret;
 
@@ -329,11 +329,10 @@ int step_put_log_cut(struct step *s, long long cut, int cut_errno)
 	 */
 	if (s->log_fd < 0)
 		return error("the log '%s' is not open", s->log_path);
-	fs_fd_path(&src, s->log_fd);
 	key = step_key(s, 1, s->log_path);
-	ret = store_put_tail(s->store, src.buf, key, mark.buf, mark.len);
+	ret = store_put_fd(s->store, s->log_fd, s->log_path, key, mark.buf,
+			   mark.len, 1);
 	free(key);
-	buf_release(&src);
 	buf_release(&mark);
 	return ret;
 }
@@ -367,7 +366,6 @@ static int open_inside(struct step *s, const char *what, const char *path,
 static int put_inside(struct step *s, const char *what, const char *path,
 		      const char *key, long long *size)
 {
-	struct buf src = BUF_INIT;
 	struct stat st;
 	double t = log_now();
 	int fd = open_inside(s, what, path, NULL), ret = 0;
@@ -377,8 +375,16 @@ static int put_inside(struct step *s, const char *what, const char *path,
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
 		ret = error("%s: '%s' is no longer a file", what, path);
 	if (!ret) {
-		fs_fd_path(&src, fd);
-		ret = store_put(s->store, src.buf, key);
+		int rfd = fs_reopen(fd, s->work_fd, path, O_RDONLY | O_CLOEXEC);
+
+		if (rfd < 0)
+			ret = error_errno("%s: cannot open '%s' for upload",
+					  what, path);
+		else
+			ret = store_put_fd(s->store, rfd, path, key, NULL, 0,
+					   0);
+		if (rfd >= 0)
+			close(rfd);
 	}
 	if (!ret) {
 		step_log(s, log_now() - t, "uploaded %s to bucket: %s object: "
@@ -387,7 +393,6 @@ static int put_inside(struct step *s, const char *what, const char *path,
 			*size = st.st_size;
 	}
 	close(fd);
-	buf_release(&src);
 	return ret;
 }
 

@@ -107,11 +107,15 @@ int step_init(struct step *s, const struct opts *o)
 		error_errno("cannot open the work dir '%s'", o->work_dir);
 		return T3Q_EXIT_INTERNAL;
 	}
-	/* A link in its place (from the archive) is replaced, not followed. */
-	s->log_fd = open(s->log_path, O_WRONLY | O_CREAT | O_TRUNC |
+	/*
+	 * A link in its place (from the archive) is replaced, not followed.
+	 * Read and write: the uploads read the log through this fd, needing
+	 * no /proc (a chroot or a scratch image may have none).
+	 */
+	s->log_fd = open(s->log_path, O_RDWR | O_CREAT | O_TRUNC |
 			 O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (s->log_fd < 0 && errno == ELOOP && unlink(s->log_path) == 0)
-		s->log_fd = open(s->log_path, O_WRONLY | O_CREAT | O_TRUNC |
+		s->log_fd = open(s->log_path, O_RDWR | O_CREAT | O_TRUNC |
 				 O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (s->log_fd < 0) {
 		error_errno("cannot create the log file '%s'", s->log_path);

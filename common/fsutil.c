@@ -92,49 +92,64 @@ int fs_temp_beside(const char *path, struct buf *tmp)
 
 int fs_copy_file(const char *src, const char *dst)
 {
-	struct buf tmp = BUF_INIT;
-	char chunk[65536];
-	int in, out, ret = 0;
-	struct stat st;
+	int in = open(src, O_RDONLY | O_CLOEXEC), ret;
 
-	in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return error_errno("cannot open '%s'", src);
+	ret = fs_copy_fd(in, src, dst);
+	close(in);
+	return ret;
+}
+
+/* Writes n bytes of chunk to out, whole. */
+static int write_all(int out, const char *chunk, size_t n)
+{
+	for (size_t off = 0; off < n;) {
+		ssize_t w = write(out, chunk + off, n - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		off += w;
+	}
+	return 0;
+}
+
+int fs_copy_fd(int in, const char *name, const char *dst)
+{
+	struct buf tmp = BUF_INIT;
+	char chunk[65536];
+	int out, ret = 0;
+	off_t at = 0;
+	struct stat st;
+
 	if (fs_mkdir_parents(dst) < 0 || (out = fs_temp_beside(dst, &tmp)) < 0) {
-		close(in);
 		buf_release(&tmp);
 		return -1;
 	}
 	for (;;) {
-		ssize_t n = read(in, chunk, sizeof(chunk));
+		/* pread: the fd's offset is the caller's (a log's is at its end). */
+		ssize_t n = pread(in, chunk, sizeof(chunk), at);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			ret = error_errno("cannot read '%s'", src);
+			ret = error_errno("cannot read '%s'", name);
 			break;
 		}
 		if (n == 0)
 			break;
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(out, chunk + off, n - off);
-
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0) {
-				ret = error_errno("cannot write '%s'", tmp.buf);
-				break;
-			}
-			off += w;
-		}
-		if (ret)
+		if (write_all(out, chunk, n) < 0) {
+			ret = error_errno("cannot write '%s'", tmp.buf);
 			break;
+		}
+		at += n;
 	}
 	if (!ret && fstat(in, &st) == 0)
 		fchmod(out, st.st_mode & 0777);
 	if (close(out) < 0 && !ret)
 		ret = error_errno("cannot write '%s'", tmp.buf);
-	close(in);
 	if (!ret && rename(tmp.buf, dst) < 0)
 		ret = error_errno("cannot rename '%s' to '%s'", tmp.buf, dst);
 	if (ret)
@@ -183,10 +198,31 @@ int fs_link_tree(const char *src, const char *dst)
 	return tree_failed ? -1 : 0;
 }
 
-void fs_fd_path(struct buf *out, int fd)
+int fs_reopen(int pathfd, int dirfd, const char *path, int flags)
 {
-	buf_reset(out);
-	buf_addf(out, "/proc/self/fd/%d", fd);
+	struct stat want, got;
+	char proc[64];
+	int fd;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pathfd);
+	fd = open(proc, flags);
+	if (fd >= 0 || errno != ENOENT)
+		return fd;
+	/*
+	 * No /proc (a chroot, a bare image): the name again, taken only
+	 * when it still leads to the very file that was checked. O_NONBLOCK:
+	 * a FIFO put in its place must not hang the open.
+	 */
+	fd = openat(dirfd, path, flags | O_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	if (fstat(pathfd, &want) < 0 || fstat(fd, &got) < 0 ||
+	    want.st_dev != got.st_dev || want.st_ino != got.st_ino) {
+		close(fd);
+		errno = ESTALE;
+		return -1;
+	}
+	return fd;
 }
 
 /*

@@ -22,6 +22,8 @@ int fs_temp_beside(const char *path, struct buf *tmp);
  * a reader never sees half a file.
  */
 int fs_copy_file(const char *src, const char *dst);
+/* The same from the fd in (read with pread from offset 0), named name. */
+int fs_copy_fd(int in, const char *name, const char *dst);
 
 /*
  * Hard-links src to dst (replacing dst), or copies it where a link cannot
@@ -44,7 +46,7 @@ int fs_link_tree(const char *src, const char *dst);
  * O_NOFOLLOW where the kernel lacks it (or refuses an absolute link).
  *
  * Returns an O_PATH fd of what path names (fstat() it; read a file
- * through fs_fd_path(), a directory through openat(fd, ".")), or -1 with
+ * through fs_reopen(), a directory through openat(fd, ".")), or -1 with
  * errno set and nothing logged: EXDEV when the path leaves dirfd, with
  * why (when not NULL) saying which link and where it leads; otherwise as
  * open(2) (ENOENT, ENOTDIR, ELOOP past 40 links).
@@ -55,10 +57,12 @@ int fs_open_beneath(int dirfd, const char *root_real, const char *path,
 int fs_open_beneath_walk(int dirfd, const char *root_real, const char *path,
 			 struct buf *why);
 /*
- * "/proc/self/fd/N": opening it opens the very file fd refers to, even
- * when its name has since been replaced or removed. For APIs that take a
- * path (the store).
+ * Opens the file the O_PATH fd pathfd refers to, with flags (O_RDONLY
+ * ...): through /proc/self/fd, which reaches it even when its name has
+ * since been replaced; where /proc is not mounted, by path (relative to
+ * dirfd) again, and only if that is still the same file (device and inode;
+ * else ESTALE). -1 with errno set, nothing logged.
  */
-void fs_fd_path(struct buf *out, int fd);
+int fs_reopen(int pathfd, int dirfd, const char *path, int flags);
 
 #endif

@@ -871,15 +871,6 @@ int s3_head(struct s3_client *c, const char *bucket, const char *key,
 	return ret;
 }
 
-static int put_path(struct s3_client *c, const char *bucket,
-		    const char *key, const char *path, const char *tail,
-		    size_t tail_len, int growing);
-
-int s3_put_file(struct s3_client *c, const char *bucket, const char *key,
-		const char *path)
-{
-	return put_path(c, bucket, key, path, NULL, 0, 0);
-}
 
 /*
  * Whether the file under fd is no longer what st saw: a writer rewrote
@@ -924,57 +915,51 @@ static int put_whole(struct s3_client *c, const char *bucket,
 	return ret;
 }
 
-int s3_put_file_tail(struct s3_client *c, const char *bucket,
-		     const char *key, const char *path, const char *tail,
-		     size_t tail_len)
+int s3_put_file(struct s3_client *c, const char *bucket, const char *key,
+		const char *path)
 {
-	return put_path(c, bucket, key, path, tail, tail_len, 1);
-}
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
 
-/*
- * growing: the file is a log still being written (the live log's
- * periodic upload), so growth during the upload is expected and not
- * reported; the object holds the bytes up to the size at open.
- */
-static int put_path(struct s3_client *c, const char *bucket,
-		    const char *key, const char *path, const char *tail,
-		    size_t tail_len, int growing)
-{
-	struct stat st, now;
-	int fd, ret;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return error_errno("cannot open '%s' for upload", path);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return error("cannot upload '%s': not a regular file", path);
-	}
+	ret = s3_put_fd(c, bucket, key, fd, path, NULL, 0, 0);
+	close(fd);
+	return ret;
+}
+
+int s3_put_fd(struct s3_client *c, const char *bucket, const char *key,
+	      int fd, const char *name, const char *tail, size_t tail_len,
+	      int growing)
+{
+	struct stat st, now;
+	int ret;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return error("cannot upload '%s': not a regular file", name);
 	if ((size_t)st.st_size > c->cfg.part_size)
-		ret = s3_multipart_put(c, bucket, key, fd, st.st_size, path,
+		ret = s3_multipart_put(c, bucket, key, fd, st.st_size, name,
 				       tail, tail_len);
 	else
 		ret = put_whole(c, bucket, key, fd, st.st_size, tail,
 				tail_len);
 	/*
 	 * A failure is explained; a success only warned about: the server
-	 * holds bytes that matched their checksum, and a log still being
-	 * written goes up again later.
+	 * holds bytes that matched their checksum. A log still being
+	 * written (growing) goes up again later, and its growth is expected.
 	 */
 	if (!growing && file_changed(fd, &st, &now)) {
 		if (ret < 0)
 			error("'%s' changed while it was uploaded to s3://%s/%s "
 			      "(%lld bytes, now %lld): the upload failed; "
 			      "upload it when nothing writes it any more",
-			      path, bucket, key, (long long)st.st_size,
+			      name, bucket, key, (long long)st.st_size,
 			      (long long)now.st_size);
 		else
 			warn("'%s' changed while it was uploaded to s3://%s/%s "
 			     "(%lld bytes, now %lld): the object holds the "
-			     "bytes read before the change", path, bucket, key,
+			     "bytes read before the change", name, bucket, key,
 			     (long long)st.st_size, (long long)now.st_size);
 	}
-	close(fd);
 	return ret;
 }
 

@@ -155,13 +155,15 @@ int s3_get_files(struct s3_client *c, const char *bucket,
 int s3_put_file(struct s3_client *c, const char *bucket, const char *key,
 		const char *path);
 /*
- * The same for a log that may still grow while it goes up: its bytes up
- * to its size at open, then tail_len bytes of tail; growth meanwhile is
- * expected, not reported.
+ * The same from an open fd (read with pread, from offset 0; it needs read
+ * access), name for messages, then tail_len bytes of tail: what was checked is what goes up, with no
+ * path (or /proc) to open again. growing: a log still being written, whose
+ * bytes up to its size at the start go up; growth meanwhile is expected,
+ * not reported.
  */
-int s3_put_file_tail(struct s3_client *c, const char *bucket,
-		     const char *key, const char *path, const char *tail,
-		     size_t tail_len);
+int s3_put_fd(struct s3_client *c, const char *bucket, const char *key,
+	      int fd, const char *name, const char *tail, size_t tail_len,
+	      int growing);
 
 int s3_delete(struct s3_client *c, const char *bucket, const char *key);
 /* Creates a bucket; an existing bucket we own is not an error. */

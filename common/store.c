@@ -166,19 +166,29 @@ int store_get_many(struct store *st, const struct store_get_item *items,
 
 int store_put(struct store *st, const char *path, const char *key)
 {
-	return store_put_tail(st, path, key, NULL, 0);
+	char *k;
+	int ret;
+
+	if (!st->s3)
+		return store_file_put(st, path, key);
+	k = full_key(st, key);
+	ret = s3_put_file(st->s3, st->bucket, k, path);
+	free(k);
+	return ret;
 }
 
-int store_put_tail(struct store *st, const char *path, const char *key,
-		   const char *tail, size_t tail_len)
+int store_put_fd(struct store *st, int fd, const char *name,
+		 const char *key, const char *tail, size_t tail_len,
+		 int growing)
 {
 	char *k;
 	int ret;
 
 	if (!st->s3)
-		return store_file_put(st, path, key, tail, tail_len);
+		return store_file_put_fd(st, fd, name, key, tail, tail_len);
 	k = full_key(st, key);
-	ret = s3_put_file_tail(st->s3, st->bucket, k, path, tail, tail_len);
+	ret = s3_put_fd(st->s3, st->bucket, k, fd, name, tail, tail_len,
+			growing);
 	free(k);
 	return ret;
 }

@@ -54,9 +54,15 @@ struct store_get_item {
 int store_get_many(struct store *st, const struct store_get_item *items,
 		   int n);
 int store_put(struct store *st, const char *path, const char *key);
-/* store_put() of path's bytes followed by tail_len bytes of tail. */
-int store_put_tail(struct store *st, const char *path, const char *key,
-		   const char *tail, size_t tail_len);
+/*
+ * store_put() of the regular file open on fd (it needs read access; name
+ * is for messages), followed by tail_len bytes of tail: what was checked
+ * is what goes up, with no path or /proc to open again. growing: a log
+ * still being written (see s3_put_fd()).
+ */
+int store_put_fd(struct store *st, int fd, const char *name,
+		 const char *key, const char *tail, size_t tail_len,
+		 int growing);
 int store_delete(struct store *st, const char *key);
 int store_stat(struct store *st, const char *key, long long *size);
 int store_list(struct store *st, const char *prefix, const char *delimiter,

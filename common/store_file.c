@@ -85,25 +85,36 @@ int store_file_get(struct store *st, const char *key, const char *path)
 	return ret;
 }
 
-int store_file_put(struct store *st, const char *path, const char *key,
-		   const char *tail, size_t tail_len)
+int store_file_put(struct store *st, const char *path, const char *key)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return error_errno("cannot open '%s' for upload", path);
+	ret = store_file_put_fd(st, fd, path, key, NULL, 0);
+	close(fd);
+	return ret;
+}
+
+int store_file_put_fd(struct store *st, int fd, const char *name,
+		      const char *key, const char *tail, size_t tail_len)
 {
 	char *dst;
 	int ret;
 
 	if (!*key || key[strlen(key) - 1] == '/')
 		return error("%s: cannot store '%s' under the key '%s'",
-			     st->url, path, key);
+			     st->url, name, key);
 	if (key_ok(st, key) < 0)
 		return -1;
 	dst = key_path(st, key);
-	ret = fs_copy_file(path, dst);
+	ret = fs_copy_fd(fd, name, dst);
 	if (!ret && tail_len) {
-		int fd = open(dst, O_WRONLY | O_APPEND | O_CLOEXEC);
+		int out = open(dst, O_WRONLY | O_APPEND | O_CLOEXEC);
 
-		if (fd < 0 || write(fd, tail, tail_len) != (ssize_t)tail_len)
+		if (out < 0 || write(out, tail, tail_len) != (ssize_t)tail_len)
 			ret = error_errno("cannot write '%s'", dst);
-		if (fd >= 0 && close(fd) < 0 && !ret)
+		if (out >= 0 && close(out) < 0 && !ret)
 			ret = error_errno("cannot write '%s'", dst);
 	}
 	free(dst);

@@ -15,8 +15,9 @@ struct store {
 
 struct store *store_file_open(const char *url);
 int store_file_get(struct store *st, const char *key, const char *path);
-int store_file_put(struct store *st, const char *path, const char *key,
-		   const char *tail, size_t tail_len);
+int store_file_put(struct store *st, const char *path, const char *key);
+int store_file_put_fd(struct store *st, int fd, const char *name,
+		      const char *key, const char *tail, size_t tail_len);
 int store_file_delete(struct store *st, const char *key);
 int store_file_stat(struct store *st, const char *key, long long *size);
 int store_file_list(struct store *st, const char *prefix,
