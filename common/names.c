@@ -1,5 +1,6 @@
 /* names: file path -> Argo artifact name, shared by compiler and bootstrap. */
 #include "common/names.h"
+#include "common/strmap.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -95,39 +96,15 @@ void names_artifact(struct buf *out, const char *raw)
 	buf_release(&norm);
 }
 
-/*
- * A fixed-size open-addressing set of borrowed strings (at most max), each
- * with the index of the node that put it there.
- */
-struct nameset {
-	const char **slot;
-	int *node;
-	size_t mask;
-};
-
-static void nameset_init(struct nameset *set, size_t max)
+/* A node index as a map value: never NULL, which means "absent". */
+static void *node_ref(int node)
 {
-	size_t size = 16;
-
-	while (size < 2 * max)
-		size *= 2;
-	set->slot = xcalloc(size, sizeof(*set->slot));
-	set->node = xcalloc(size, sizeof(*set->node));
-	set->mask = size - 1;
+	return (void *)((intptr_t)node + 1);
 }
 
-/* The index of the slot holding s, or of the empty one where it would go. */
-static size_t nameset_find(const struct nameset *set, const char *s)
+static int node_of(void *ref)
 {
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		h = (h ^ *p) * 16777619u;
-	i = h & set->mask;
-	while (set->slot[i] && strcmp(set->slot[i], s))
-		i = (i + 1) & set->mask;
-	return i;
+	return (int)((intptr_t)ref - 1);
 }
 
 /* As the bootstrap names the log: the base name up to its last '.'. */
@@ -145,11 +122,11 @@ static char *file_stem(const char *path)
  * the set holds every node's natural name and every name given so far, so
  * a given name equals neither (a third node's "run-n2.py" is "run-n2").
  */
-static char *unique_log_name(struct nameset *taken, const char *stem,
+static char *unique_log_name(struct strmap *taken, const char *stem,
 			     const char *id, int node)
 {
 	struct buf b = BUF_INIT;
-	size_t base, i;
+	size_t base;
 	char *name;
 
 	buf_addf(&b, "%s-", stem);
@@ -157,46 +134,41 @@ static char *unique_log_name(struct nameset *taken, const char *stem,
 	for (const char *c = id; *c; c++)
 		buf_addch(&b, *c == '/' ? '-' : *c);
 	base = b.len;
-	for (int k = 2; taken->slot[i = nameset_find(taken, b.buf)]; k++) {
+	for (int k = 2; strmap_get(taken, b.buf); k++) {
 		buf_setlen(&b, base);
 		buf_addf(&b, "-%d", k);
 	}
 	name = buf_detach(&b, NULL);
-	taken->slot[i] = name;
-	taken->node[i] = node;
+	strmap_put(taken, name, node_ref(node));
 	return name;
 }
 
 void names_logs(char **out, char *const *files, char *const *ids, int n)
 {
-	struct nameset taken;
+	/* Every node's natural name and every name given, to its node. */
+	struct strmap taken = { 0 };
 	char **stems = xcalloc(n ? n : 1, sizeof(*stems));
 	char *clash = xcalloc(n ? n : 1, 1);
 
-	nameset_init(&taken, 2 * (size_t)n);
 	for (int i = 0; i < n; i++) {
-		size_t s;
+		void *first;
 
 		out[i] = NULL;
 		if (!files[i])
 			continue;
 		stems[i] = file_stem(files[i]);
-		s = nameset_find(&taken, stems[i]);
-		if (taken.slot[s]) {
-			/* The node that had the stem first clashes too. */
-			clash[taken.node[s]] = clash[i] = 1;
-		} else {
-			taken.slot[s] = stems[i];
-			taken.node[s] = i;
-		}
+		first = strmap_get(&taken, stems[i]);
+		if (first)	/* the node that had the stem first clashes too */
+			clash[node_of(first)] = clash[i] = 1;
+		else
+			strmap_put(&taken, stems[i], node_ref(i));
 	}
 	for (int i = 0; i < n; i++)
 		if (clash[i])
 			out[i] = unique_log_name(&taken, stems[i], ids[i], i);
+	strmap_release(&taken);
 	for (int i = 0; i < n; i++)
 		free(stems[i]);
-	free(taken.slot);
-	free(taken.node);
 	free(stems);
 	free(clash);
 }
