@@ -213,6 +213,8 @@ void s3_req_init(struct s3_req *r, const char *method, const char *bucket,
 	r->key = key;
 	r->in_fd = -1;
 	r->out_fd = -1;
+	r->out_len = -1;
+	r->out_total = -1;
 	r->content_length = -1;
 	buf_init(&r->url, 0);
 	buf_init(&r->body, 0);
@@ -376,6 +378,7 @@ int s3_req_setup(struct s3_client *c, struct s3_req *r, CURL *easy)
 	r->ck_full_object = 0;
 	s3_sum_release(&r->sum);
 	r->parts_switch = 0;
+	r->range_bad = 0;
 	r->sink_len = 0;
 	r->flushed = 0;
 	r->parts_count = 0;
@@ -715,6 +718,13 @@ enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
 	if (r->parts_switch) {
 		c->last_status = r->status;
 		return S3_OK;
+	}
+	if (r->range_bad) {
+		buf_addf(msg, "the server sent bytes %lld-%lld of %lld, not "
+			 "the %lld at %lld of %lld asked for (nothing written)",
+			 r->range_start, r->range_end, r->range_total,
+			 r->out_len, r->out_off, r->out_total);
+		return S3_RETRY;
 	}
 	if (rc != CURLE_OK)
 		return judge_transfer(c, r, rc, msg);

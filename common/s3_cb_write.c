@@ -50,6 +50,18 @@ int s3_sink_flush(struct s3_req *r)
 	return 0;
 }
 
+/* A ranged answer is the range asked for, and no byte more. */
+static int range_ok(const struct s3_req *r, size_t len)
+{
+	if (!r->received &&
+	    (r->range_start != r->out_off ||
+	     (r->out_len >= 0 &&
+	      r->range_end - r->range_start + 1 != r->out_len) ||
+	     (r->out_total >= 0 && r->range_total != r->out_total)))
+		return 0;
+	return r->out_len < 0 || r->received + (long long)len <= r->out_len;
+}
+
 size_t s3_cb_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	struct s3_req *r = userdata;
@@ -71,6 +83,10 @@ size_t s3_cb_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 	    strchr(r->etag, '-') && atoi(strchr(r->etag, '-') + 1) > 1) {
 		/* Not a byte written: the parts come in parallel instead. */
 		r->parts_switch = 1;
+		return CURL_WRITEFUNC_ERROR;
+	}
+	if (r->out_ranged && !range_ok(r, len)) {
+		r->range_bad = 1;
 		return CURL_WRITEFUNC_ERROR;
 	}
 	if (!r->received && !r->hasher && r->check_md5 && !r->out_ranged &&

@@ -39,29 +39,49 @@ struct part {
 	enum part_state state;
 	int attempts;
 	double not_before;
+	long long bad[4];	/* the last wrong answer's range and size */
+	int bad_seen;
 };
 
-/* A part's answer is the one asked for: same object, same place. */
-static enum s3_verdict part_check(struct part *pt, struct buf *msg)
+/*
+ * A part's answer is the one asked for: same object, same place (a wrong
+ * place was refused before its first byte was written: range_bad).
+ */
+static enum s3_verdict part_check(struct part *pt, enum s3_verdict v,
+				  struct buf *msg)
 {
-	if (!pt->req.out_ranged)
-		return S3_OK;
+	struct s3_req *r = &pt->req;
+	long long got[4] = { r->range_start, r->range_end, r->range_total,
+			     r->received };
+
+	if (!r->out_ranged || (v != S3_OK && !r->range_bad))
+		return v;
 	/* A server that ignores If-Match would mix two versions. */
-	if (pt->want_etag && strcmp(pt->req.etag, pt->want_etag)) {
+	if (pt->want_etag && strcmp(r->etag, pt->want_etag)) {
+		buf_reset(msg);
 		buf_addf(msg, "the server sent this part of another version "
 			 "of the object (ETag %s, not %s), ignoring If-Match",
-			 pt->req.etag, pt->want_etag);
+			 r->etag, pt->want_etag);
 		return S3_RETRY;
 	}
-	if (pt->req.range_start != pt->req.out_off ||
-	    pt->req.received != pt->len) {
-		buf_addf(msg, "the server sent %lld bytes at %lld, not %lld "
-			 "at %lld: the object's parts are not of one size",
-			 pt->req.received, pt->req.range_start, pt->len,
-			 pt->req.out_off);
+	if (!r->range_bad && r->received == pt->len)
+		return S3_OK;
+	if (!r->range_bad)
+		buf_addf(msg, "the server sent %lld bytes, not %lld",
+			 r->received, pt->len);
+	/*
+	 * Once may be a proxy's fault; the same answer again is the
+	 * object's own layout: an upload whose parts differ in size, which
+	 * part 1's size cannot place.
+	 */
+	if (pt->bad_seen && !memcmp(got, pt->bad, sizeof(got))) {
+		buf_adds(msg, ", twice: the object's parts are not of one "
+			 "size; upload it again with one part size");
 		return S3_FAIL;
 	}
-	return S3_OK;
+	memcpy(pt->bad, got, sizeof(got));
+	pt->bad_seen = 1;
+	return S3_RETRY;
 }
 
 /* "GET s3://bucket/key part N", or without the part for a whole one. */
@@ -183,8 +203,7 @@ static int parts_get(struct s3_client *c, struct part *parts, int n,
 			curl_multi_remove_handle(multi, m->easy_handle);
 			busy[s] = 0;
 			running--;
-			if (v == S3_OK)
-				v = part_check(pt, &msg);
+			v = part_check(pt, v, &msg);
 			part_describe(pt, &what);
 			if (v == S3_OK) {
 				pt->state = PART_DONE;
@@ -270,6 +289,8 @@ static int rest_get(struct s3_client *c, const char *bucket, const char *key,
 		r->out_off = (i + 1) * psize;
 		pt->len = total - r->out_off < psize ? total - r->out_off
 						       : psize;
+		r->out_len = pt->len;
+		r->out_total = total;
 		r->progress = progress;
 	}
 	ret = parts_get(c, parts, n, c->cfg.concurrency, bucket, key);

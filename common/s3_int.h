@@ -101,6 +101,15 @@ struct s3_req {
 	int out_ranged;
 	long long out_off;
 	/*
+	 * A ranged answer must be these bytes of an object of out_total
+	 * (-1: not checked). Checked at its first byte, before anything is
+	 * written: a longer part would overwrite its neighbour's bytes,
+	 * which may be done already. range_bad: it was not; nothing written.
+	 */
+	long long out_len;
+	long long out_total;
+	int range_bad;
+	/*
 	 * Compare a plain-MD5 ETag with the bytes, hashed by a thread that
 	 * reads the file behind the writes (s3_hash.c), never inline.
 	 */

@@ -87,11 +87,34 @@ ifmatch() {
 }
 step "a server ignoring If-Match sends a part of another version: caught, retried" ifmatch
 
-badrange() {
-	forced none,none,badrange get s3://b/mp
-	[ "$(cat "$T/rc")" = 0 ] && cmp "$T/mp" "$GOT/f" && only_files "$GOT" f
+# A part answered with other bytes than asked for is refused before a
+# byte of it is written (a longer part would overwrite the next one's,
+# which may be done already), and retried; FAULT: fakes3's.
+misplaced() {
+	forced none,none,$1 get s3://b/mp
+	[ "$(cat "$T/rc")" = 0 ] && cmp "$T/mp" "$GOT/f" && only_files "$GOT" f &&
+	grep -q "part [23]: the server sent bytes .* asked for (nothing written); retrying" "$T/out"
 }
-step "a part's Content-Range off by one: caught, retried" badrange
+step "a part's Content-Range a byte late: caught, retried" misplaced badstart
+step "a part's Content-Range with a total a byte larger: caught, retried" misplaced badtotal
+step "a part one byte longer than asked for: caught, retried" misplaced longpart
+
+# The same wrong answer twice is the object's own layout: a multipart
+# upload whose part 1 is smaller than the others cannot be placed by part
+# 1's size. Refused, no file, and said what to do.
+uneven() {
+	local d="$T/uneven"
+	mkdir -p "$d"
+	start_fake --object "b/uneven=$T/mp:$((5 * MiB))/$((6 * MiB)):none"
+	fake_s3 --part-size $((5 * MiB)) get s3://b/uneven "$d/f" >"$T/out" 2>&1
+	local rc=$?
+	stop_fake
+	cat "$T/out" "$FAKE_LOG"
+	[ $rc = 1 ] && only_files "$d" &&
+	grep -q "twice: the object's parts are not of one size; upload it again" "$T/out" &&
+	[ "$(grep -c 'partNumber=2' "$FAKE_LOG")" -le 3 ]
+}
+step "a multipart object with parts of two sizes: refused after the same answer twice, no file" uneven
 
 incomplete() {
 	head -c 1000 /dev/urandom >"$T/inc"

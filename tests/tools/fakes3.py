@@ -8,7 +8,11 @@ drawn from --faults by a seeded RNG (--seed, --rate), or forced by
 --force FAULT[,FAULT...] (one per request, in order, then faithful):
 
   empty206     a part's 206 with an empty body (but a full Content-Range)
-  badrange     a 206 whose Content-Range is off (start or total)
+  badrange     a 206 whose Content-Range is off (start or total, drawn)
+  badstart     a 206 whose Content-Range starts a byte late
+  badtotal     a 206 whose Content-Range gives a total a byte larger
+  longpart     a part's 206 with one byte more than the part (and a
+               Content-Range that says so)
   short        a 200/206 whose Content-Length and body are shorter
   trickle      the body at 2 bytes/s
   crawl        the body at 16 KiB/s (above any stall limit, but slow)
@@ -27,7 +31,8 @@ drawn from --faults by a seeded RNG (--seed, --rate), or forced by
                space every half second (as S3 keeps the line up)
 
 Preloaded objects: --object KEY=FILE[:PARTSIZE[:ALGO[:TYPE]]]; with
-PARTSIZE it is a multipart object (ETag "-N", parts by number); ALGO is
+PARTSIZE it is a multipart object (ETag "-N", parts by number; FIRST/PARTSIZE:
+part 1 is FIRST bytes, the others PARTSIZE, as some uploaders do); ALGO is
 its stored checksum (crc32c, crc32, crc64nvme, sha1, sha256, none), TYPE
 COMPOSITE or FULL_OBJECT.  Every request and its fault is logged (--log).
 """
@@ -43,7 +48,8 @@ import time
 import urllib.parse
 import zlib
 
-ALL_FAULTS = ('empty206', 'badrange', 'short', 'trickle', 'crawl', 'stall',
+ALL_FAULTS = ('empty206', 'badrange', 'badstart', 'badtotal', 'longpart',
+              'short', 'trickle', 'crawl', 'stall',
               'truncate',
               'flip', 'nochecksum', 'crc32', 'crc32c', 'crc64nvme', 'sha1',
               'sha256', 'ifmatch', '500', '503', 'slowread', 'incomplete',
@@ -90,25 +96,30 @@ def b64(raw):
 
 
 class Obj:
-    def __init__(self, data, psize=0, algo='crc32c', ctype='COMPOSITE'):
+    def __init__(self, data, psize=0, algo='crc32c', ctype='COMPOSITE',
+                 first=0):
         self.data = data
         self.psize = psize
+        self.first = first or psize     # part 1's size, if not psize
         self.algo = algo
         self.ctype = ctype
         self.cache = {}
         if psize:
-            n = (len(data) + psize - 1) // psize
+            n = len(self.parts())
             md5s = b''.join(hashlib.md5(p).digest() for p in self.parts())
             self.etag = '%s-%d' % (hashlib.md5(md5s).hexdigest(), n)
         else:
             self.etag = hashlib.md5(data).hexdigest()
 
     def parts(self):
-        return [self.data[i:i + self.psize]
-                for i in range(0, len(self.data), self.psize)]
+        return [self.data[:self.first]] + [
+            self.data[i:i + self.psize]
+            for i in range(self.first, len(self.data), self.psize)]
 
     def part_range(self, num):
-        a = (num - 1) * self.psize
+        if num == 1:
+            return 0, min(self.first, len(self.data))
+        a = self.first + (num - 2) * self.psize
         return a, min(a + self.psize, len(self.data))
 
     def checksum(self, algo, start=None, end=None):
@@ -286,10 +297,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if status == 206:
             ra, rt = a, len(o.data)
             if fault == 'badrange':
-                if st.rng.random() < 0.5:
-                    ra += 1
-                else:
-                    rt += 1
+                fault = st.rng.choice(('badstart', 'badtotal'))
+            if fault == 'badstart':
+                ra += 1
+            elif fault == 'badtotal':
+                rt += 1
+            elif fault == 'longpart':
+                body = data[a:e + 1] if e < len(data) else data[a:e] + b'?'
+                length = len(body)
             self.send_header('Content-Range', 'bytes %d-%d/%d' %
                              (ra, ra + len(body) - 1, rt))
         if fault == 'empty206':
@@ -447,9 +462,12 @@ def main():
         f = rest.split(':')
         with open(f[0], 'rb') as fh:
             data = fh.read()
-        srv.state.objects[key] = Obj(data, int(f[1]) if len(f) > 1 and f[1] else 0,
+        # PARTSIZE, or FIRST/PARTSIZE: part 1 of another size
+        sizes = (f[1] if len(f) > 1 and f[1] else '0').split('/')
+        srv.state.objects[key] = Obj(data, int(sizes[-1]),
                                      f[2] if len(f) > 2 else 'crc32c',
-                                     f[3] if len(f) > 3 else 'COMPOSITE')
+                                     f[3] if len(f) > 3 else 'COMPOSITE',
+                                     int(sizes[0]) if len(sizes) > 1 else 0)
     with open(args.port_file + '.tmp', 'w') as fh:
         fh.write(str(srv.server_address[1]))
     import os
