@@ -30,3 +30,18 @@ api() {
 	head -n1 "$T/resp" >"$T/status"
 	tail -n +2 "$T/resp" >"$T/body"
 }
+
+# browser_setup NAME: headless Chromium for the tests/elyra/jupyterlab-*.js
+# scripts (Debian's chromium, playwright-core from tests/tools/browser; the
+# test skips without them: scripts/install-test-deps). Screenshots go to
+# $shots, the build dir's tests/NAME, emptied first and kept after the test.
+browser_setup() {
+	export T3Q_CHROMIUM=${T3Q_CHROMIUM:-/usr/bin/chromium}
+	export T3Q_PLAYWRIGHT=$T3Q_SRC/tests/tools/browser/node_modules/playwright-core
+	[ -x "$T3Q_CHROMIUM" ] || skip_all "no chromium at $T3Q_CHROMIUM: run scripts/install-test-deps"
+	[ -d "$T3Q_PLAYWRIGHT" ] || skip_all "no playwright-core in tests/tools/browser: run scripts/install-test-deps"
+	command -v node >/dev/null || skip_all "no node"
+	shots=$T3Q_BIN/tests/$1
+	rm -rf "$shots"
+	mkdir -p "$shots"
+}

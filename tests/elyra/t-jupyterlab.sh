@@ -9,14 +9,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/elyra-lib.sh"
 . "$(dirname "$0")/jupyter-lib.sh"
-export T3Q_CHROMIUM=${T3Q_CHROMIUM:-/usr/bin/chromium}
-export T3Q_PLAYWRIGHT=$T3Q_SRC/tests/tools/browser/node_modules/playwright-core
-[ -x "$T3Q_CHROMIUM" ] || skip_all "no chromium at $T3Q_CHROMIUM: run scripts/install-test-deps"
-[ -d "$T3Q_PLAYWRIGHT" ] || skip_all "no playwright-core in tests/tools/browser: run scripts/install-test-deps"
-command -v node >/dev/null || skip_all "no node"
-shots=$T3Q_BIN/tests/elyra-screenshots
-rm -rf "$shots"
-mkdir -p "$shots"
+browser_setup elyra-screenshots
 bucket=$(new_bucket)
 img=quay.io/t3q/t3q-bootstrap:0.1.0
 root=$T/root
