@@ -55,11 +55,14 @@ async function openPipeline(page, base, token, path, nodeLabel) {
 // once its title no longer matches busy (the action's own dialog and the
 // "Generating ..." ones come first). Returns { title, body, links }.
 async function resultDialog(page, busy) {
+  // The newest dialog, once its header has text: a header is in the DOM
+  // empty for a moment, and the busy dialog may still be closing.
   await page.waitForFunction((re) => {
-    const h = document.querySelector('.jp-Dialog .jp-Dialog-header');
-    return h && !new RegExp(re).test(h.textContent);
+    const hs = document.querySelectorAll('.jp-Dialog .jp-Dialog-header');
+    const h = hs[hs.length - 1];
+    return h && h.textContent.trim() !== '' && !new RegExp(re).test(h.textContent);
   }, busy.source);
-  const dialog = page.locator('.jp-Dialog');
+  const dialog = page.locator('.jp-Dialog').last();
   const title = (await dialog.locator('.jp-Dialog-header').textContent()).trim();
   const body = (await dialog.locator('.jp-Dialog-body').innerText()).trim();
   const links = await dialog.locator('.jp-Dialog-body a').evaluateAll((as) => as.map((a) => a.href));
