@@ -136,6 +136,7 @@ node() {
 		-t dns.tar.gz -f dns.sh -n "$n" -o out/result.txt) \
 		>"$T/stdout" 2>"$T/stderr" || rc=$?
 	[ "$rc" = 0 ] || { show; return 1; }
+	cp "$T/stderr" "$T/stderr.$n"
 	grep -qx 'dns: ran' "$T/stdout" &&
 	get_obj "$dir/dns.log" "$T/got.log" && grep -qx 'dns: ran' "$T/got.log" &&
 	get_obj "$dir/out/result.txt" "$T/got.txt" &&
@@ -144,6 +145,14 @@ node() {
 }
 step "static: a node by name, through the search list (archive down, log and output up)" \
 	node "$bin" minio-service.kubeflow 1
+# Said once a client (the step's, the log streamer's), not once a request.
+said() {
+	local n
+	n=$(grep -c "minio-service.kubeflow:$port: the name resolves when asked for IPv4 alone" "$T/stderr.1")
+	echo "said $n times"
+	[ "$n" -ge 1 ] && [ "$n" -le 2 ]
+}
+step "static: it says that the name resolves for IPv4 alone" said
 step "static: a node by a name the search list does not complete" \
 	node "$bin" minio-bare.kubeflow 2
 step "static: a node by a name whose AAAA is NODATA (CoreDNS)" \
@@ -152,15 +161,27 @@ step "glibc: the node by name" \
 	node "$T3Q_BIN/bootstrap/t3q-bootstrap" minio-service.kubeflow 4
 
 # Multipart upload and a download by parts in parallel, by name: 5 MiB parts.
+# Each command says once that the name resolves for IPv4 alone: the
+# client learnt it, and its later requests (the parts on their own
+# handles too) ask for IPv4 alone rather than failing first.
 big() {
+	local verb
 	head -c $((12 * 1024 * 1024 + 5)) /dev/urandom >"$T/big"
-	T3Q_S3_PART_SIZE=5242880 "$bin" s3 -e "http://minio-service.kubeflow:$port" \
-		put "$T/big" "s3://$bucket/big" &&
-	T3Q_S3_PART_SIZE=5242880 "$bin" s3 -e "http://minio-service.kubeflow:$port" \
-		get "s3://$bucket/big" "$T/big.back" &&
+	for verb in put get; do
+		if [ $verb = put ]; then
+			set -- "$T/big" "s3://$bucket/big"
+		else
+			set -- "s3://$bucket/big" "$T/big.back"
+		fi
+		T3Q_S3_PART_SIZE=5242880 "$bin" s3 -e "http://minio-service.kubeflow:$port" \
+			$verb "$@" 2>"$T/big.err" || { cat "$T/big.err"; return 1; }
+		cat "$T/big.err"
+		[ "$(grep -c 'the name resolves when asked for IPv4 alone' "$T/big.err")" = 1 ] ||
+			{ echo "$verb: not said exactly once"; return 1; }
+	done
 	cmp "$T/big" "$T/big.back"
 }
-step "static: 12 MiB by name, multipart up and by parts down" big
+step "static: 12 MiB by name, multipart up and by parts down, said once a command" big
 
 # nosuch BIN: a name with no record fails, naming the host, in the
 # seconds its two attempts take (the fallback to one family does not wait).
