@@ -185,6 +185,51 @@ big() {
 }
 step "static: 12 MiB by name, multipart up and by parts down, said once a command" big
 
+# The static t3q-compile (the wheel's) fetches a url-catalog component by
+# name too: Elyra's 3-node custom pipeline with its components served over
+# http at minio-service.kubeflow compiles as the glibc build compiles it.
+compile=$(dirname "$bin")/t3q-compile
+catalog() {
+	local www=$T/www corpus examples src hport
+	corpus=$(t3q_elyra_pkg) && examples=$(dirname "$corpus")/kfp_examples_connector/resources &&
+		[ -d "$examples" ] || { echo "no Elyra examples catalog: skipped"; return 0; }
+	mkdir -p "$www" && cp "$examples"/*.yaml "$www/"
+	/usr/bin/python3 -c '
+import functools, http.server, os, socketserver, sys
+http.server.SimpleHTTPRequestHandler.log_message = lambda *a: None
+h = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+s = socketserver.TCPServer(("127.0.0.1", 0), h)
+open(sys.argv[2] + ".tmp", "w").write(str(s.server_address[1]))
+os.rename(sys.argv[2] + ".tmp", sys.argv[2])
+s.serve_forever()' "$www" "$T/hport" &
+	at_exit "kill $!"
+	for _ in $(seq 50); do [ -s "$T/hport" ] && break; sleep 0.1; done
+	hport=$(cat "$T/hport")
+	src=$corpus/tests/cli/resources/pipelines/kfp_3_node_custom.pipeline
+	/usr/bin/python3 - "$src" "$T/cat.pipeline" "$hport" <<'PY' || return 1
+import hashlib, json, sys
+src, out, port = sys.argv[1:4]
+d = json.load(open(src))
+for n in d["pipelines"][0]["nodes"]:
+    f = json.loads(n["app_data"]["component_source"])["component_ref"]["component-id"]
+    url = "http://minio-service.kubeflow:%s/%s" % (port, f)
+    n["op"] = "url-catalog:" + hashlib.sha256(url.encode()).hexdigest()[:12]
+    n["app_data"]["component_source"] = json.dumps(
+        {"catalog_type": "url-catalog", "component_ref": {"url": url}})
+json.dump(d, open(out, "w"))
+PY
+	"$compile" "$T/cat.pipeline" --cos-endpoint http://minio:9000 --cos-bucket b \
+		-o "$T/cat-static.yaml" || return 1
+	"$T3Q_BIN/compiler/t3q-compile" "$T/cat.pipeline" --cos-endpoint http://minio:9000 \
+		--cos-bucket b -o "$T/cat-glibc.yaml" &&
+	cmp "$T/cat-static.yaml" "$T/cat-glibc.yaml"
+}
+if [ -x "$compile" ]; then
+	step "static t3q-compile: url-catalog components by name, as the glibc build" catalog
+else
+	echo "# skipped the catalog step: no $compile"
+fi
+
 # nosuch BIN: a name with no record fails, naming the host, in the
 # seconds its two attempts take (the fallback to one family does not wait).
 nosuch() {
