@@ -41,6 +41,38 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
 	return size * nmemb;
 }
 
+/*
+ * curl_easy_perform(h), and when the name did not resolve, again for IPv4
+ * alone, then IPv6 alone, within secs in all. musl's getaddrinfo, the
+ * static t3q-compile's, gives up on a name when its A or AAAA query gets
+ * NXDOMAIN, where glibc keeps the other answer; asked for one family,
+ * musl sends that query alone (common/s3.c, family_next(), says more).
+ */
+static CURLcode perform_any_family(CURL *h, struct buf *b, char *ebuf,
+				   long secs)
+{
+	static const long family[] = {
+		CURL_IPRESOLVE_WHATEVER, CURL_IPRESOLVE_V4, CURL_IPRESOLVE_V6,
+	};
+	double left = secs, took = 0;
+	CURLcode rc = CURLE_OK;
+
+	for (size_t i = 0; i < sizeof(family) / sizeof(*family); i++) {
+		buf_reset(b);
+		ebuf[0] = '\0';
+		curl_easy_setopt(h, CURLOPT_IPRESOLVE, family[i]);
+		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(left * 1000));
+		rc = curl_easy_perform(h);
+		if (rc != CURLE_COULDNT_RESOLVE_HOST)
+			break;
+		curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &took);
+		left -= took;
+		if (left < 0.001)
+			break;
+	}
+	return rc;
+}
+
 /* Fetches url (http, https, file) into b; -1 with the reason in err. */
 static int fetch(const char *url, struct buf *b, struct buf *err)
 {
@@ -68,10 +100,10 @@ static int fetch(const char *url, struct buf *b, struct buf *err)
 	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
 	/*
 	 * Every wait has a deadline: Elyra's url-catalog timeout
-	 * (REQUEST_TIMEOUT, 30 s) in all, the connection within it, and a
-	 * server that stops sending is given up after 10 s.
+	 * (REQUEST_TIMEOUT, 30 s) in all (perform_any_family), the
+	 * connection within it, and a server that stops sending is given up
+	 * after 10 s.
 	 */
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, secs);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, secs < 10 ? secs : 10L);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, secs < 10 ? secs : 10L);
@@ -79,7 +111,7 @@ static int fetch(const char *url, struct buf *b, struct buf *err)
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, b);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
-	rc = curl_easy_perform(h);
+	rc = perform_any_family(h, b, ebuf, secs);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_cleanup(h);
 	if (rc != CURLE_OK) {

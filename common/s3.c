@@ -436,6 +436,10 @@ int s3_req_setup(struct s3_client *c, struct s3_req *r, CURL *easy)
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, cfg->connect_timeout);
+	curl_easy_setopt(easy, CURLOPT_IPRESOLVE,
+			 r->family_step == 1 ? (long)CURL_IPRESOLVE_V4 :
+			 r->family_step == 2 ? (long)CURL_IPRESOLVE_V6 :
+			 c->ipresolve);
 	/* Too slow: less than min_speed for stall_timeout seconds. */
 	curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT,
 			 cfg->min_speed > 0 && !r->patient ?
@@ -623,6 +627,57 @@ static int body_impossible(const struct s3_req *r, struct buf *msg)
 	return 0;
 }
 
+/*
+ * A name that did not resolve is asked again at once for IPv4 alone, then
+ * IPv6 alone (S3_AGAIN), before the attempt counts as failed. Why: musl's
+ * getaddrinfo(AF_UNSPEC), the static build's, sends the A and AAAA
+ * queries together and takes NXDOMAIN to either for "no such name",
+ * where glibc and Go keep the other answer; and a cluster DNS can answer
+ * AAAA with NXDOMAIN for a name that has an A record (dnsmasq's
+ * address=/NAME/IP with local=/cluster.local/; CoreDNS says NODATA).
+ * Asked for one family, musl sends that query alone. Through curl, not a
+ * getaddrinfo() of ours: its resolver keeps CURLOPT_CONNECTTIMEOUT and the
+ * cancel poll, and it resolves the URL's host as the request names it
+ * (virtual-host buckets too). curl 7.88 caches no failed resolution, so
+ * the one-family try asks the resolver again. A name with no record fails
+ * all three quickly and goes on as any failed attempt, curl's message
+ * naming the host.
+ */
+static int family_next(struct s3_client *c, struct s3_req *r)
+{
+	if (r->family_step == 0 && c->ipresolve != CURL_IPRESOLVE_WHATEVER) {
+		/* The family found before no longer resolves: start over. */
+		c->ipresolve = CURL_IPRESOLVE_WHATEVER;
+		return 0;
+	}
+	if (r->family_step < 2) {
+		r->family_step++;
+		return 1;
+	}
+	r->family_step = 0;
+	return 0;
+}
+
+/*
+ * An answer came for a one-family try: the client's later requests, on
+ * every handle (parallel parts too), ask for that family alone.
+ */
+static void family_found(struct s3_client *c, struct s3_req *r)
+{
+	long ip = r->family_step == 1 ? CURL_IPRESOLVE_V4 : CURL_IPRESOLVE_V6;
+
+	r->family_step = 0;
+	if (c->ipresolve == ip)
+		return;
+	c->ipresolve = ip;
+	info("%s: the name resolves when asked for %s alone, not for both "
+	     "families (the resolver answers %s with an error): %s alone "
+	     "from now on", c->hostport,
+	     ip == CURL_IPRESOLVE_V4 ? "IPv4" : "IPv6",
+	     ip == CURL_IPRESOLVE_V4 ? "AAAA" : "A",
+	     ip == CURL_IPRESOLVE_V4 ? "IPv4" : "IPv6");
+}
+
 /* An attempt that ended without a whole answer. */
 static enum s3_verdict judge_transfer(struct s3_client *c, struct s3_req *r,
 				      CURLcode rc, struct buf *msg)
@@ -653,6 +708,11 @@ static enum s3_verdict judge_transfer(struct s3_client *c, struct s3_req *r,
 	}
 	buf_addf(msg, "%s", r->errbuf[0] ? r->errbuf
 					  : curl_easy_strerror(rc));
+	if (rc == CURLE_COULDNT_RESOLVE_HOST && family_next(c, r)) {
+		debug("%s; resolving it for %s alone", msg->buf,
+		      r->family_step == 1 ? "IPv4" : "IPv6");
+		return S3_AGAIN;
+	}
 	if (rc == CURLE_OPERATION_TIMEDOUT && strstr(msg->buf, "slow"))
 		buf_addf(msg, " (too slow: under T3Q_S3_MIN_SPEED=%lld "
 			 "bytes/s for T3Q_S3_STALL_TIMEOUT=%ld s)",
@@ -715,6 +775,9 @@ enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
 	enum s3_verdict v;
 
 	buf_reset(msg);
+	/* An answer: the name resolved. */
+	if (r->family_step && (rc == CURLE_OK || r->parts_switch))
+		family_found(c, r);
 	if (r->parts_switch) {
 		c->last_status = r->status;
 		return S3_OK;
@@ -824,6 +887,10 @@ int s3_req_run(struct s3_client *c, struct s3_req *r)
 			break;
 		rc = curl_easy_perform(c->easy);
 		v = s3_req_judge(c, r, rc, &msg);
+		if (v == S3_AGAIN) {
+			attempt--;
+			continue;
+		}
 		if (v == S3_OK) {
 			ret = 0;
 			break;

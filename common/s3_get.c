@@ -203,6 +203,13 @@ static int parts_get(struct s3_client *c, struct part *parts, int n,
 			curl_multi_remove_handle(multi, m->easy_handle);
 			busy[s] = 0;
 			running--;
+			if (v == S3_AGAIN) {
+				/* Resolved again at once, not an attempt. */
+				pt->attempts--;
+				pt->state = PART_WAITING;
+				pt->not_before = 0;
+				continue;
+			}
 			v = part_check(pt, v, &msg);
 			part_describe(pt, &what);
 			if (v == S3_OK) {

@@ -24,6 +24,12 @@ struct s3_client {
 	char *base;		/* path prefix of the endpoint, "" or "/x" */
 	char *sigv4;		/* "aws:amz:REGION:s3" */
 	CURL *easy;		/* reused by sequential requests */
+	/*
+	 * CURLOPT_IPRESOLVE of every request: CURL_IPRESOLVE_WHATEVER until
+	 * the endpoint's name resolved only for one family (s3.c,
+	 * family_next()).
+	 */
+	long ipresolve;
 	long last_status;
 	unsigned rand_state;
 	int cancel_off;		/* the abort of a cancelled upload must run */
@@ -77,6 +83,8 @@ enum s3_verdict {
 	S3_OK = 0,
 	S3_RETRY = 1,		/* transient: try again after a backoff */
 	S3_FAIL = -1,		/* final */
+	S3_AGAIN = 2,		/* the name again for one IP family: at once,
+				 * not counted as an attempt */
 };
 
 struct s3_req {
@@ -140,6 +148,13 @@ struct s3_req {
 	long quiet_status;	/* a final status the caller reports itself;
 				 * -1: every final answer (not giving up) */
 	struct s3_progress *progress;
+
+	/*
+	 * Which IP family the name is resolved for: 0 the client's, 1 IPv4
+	 * alone, 2 IPv6 alone (after the others failed to resolve). Kept
+	 * across attempts.
+	 */
+	int family_step;
 
 	/* The state of the current attempt. */
 	CURL *easy;

@@ -238,6 +238,13 @@ static int parts_run(struct upload *u, struct part *parts, int n,
 			curl_multi_remove_handle(multi, m->easy_handle);
 			busy[s] = 0;
 			running--;
+			if (v == S3_AGAIN) {
+				/* Resolved again at once, not an attempt. */
+				pt->attempts--;
+				pt->state = PART_WAITING;
+				pt->not_before = 0;
+				continue;
+			}
 			buf_reset(&what);
 			s3_req_describe(r, &what);
 			buf_addf(&what, " part %d", (int)(pt - parts) + 1);
