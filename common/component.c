@@ -1285,7 +1285,19 @@ static int key_cmp(const void *a, const void *b)
 	return strcmp(x->string, y->string);
 }
 
+static void pyjson(struct buf *out, const cJSON *v, int sorted);
+
 void component_pyjson(struct buf *out, const cJSON *v)
+{
+	pyjson(out, v, 1);
+}
+
+void component_pyjson_as_is(struct buf *out, const cJSON *v)
+{
+	pyjson(out, v, 0);
+}
+
+static void pyjson(struct buf *out, const cJSON *v, int sorted)
 {
 	if (cJSON_IsString(v)) {
 		pystr(out, v->valuestring);
@@ -1306,7 +1318,7 @@ void component_pyjson(struct buf *out, const cJSON *v)
 			if (!first)
 				buf_adds(out, ", ");
 			first = 0;
-			component_pyjson(out, e);
+			pyjson(out, e, sorted);
 		}
 		buf_addch(out, ']');
 	} else if (cJSON_IsObject(v)) {
@@ -1315,14 +1327,15 @@ void component_pyjson(struct buf *out, const cJSON *v)
 
 		cJSON_ArrayForEach(e, v)
 			keys[i++] = e;
-		qsort(keys, n, sizeof(*keys), key_cmp);
+		if (sorted)
+			qsort(keys, n, sizeof(*keys), key_cmp);
 		buf_addch(out, '{');
 		for (i = 0; i < n; i++) {
 			if (i)
 				buf_adds(out, ", ");
 			pystr(out, keys[i]->string);
 			buf_adds(out, ": ");
-			component_pyjson(out, keys[i]);
+			pyjson(out, keys[i], sorted);
 		}
 		buf_addch(out, '}');
 		free(keys);

@@ -100,6 +100,8 @@ int component_expand(const struct component *c, const cJSON *list,
 void component_spec_json(struct buf *out, const struct component *c);
 /* A cJSON value as Python's json.dumps(v, sort_keys=True) writes it. */
 void component_pyjson(struct buf *out, const cJSON *v);
+/* The same with the keys in their order (json.dumps(v), kfp 2's IR). */
+void component_pyjson_as_is(struct buf *out, const cJSON *v);
 
 
 /* ------------------------------------------------------------ nodes */

@@ -567,7 +567,7 @@ static int load(struct cli *c, struct pipeline *p, struct custom_set *cs)
 		plan_params(p);
 	}
 	if (!r && c->v2 && !p->nerrors)
-		ir_check(p);	/* what only v2 refuses, once the rest is valid */
+		ir_check(p, c->argo.custom);	/* what only v2 refuses */
 	check_settings(c, p);
 	pipeline_print_diags(p, !strcmp(c->format, "json"));
 	return r < 0 || p->nerrors ? -1 : 0;
