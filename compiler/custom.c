@@ -155,6 +155,8 @@ void custom_prepare(struct custom_set *cs, struct pipeline *p)
 		if (cs->defs[i])
 			cs->by_value[i] = xcalloc(cs->defs[i]->noutputs + 1, 1);
 	name_custom_tasks(cs, p);
+	if (cs->kfp2)
+		return;
 	/*
 	 * How each command line reads its inputs (once the task names are
 	 * final); outputs some inputValue reads become output parameters.

@@ -525,6 +525,14 @@ static int const_fits(const char *pt, const char *s)
 		strtod(s, &end);
 		return *s && !*end;
 	}
+	if (!strcmp(pt, "STRUCT") || !strcmp(pt, "LIST")) {
+		cJSON *j = cJSON_Parse(s);
+		int ok = !strcmp(pt, "STRUCT") ? cJSON_IsObject(j) :
+			 cJSON_IsArray(j);
+
+		cJSON_Delete(j);
+		return ok;
+	}
 	return 1;
 }
 
@@ -539,9 +547,19 @@ static int check_arg(struct pipeline *p, int idx, int i,
 	struct buf prop = BUF_INIT;
 	int bad = 0;
 
-	if (a->kind == ARG_NONE)
-		return 0;
 	component_property_id(&prop, ci->name, 0);
+	if (a->kind == ARG_NONE) {
+		/* kfp 2: "missing required argument" */
+		if (!ci->optional && !ci->def) {
+			pipeline_diag(p, 1, &p->nodes[idx], prop.buf, "input "
+				      "'%s' of '%s' is required and has no "
+				      "default: give it a value or connect an "
+				      "upstream output", ci->name, c->origin);
+			bad = 4;
+		}
+		buf_release(&prop);
+		return bad != 0;
+	}
 	if (a->kind == ARG_OUTPUT) {
 		o = &cs->defs[a->from]->outputs[a->output];
 		given = param_type_of(o->type);
@@ -573,8 +591,9 @@ static int check_arg(struct pipeline *p, int idx, int i,
 			      ci->type ? ci->type : "");
 	else if (bad == 3)
 		pipeline_diag(p, 1, &p->nodes[idx], prop.buf, "'%s' is not a "
-			      "value of type %s, which KFP v2 checks: give "
-			      "one", a->value, ci->type);
+			      "value of input '%s''s type, %s, which kfp 2 "
+			      "checks: give one", a->value, ci->name,
+			      ci->type);
 	else if (bad)
 		pipeline_diag(p, 1, &p->nodes[idx], prop.buf, "input '%s' of "
 			      "'%s' (%s) is given %s (%s), which KFP v2 "
@@ -589,16 +608,88 @@ static int check_arg(struct pipeline *p, int idx, int i,
 	return bad != 0;
 }
 
+/*
+ * kfp 2's check_primitive_placeholder_is_used_for_correct_io_type, which
+ * refuses a v1 component whatever its arguments: inputValue of an
+ * artifact input, inputPath or inputUri of a parameter input, outputUri
+ * of a parameter output; into if's then/else and concat. seen (per
+ * input) says each once.
+ */
+static int check_pairing(struct pipeline *p, int idx,
+			 const struct component *c, const cJSON *a,
+			 unsigned char *seen)
+{
+	const cJSON *e, *v;
+	const char *k;
+	int errors = 0, i, value;
+
+	if (!cJSON_IsObject(a) || !a->child)
+		return 0;
+	k = a->child->string;
+	v = a->child;
+	if (!strcmp(k, "concat") || !strcmp(k, "if")) {
+		const cJSON *parts[] = { v, NULL, NULL };
+
+		if (!strcmp(k, "if")) {
+			parts[0] = cJSON_GetObjectItemCaseSensitive(v, "then");
+			parts[1] = cJSON_GetObjectItemCaseSensitive(v, "else");
+		}
+		for (int j = 0; j < 2 && parts[j]; j++) {
+			if (!cJSON_IsArray(parts[j]))
+				errors += check_pairing(p, idx, c, parts[j],
+							seen);
+			else
+				cJSON_ArrayForEach(e, parts[j])
+					errors += check_pairing(p, idx, c, e,
+								seen);
+		}
+		return errors;
+	}
+	value = !strcmp(k, "inputValue");
+	if (!value && strcmp(k, "inputPath") && strcmp(k, "inputUri"))
+		return 0;
+	i = cJSON_IsString(v) ? component_input_index(c, v->valuestring) : -1;
+	if (i < 0 || seen[i] ||
+	    value == (param_type_of(c->inputs[i].type) != NULL))
+		return 0;
+	seen[i] = 1;
+	pipeline_diag(p, 1, &p->nodes[idx], "component_source", "'%s' "
+		      "reads input '%s' (%s%s) with %s, which kfp 2 refuses "
+		      "for any argument (\"cannot be paired with %s\"): %s, "
+		      "or compile with --target kfp-v1", c->origin,
+		      c->inputs[i].name, c->inputs[i].type ? "type " :
+		      "untyped", c->inputs[i].type ? c->inputs[i].type : "",
+		      k, value ? "InputValuePlaceholder" :
+		      "InputPathPlaceholder", value ? "give it a parameter "
+		      "type (String, Integer, Float, Bool, JsonObject, "
+		      "JsonArray)" : "read it with inputValue");
+	return 1;
+}
+
 int ircomp_check(struct pipeline *p, const struct custom_set *cs)
 {
 	int errors = 0;
 
 	if (!cs || !cs->defs || !cs->args)
 		return 0;
-	for (int i = 0; i < p->nnodes; i++)
-		for (int k = 0; cs->defs[i] && cs->args[i] &&
-		     k < cs->defs[i]->ninputs; k++)
+	for (int i = 0; i < p->nnodes; i++) {
+		const struct component *c = cs->defs[i];
+		unsigned char *seen;
+		const cJSON *e;
+		int before = errors;
+
+		if (!c || !cs->args[i])
+			continue;
+		seen = xcalloc(c->ninputs + 1, 1);
+		cJSON_ArrayForEach(e, c->command)
+			errors += check_pairing(p, i, c, e, seen);
+		cJSON_ArrayForEach(e, c->args)
+			errors += check_pairing(p, i, c, e, seen);
+		free(seen);
+		/* kfp stops at the component; its arguments come after */
+		for (int k = 0; errors == before && k < c->ninputs; k++)
 			errors += check_arg(p, i, k, cs);
+	}
 	return errors;
 }
 

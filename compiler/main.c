@@ -509,7 +509,8 @@ static void load_custom(struct cli *c, struct pipeline *p,
 	cs->defs = xcalloc(p->nnodes, sizeof(*cs->defs));
 	if (catalog_resolve(&cat, p, cs->defs))
 		return;
-	cs->args = component_args(p, cs->defs);
+	cs->kfp2 = c->v2;
+	cs->args = component_args(p, cs->defs, c->v2);
 	if (!p->nerrors) {
 		custom_prepare(cs, p);
 		c->argo.custom = cs;
@@ -608,7 +609,7 @@ int main(int argc, char **argv)
 {
 	struct pipeline p;
 	struct cli c;
-	struct custom_set cs = { NULL, NULL, NULL, NULL, NULL, 0 };
+	struct custom_set cs = { NULL, NULL, NULL, NULL, NULL, 0, 0 };
 	int r;
 
 	log_init_env();

@@ -84,7 +84,7 @@ static void compile(struct pipeline *p)
 	if (!cs.defs)
 		return;
 	if (!catalog_resolve(&cat, p, cs.defs)) {
-		cs.args = component_args(p, cs.defs);
+		cs.args = component_args(p, cs.defs, 0);
 		if (!p->nerrors) {
 			custom_prepare(&cs, p);
 			o.custom = &cs;
