@@ -578,7 +578,7 @@ cJSON *ir_build(const struct pipeline *p, const struct argo_opts *o,
 				      ircomp_component(p, i, o->custom) :
 				      component(t));
 		cJSON_AddItemToObject(execs, exec, custom ?
-				      ircomp_executor(p, i, o->custom) :
+				      ircomp_executor(i, o->custom) :
 				      executor(t, o));
 		if (custom)
 			ircomp_platform(px, p, i);
@@ -595,7 +595,7 @@ cJSON *ir_build(const struct pipeline *p, const struct argo_opts *o,
 	for (int i = 0; i < pl.ntasks; i++)
 		cJSON_AddItemToObject(tasks, pl.tasks[i].name,
 				      is_custom(p, i, o) ?
-				      ircomp_task(p, &pl, i, o->custom) :
+				      ircomp_task(p, i, o->custom) :
 				      dag_task(&pl, &pl.tasks[i]));
 	if (pl.nparams)
 		cJSON_AddItemToObject(root, "inputDefinitions",

@@ -7,7 +7,6 @@
 
 #include "common/component.h"
 #include "compiler/custom.h"
-#include "compiler/plan.h"
 
 static void add_str(cJSON *o, const char *k, const char *v)
 {
@@ -365,14 +364,12 @@ static cJSON *command_line(const struct component *c, const cJSON *list)
 	return out;
 }
 
-cJSON *ircomp_executor(const struct pipeline *p, int idx,
-		       const struct custom_set *cs)
+cJSON *ircomp_executor(int idx, const struct custom_set *cs)
 {
 	const struct component *c = cs->defs[idx];
 	cJSON *e = cJSON_CreateObject(), *ctr = obj(e, "container");
 	const cJSON *v;
 
-	(void)p;
 	if (cJSON_GetArraySize(c->args))
 		cJSON_AddItemToObject(ctr, "args", command_line(c, c->args));
 	if (cJSON_GetArraySize(c->command))
@@ -477,14 +474,13 @@ static cJSON *dependent_tasks(const struct pipeline *p, int idx,
 	return deps;
 }
 
-cJSON *ircomp_task(const struct pipeline *p, const struct plan *pl, int idx,
+cJSON *ircomp_task(const struct pipeline *p, int idx,
 		   const struct custom_set *cs)
 {
 	const struct node *n = &p->nodes[idx];
 	cJSON *task = cJSON_CreateObject(), *deps, *in, *x;
 	char *comp = xstrfmt("comp-%s", n->task_name);
 
-	(void)pl;
 	/* kfp's default; a node's disable_node_caching turns it off */
 	x = obj(task, "cachingOptions");
 	if (!n->disable_caching)

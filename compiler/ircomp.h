@@ -30,7 +30,6 @@
 #include "common/pipeline.h"
 
 struct custom_set;
-struct plan;
 
 /*
  * What KFP v2 refuses in a custom node that v1 takes: an argument whose
@@ -43,9 +42,8 @@ int ircomp_check(struct pipeline *p, const struct custom_set *cs);
 /* nodes[idx]'s component, executor and root DAG task (caller frees). */
 cJSON *ircomp_component(const struct pipeline *p, int idx,
 			const struct custom_set *cs);
-cJSON *ircomp_executor(const struct pipeline *p, int idx,
-		       const struct custom_set *cs);
-cJSON *ircomp_task(const struct pipeline *p, const struct plan *pl, int idx,
+cJSON *ircomp_executor(int idx, const struct custom_set *cs);
+cJSON *ircomp_task(const struct pipeline *p, int idx,
 		   const struct custom_set *cs);
 /* Adds nodes[idx]'s pod metadata and secrets to its platform executor x. */
 void ircomp_platform(cJSON *x, const struct pipeline *p, int idx);

@@ -465,8 +465,8 @@ ALLOW = [
     Allow("task.cachingOptions.enableCache (node property)",
           "nodes whose own disable_node_caching is True",
           "`true`", "absent (caching off)",
-          "Elyra 4.1.1 reads only the pipeline default for generic nodes (kfp_processor.py:884), and "
-          "nothing for custom nodes, dropping the node's own setting; t3q honours the node's",
+          "Elyra 4.1.1 reads only the pipeline default for generic nodes (kfp_processor.py:884) and "
+          "drops the node's own setting; t3q honours the node's",
           lambda e, t, c: e is True and is_absent(t) and truthy(node_prop(c, "disable_node_caching")),
           "task.cachingOptions.enableCache"),
     Allow("task.taskInfo.name (a label with nothing left)",
