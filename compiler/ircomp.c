@@ -627,6 +627,21 @@ static int check_pairing(struct pipeline *p, int idx,
 		const cJSON *parts[] = { v, NULL, NULL };
 
 		if (!strcmp(k, "if")) {
+			const cJSON *cond = cJSON_GetObjectItemCaseSensitive(
+				v, "cond");
+
+			/* kfp 2 reads cond['isPresent'] only (a KeyError) */
+			if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(
+				    cond, "isPresent"))) {
+				pipeline_diag(p, 1, &p->nodes[idx],
+					      "component_source", "'%s' has an "
+					      "if whose cond is not isPresent, "
+					      "which kfp 2 cannot read (its "
+					      "KeyError 'isPresent'): use "
+					      "isPresent, or compile with "
+					      "--target kfp-v1", c->origin);
+				return 1;
+			}
 			parts[0] = cJSON_GetObjectItemCaseSensitive(v, "then");
 			parts[1] = cJSON_GetObjectItemCaseSensitive(v, "else");
 		}
@@ -683,8 +698,9 @@ int ircomp_check(struct pipeline *p, const struct custom_set *cs)
 			errors += check_pairing(p, i, c, e, seen);
 		free(seen);
 		/* kfp stops at the component; its arguments come after */
-		for (int k = 0; errors == before && k < c->ninputs; k++)
-			errors += check_arg(p, i, k, cs);
+		if (errors == before)
+			for (int k = 0; k < c->ninputs; k++)
+				errors += check_arg(p, i, k, cs);
 	}
 	return errors;
 }
