@@ -9,7 +9,8 @@
 #    Dataset/Model artifacts) and the examples catalog's download, filter
 #    and hash (Elyra 4.1.1 has no examples connector, so they are files of
 #    the same catalog); inputs from widgets, run parameters and upstream
-#    outputs, now and then of a type kfp 2 refuses;
+#    outputs, now and then of a type kfp 2 refuses; and the goldens with
+#    custom nodes (their components copied into that catalog) as 9NNN;
 #  - Elyra 4.1.1 exports them all in one process (batch_export.py);
 #  - what Elyra exports, t3q compiles, and the two agree field by field
 #    (peer.py, its ALLOW list, the same as t-elyra41-diff's);
@@ -42,6 +43,32 @@ mkdir -p "$T/rt" "$T/report"
 gen() {
 	"$py" "$here/custom_diff.py" gen --v2 --seed "$seed" --count "$count" --out "$T/cases" \
 		--examples "$examples" || return 1
+	# the goldens with custom nodes, as cases 9NNN: their components
+	# copied into the catalog's directory, their nodes naming it
+	"$py" - "$T/cases" "$here"/0[0-9][0-9]-*/ <<'PY' || return 1
+import hashlib, json, os, shutil, sys
+root, dirs = sys.argv[1], sys.argv[2:]
+compdir = os.path.join(root, "components")
+for d in dirs:
+    p = os.path.join(d, "pipeline.pipeline")
+    if not os.path.exists(p) or "component_source" not in open(p).read():
+        continue
+    case = str(9000 + int(os.path.basename(d.rstrip("/"))[:3]))
+    os.makedirs(os.path.join(root, case))
+    doc = json.load(open(p))
+    for n in doc["pipelines"][0]["nodes"]:
+        src = json.loads(n["app_data"].get("component_source") or "null")
+        if not src:
+            continue
+        f = "g%s_%s" % (case, src["component_ref"]["path"])
+        if not os.path.exists(os.path.join(compdir, f)):
+            shutil.copy(os.path.join(d, src["component_ref"]["path"]), os.path.join(compdir, f))
+        n["op"] = "local-directory-catalog:" + hashlib.sha256(f.encode()).hexdigest()[:12]
+        n["app_data"]["component_source"] = json.dumps({"catalog_type": "local-directory-catalog",
+                                                        "component_ref": {"base_dir": compdir, "path": f}})
+    json.dump(doc, open(os.path.join(root, case, "c%s.pipeline" % case), "w"), indent=1, ensure_ascii=False)
+    print("golden %s as case %s" % (os.path.basename(d.rstrip("/")), case))
+PY
 	local d i
 	for d in "$T/cases"/[0-9]*/; do
 		i=$(basename "$d")
@@ -49,12 +76,14 @@ gen() {
 			"$i" "$i" >"$d/case.json"
 	done
 }
-step "generate $count pipelines with custom components typed for KFP v2 (seed $seed)" gen
+step "generate $count pipelines with custom components typed for KFP v2 (seed $seed), and stage the goldens'" gen
+sed 's/^/# /' "$T/step.out"
+ncases=$(ls -d "$T/cases"/[0-9]*/ | wc -l)
 export_all() {
 	"$py" "$here/custom_diff.py" list "$T/cases" rt >"$T/list.jsonl" &&
 	T3Q_ELYRA_CATALOG_DIR=$T/cases/catalogs "$py41" "$T3Q_SRC/tests/tools/elyra/batch_export.py" \
 		--minio "$T3Q_MINIO_BIN" --list "$T/list.jsonl" --out "$T/elyra" --runtime "rt=$T/rt/rt.json" &&
-	[ "$(ls "$T/elyra"/*/result.json | wc -l)" = "$count" ]
+	[ "$(ls "$T/elyra"/*/result.json | wc -l)" = "$ncases" ]
 }
 step "Elyra 4.1.1 exports (or refuses) every pipeline, in one process" export_all
 step "t3q-compile --target kfp-v2 every pipeline, and compare" \
@@ -100,8 +129,9 @@ kfp_all() {
 	local pairs=() p y
 	while IFS=$'\t' read -r p y; do pairs+=("$p" "$y"); done <"$T/report/pairs.txt"
 	for d in "$here"/0[0-9][0-9]-*/; do
-		[ -f "$d/expected-v2.yaml" ] && grep -q component_source "$d"/*.pipeline &&
+		if [ -f "$d/expected-v2.yaml" ] && grep -q component_source "$d"/*.pipeline; then
 			pairs+=("$(ls "$d"/*.pipeline | head -1)" "$d/expected-v2.yaml")
+		fi
 	done
 	"$py41" "$ref" "${pairs[@]}"
 }
