@@ -45,5 +45,12 @@ cJSON *custom_template(const struct pipeline *p, int idx,
 		       const struct plan_task *task);
 cJSON *custom_dag_task(const struct pipeline *p, int idx,
 		       const struct custom_set *cs);
+/*
+ * The task names nodes[idx] waits for, as kfp lists them on both
+ * targets: its parents and every task whose output it takes, sorted,
+ * each once (a JSON array of strings; caller frees).
+ */
+cJSON *custom_dependencies(const struct pipeline *p, int idx,
+			   const struct custom_set *cs);
 
 #endif

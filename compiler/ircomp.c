@@ -442,38 +442,6 @@ static cJSON *task_inputs(const struct pipeline *p, int idx,
 	return in;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Its parents and the producers of what it reads, sorted, as kfp. */
-static cJSON *dependent_tasks(const struct pipeline *p, int idx,
-			      const struct custom_set *cs)
-{
-	const struct node *n = &p->nodes[idx];
-	const struct component *c = cs->defs[idx];
-	const char **v = xcalloc(n->parents.n + c->ninputs + 1, sizeof(*v));
-	cJSON *deps = cJSON_CreateArray();
-	int k = 0;
-
-	for (int i = 0; i < n->parents.n; i++) {
-		const struct node *par = pipeline_node(p, n->parents.v[i]);
-
-		if (par)
-			v[k++] = par->task_name;
-	}
-	for (int i = 0; i < c->ninputs; i++)
-		if (cs->args[idx][i].kind == ARG_OUTPUT)
-			v[k++] = p->nodes[cs->args[idx][i].from].task_name;
-	qsort(v, k, sizeof(*v), cmp_str);
-	for (int i = 0; i < k; i++)
-		if (!i || strcmp(v[i], v[i - 1]))
-			cJSON_AddItemToArray(deps, cJSON_CreateString(v[i]));
-	free(v);
-	return deps;
-}
-
 cJSON *ircomp_task(const struct pipeline *p, int idx,
 		   const struct custom_set *cs)
 {
@@ -487,7 +455,7 @@ cJSON *ircomp_task(const struct pipeline *p, int idx,
 		cJSON_AddBoolToObject(x, "enableCache", 1);
 	add_str(obj(task, "componentRef"), "name", comp);
 	free(comp);
-	deps = dependent_tasks(p, idx, cs);
+	deps = custom_dependencies(p, idx, cs);
 	if (cJSON_GetArraySize(deps))
 		cJSON_AddItemToObject(task, "dependentTasks", deps);
 	else
