@@ -1285,7 +1285,19 @@ static int key_cmp(const void *a, const void *b)
 	return strcmp(x->string, y->string);
 }
 
+static void pyjson(struct buf *out, const cJSON *v, int sorted);
+
 void component_pyjson(struct buf *out, const cJSON *v)
+{
+	pyjson(out, v, 1);
+}
+
+void component_pyjson_as_is(struct buf *out, const cJSON *v)
+{
+	pyjson(out, v, 0);
+}
+
+static void pyjson(struct buf *out, const cJSON *v, int sorted)
 {
 	if (cJSON_IsString(v)) {
 		pystr(out, v->valuestring);
@@ -1306,7 +1318,7 @@ void component_pyjson(struct buf *out, const cJSON *v)
 			if (!first)
 				buf_adds(out, ", ");
 			first = 0;
-			component_pyjson(out, e);
+			pyjson(out, e, sorted);
 		}
 		buf_addch(out, ']');
 	} else if (cJSON_IsObject(v)) {
@@ -1315,14 +1327,15 @@ void component_pyjson(struct buf *out, const cJSON *v)
 
 		cJSON_ArrayForEach(e, v)
 			keys[i++] = e;
-		qsort(keys, n, sizeof(*keys), key_cmp);
+		if (sorted)
+			qsort(keys, n, sizeof(*keys), key_cmp);
 		buf_addch(out, '{');
 		for (i = 0; i < n; i++) {
 			if (i)
 				buf_adds(out, ", ");
 			pystr(out, keys[i]->string);
 			buf_adds(out, ": ");
-			component_pyjson(out, keys[i]);
+			pyjson(out, keys[i], sorted);
 		}
 		buf_addch(out, '}');
 		free(keys);
@@ -1453,7 +1466,8 @@ static void set_default(struct component_arg *a,
 }
 
 static void node_args(struct pipeline *p, int idx,
-		      struct component *const *defs, struct component_arg *a)
+		      struct component *const *defs, struct component_arg *a,
+		      int kfp2)
 {
 	const struct node *n = &p->nodes[idx];
 	const struct component *c = defs[idx];
@@ -1554,7 +1568,8 @@ static void node_args(struct pipeline *p, int idx,
 					      "whose component has no such "
 					      "output; pick one of its outputs",
 					      opt, up->label);
-			} else if (!types_compatible(defs[f]->outputs[o].type,
+			} else if (!kfp2 &&
+				   !types_compatible(defs[f]->outputs[o].type,
 						     in->type)) {
 				pipeline_diag(p, 1, n, id.buf, "Incompatible "
 					      "argument passed to the input "
@@ -1581,8 +1596,8 @@ static void node_args(struct pipeline *p, int idx,
 			if (!pm) {
 				/* Elyra: the component's default instead */
 				set_default(&a[i], in);
-			} else if (!types_compatible(types[pm->type],
-						     in->type)) {
+			} else if (!kfp2 && !types_compatible(types[pm->type],
+							      in->type)) {
 				pipeline_diag(p, 1, n, id.buf, "Incompatible "
 					      "argument passed to the input "
 					      "\"%s\" of component \"%s\": "
@@ -1695,7 +1710,7 @@ static void check_expand(struct pipeline *p, int idx,
 }
 
 struct component_arg **component_args(struct pipeline *p,
-				      struct component *const *defs)
+				      struct component *const *defs, int kfp2)
 {
 	struct component_arg **args = xcalloc(p->nnodes ? p->nnodes : 1,
 					      sizeof(*args));
@@ -1710,8 +1725,10 @@ struct component_arg **component_args(struct pipeline *p,
 				      "neither does t3q: ignored");
 		args[i] = xcalloc(defs[i]->ninputs ? defs[i]->ninputs : 1,
 				  sizeof(**args));
-		node_args(p, i, defs, args[i]);
-		check_expand(p, i, defs[i], args[i]);
+		node_args(p, i, defs, args[i], kfp2);
+		/* kfp 2 resolves no command line at compile time (ircomp.c) */
+		if (!kfp2)
+			check_expand(p, i, defs[i], args[i]);
 	}
 	return args;
 }

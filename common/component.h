@@ -100,6 +100,8 @@ int component_expand(const struct component *c, const cJSON *list,
 void component_spec_json(struct buf *out, const struct component *c);
 /* A cJSON value as Python's json.dumps(v, sort_keys=True) writes it. */
 void component_pyjson(struct buf *out, const cJSON *v);
+/* The same with the keys in their order (json.dumps(v), kfp 2's IR). */
+void component_pyjson_as_is(struct buf *out, const cJSON *v);
 
 
 /* ------------------------------------------------------------ nodes */
@@ -127,10 +129,12 @@ struct component_arg {
  * naming no output of its node, kfp's type check of run parameters and
  * outputs against the input types) and adds their diagnostics to p.
  * Returns the array (p->nnodes entries), to be freed with
- * component_args_free().
+ * component_args_free(). kfp2: KFP v2 IR (compiler/ircomp.c), which
+ * checks types as kfp 2 does, and resolves no command line here: kfp
+ * 1.8's type check and command-line resolution are left out.
  */
 struct component_arg **component_args(struct pipeline *p,
-				      struct component *const *defs);
+				      struct component *const *defs, int kfp2);
 void component_args_free(struct component_arg **args, int nnodes,
 			 struct component *const *defs);
 

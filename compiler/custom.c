@@ -155,6 +155,8 @@ void custom_prepare(struct custom_set *cs, struct pipeline *p)
 		if (cs->defs[i])
 			cs->by_value[i] = xcalloc(cs->defs[i]->noutputs + 1, 1);
 	name_custom_tasks(cs, p);
+	if (cs->kfp2)
+		return;
 	/*
 	 * How each command line reads its inputs (once the task names are
 	 * final); outputs some inputValue reads become output parameters.
@@ -528,26 +530,43 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+cJSON *custom_dependencies(const struct pipeline *p, int idx,
+			   const struct custom_set *cs)
+{
+	const struct node *n = &p->nodes[idx];
+	const struct component *c = cs->defs[idx];
+	const char **v = xcalloc(n->parents.n + c->ninputs + 1, sizeof(*v));
+	cJSON *deps = cJSON_CreateArray();
+	int k = 0;
+
+	for (int i = 0; i < n->parents.n; i++) {
+		const struct node *par = pipeline_node(p, n->parents.v[i]);
+
+		if (par)
+			v[k++] = par->task_name;
+	}
+	for (int i = 0; i < c->ninputs; i++)
+		if (cs->args[idx][i].kind == ARG_OUTPUT)
+			v[k++] = p->nodes[cs->args[idx][i].from].task_name;
+	qsort(v, k, sizeof(*v), cmp_str);
+	for (int i = 0; i < k; i++)
+		if (!i || strcmp(v[i], v[i - 1]))
+			cJSON_AddItemToArray(deps, str(v[i]));
+	free(v);
+	return deps;
+}
+
 cJSON *custom_dag_task(const struct pipeline *p, int idx,
 		       const struct custom_set *cs)
 {
 	const struct node *n = &p->nodes[idx];
 	const struct component *c = cs->defs[idx];
 	cJSON *task = named(n->task_name), *args = cJSON_CreateObject(),
-	      *params = cJSON_CreateArray(), *arts = cJSON_CreateArray();
-	const char **deps = xcalloc(n->parents.n + c->ninputs + 1,
-				    sizeof(*deps));
-	int ndeps = 0;
+	      *params = cJSON_CreateArray(), *arts = cJSON_CreateArray(),
+	      *deps = custom_dependencies(p, idx, cs);
 	struct buf b = BUF_INIT, v = BUF_INIT;
 
 	add_str(task, "template", n->task_name);
-	/* the links, and every task whose output it takes (as kfp) */
-	for (int i = 0; i < n->parents.n; i++) {
-		const struct node *par = pipeline_node(p, n->parents.v[i]);
-
-		if (par)
-			deps[ndeps++] = par->task_name;
-	}
 	for (int i = 0; i < c->ninputs; i++) {
 		const struct component_arg *a = &cs->args[idx][i];
 
@@ -578,18 +597,9 @@ cJSON *custom_dag_task(const struct pipeline *p, int idx,
 				add_str(x, "value", v.buf);
 				cJSON_AddItemToArray(params, x);
 			}
-			deps[ndeps++] = from->task_name;
 		}
 	}
-	if (ndeps) {
-		cJSON *d = cJSON_CreateArray();
-
-		qsort(deps, ndeps, sizeof(*deps), cmp_str);
-		for (int i = 0; i < ndeps; i++)
-			if (!i || strcmp(deps[i], deps[i - 1]))
-				cJSON_AddItemToArray(d, str(deps[i]));
-		cJSON_AddItemToObject(task, "dependencies", d);
-	}
+	add_if_any(task, "dependencies", deps);
 	sort_named(params);
 	sort_named(arts);
 	add_if_any(args, "parameters", params);
@@ -598,7 +608,6 @@ cJSON *custom_dag_task(const struct pipeline *p, int idx,
 		cJSON_AddItemToObject(task, "arguments", args);
 	else
 		cJSON_Delete(args);
-	free(deps);
 	buf_release(&b);
 	buf_release(&v);
 	return task;

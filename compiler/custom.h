@@ -22,12 +22,14 @@ struct custom_set {
 	unsigned char **used_value;	/* per node, per input: its command */
 	unsigned char **used_path;	/* line reads it by value, by path */
 	int nnodes;
+	int kfp2;	/* for KFP v2 IR (ircomp.c): names only */
 };
 
 /*
  * Finishes cs (defs and args set): renames each custom node's task as kfp
- * names it (the component's name, made unique), and finds the outputs
- * passed by value. Call before argo_build.
+ * names it (the component's name, made unique: kfp 1.8 and 2 alike), and
+ * for v1 (not cs->kfp2) finds the outputs passed by value. Call before
+ * argo_build or ir_build.
  */
 void custom_prepare(struct custom_set *cs, struct pipeline *p);
 void custom_release(struct custom_set *cs);
@@ -43,5 +45,12 @@ cJSON *custom_template(const struct pipeline *p, int idx,
 		       const struct plan_task *task);
 cJSON *custom_dag_task(const struct pipeline *p, int idx,
 		       const struct custom_set *cs);
+/*
+ * The task names nodes[idx] waits for, as kfp lists them on both
+ * targets: its parents and every task whose output it takes, sorted,
+ * each once (a JSON array of strings; caller frees).
+ */
+cJSON *custom_dependencies(const struct pipeline *p, int idx,
+			   const struct custom_set *cs);
 
 #endif

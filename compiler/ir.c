@@ -9,6 +9,8 @@
 
 #include "common/strmap.h"
 #include "common/version.h"
+#include "compiler/custom.h"
+#include "compiler/ircomp.h"
 #include "compiler/plan.h"
 
 /*
@@ -78,20 +80,9 @@ static int is_double(const char *s)
 	       (errno == ERANGE && fabs(d) <= DBL_MIN));
 }
 
-int ir_check(struct pipeline *p)
+int ir_check(struct pipeline *p, const struct custom_set *cs)
 {
-	int errors = plan_check(p);
-
-	for (int i = 0; i < p->nnodes; i++) {
-		if (p->nodes[i].kind != NODE_CUSTOM)
-			continue;
-		/* A v1 component's placeholders have no IR form here. */
-		pipeline_diag(p, 1, &p->nodes[i], "component_source",
-			      "a custom component (KFP v1 component) compiles "
-			      "for KFP v1 only: compile with --target kfp-v1, "
-			      "which KFP 2.x backends also run");
-		errors++;
-	}
+	int errors = plan_check(p) + ircomp_check(p, cs);
 
 	for (int i = 0; i < p->nparams; i++) {
 		const struct param *pm = &p->params[i];
@@ -550,6 +541,12 @@ static cJSON *platform_executor(const struct plan_task *t,
 	return x;
 }
 
+static int is_custom(const struct pipeline *p, int i,
+		     const struct argo_opts *o)
+{
+	return o->custom && p->nodes[i].kind == NODE_CUSTOM;
+}
+
 cJSON *ir_build(const struct pipeline *p, const struct argo_opts *o,
 		cJSON **platform)
 {
@@ -574,10 +571,18 @@ cJSON *ir_build(const struct pipeline *p, const struct argo_opts *o,
 		const struct plan_task *t = &pl.tasks[i];
 		char *comp = xstrfmt("comp-%s", t->name);
 		char *exec = xstrfmt("exec-%s", t->name);
+		int custom = is_custom(p, i, o);
+		cJSON *px = platform_executor(t, o);
 
-		cJSON_AddItemToObject(comps, comp, component(t));
-		cJSON_AddItemToObject(execs, exec, executor(t, o));
-		cJSON_AddItemToObject(pexecs, exec, platform_executor(t, o));
+		cJSON_AddItemToObject(comps, comp, custom ?
+				      ircomp_component(p, i, o->custom) :
+				      component(t));
+		cJSON_AddItemToObject(execs, exec, custom ?
+				      ircomp_executor(i, o->custom) :
+				      executor(t, o));
+		if (custom)
+			ircomp_platform(px, p, i);
+		cJSON_AddItemToObject(pexecs, exec, px);
 		free(comp);
 		free(exec);
 	}
@@ -589,6 +594,8 @@ cJSON *ir_build(const struct pipeline *p, const struct argo_opts *o,
 	tasks = obj(obj(root, "dag"), "tasks");
 	for (int i = 0; i < pl.ntasks; i++)
 		cJSON_AddItemToObject(tasks, pl.tasks[i].name,
+				      is_custom(p, i, o) ?
+				      ircomp_task(p, i, o->custom) :
 				      dag_task(&pl, &pl.tasks[i]));
 	if (pl.nparams)
 		cJSON_AddItemToObject(root, "inputDefinitions",

@@ -509,7 +509,8 @@ static void load_custom(struct cli *c, struct pipeline *p,
 	cs->defs = xcalloc(p->nnodes, sizeof(*cs->defs));
 	if (catalog_resolve(&cat, p, cs->defs))
 		return;
-	cs->args = component_args(p, cs->defs);
+	cs->kfp2 = c->v2;
+	cs->args = component_args(p, cs->defs, c->v2);
 	if (!p->nerrors) {
 		custom_prepare(cs, p);
 		c->argo.custom = cs;
@@ -567,7 +568,7 @@ static int load(struct cli *c, struct pipeline *p, struct custom_set *cs)
 		plan_params(p);
 	}
 	if (!r && c->v2 && !p->nerrors)
-		ir_check(p);	/* what only v2 refuses, once the rest is valid */
+		ir_check(p, c->argo.custom);	/* what only v2 refuses */
 	check_settings(c, p);
 	pipeline_print_diags(p, !strcmp(c->format, "json"));
 	return r < 0 || p->nerrors ? -1 : 0;
@@ -608,7 +609,7 @@ int main(int argc, char **argv)
 {
 	struct pipeline p;
 	struct cli c;
-	struct custom_set cs = { NULL, NULL, NULL, NULL, NULL, 0 };
+	struct custom_set cs = { NULL, NULL, NULL, NULL, NULL, 0, 0 };
 	int r;
 
 	log_init_env();

@@ -853,7 +853,7 @@ static void load_custom(struct run *r)
 		return;	/* skipped: their definitions do not matter */
 	if (catalog_resolve(&cat, &r->p, r->defs))
 		return;
-	r->args = component_args(&r->p, r->defs);
+	r->args = component_args(&r->p, r->defs, 0);
 }
 
 /*

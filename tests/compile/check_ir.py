@@ -10,10 +10,14 @@ kfp-pipeline-spec, kfp-kubernetes). For each FILE:
   - refs(): what the protos do not check: every componentRef,
     executorLabel, platform executor, dependentTasks entry, producerTask
     (and that it runs before), outputArtifactKey (and its type),
-    componentInputParameter (and its type) and task input exists and
-    matches its definition, the DAG has no cycle, and every
-    {{$.inputs/outputs...}} placeholder in an executor names a declared
-    input or output, every declared one being passed.
+    componentInputParameter (and its type), taskOutputParameter (and its
+    type), runtimeValue constant (and its type) and task input exists and
+    matches its definition (artifact types as kfp matches them: equal, or
+    one of them system.Artifact), every input not isOptional is given,
+    the DAG has no cycle, and every {{$.inputs/outputs...}} placeholder in
+    an executor (also inside a custom component's IfPresent/Concat
+    structures) names a declared input or output, every declared output
+    being passed, and every declared input of a t3q-bootstrap step.
 
 --self-test FILE: the same checks must reject broken copies of FILE (a
 dangling reference of each kind, an unknown field in each document);
@@ -31,7 +35,13 @@ from kfp.kubernetes import kubernetes_executor_config_pb2 as k8s_pb
 from kfp.pipeline_spec import pipeline_spec_pb2 as pb
 
 PLACEHOLDER = re.compile(r"\{\{\$\.([a-z_]+)\.([a-z_]+)\['([^']*)'\]([^}]*)\}\}")
-TYPES = {"STRING": str, "NUMBER_INTEGER": int, "NUMBER_DOUBLE": (int, float), "BOOLEAN": bool}
+TYPES = {"STRING": str, "NUMBER_INTEGER": int, "NUMBER_DOUBLE": (int, float), "BOOLEAN": bool,
+         "STRUCT": dict, "LIST": list}
+
+
+def artifact_types_match(given, want):
+    """kfp's check_artifact_type_compatibility: system.Artifact takes any"""
+    return given == want or "system.Artifact" in (given.get("schemaTitle"), want.get("schemaTitle"))
 
 
 def load(path):
@@ -102,12 +112,12 @@ def refs(spec, platform):
             continue
         idef = comp.get("inputDefinitions", {})
         tin = t.get("inputs", {})
-        if set(tin.get("artifacts", {})) != set(idef.get("artifacts", {})):
-            bad.append("task %s: input artifacts %s, component %s declares %s" % (
-                tname, sorted(tin.get("artifacts", {})), cref, sorted(idef.get("artifacts", {}))))
-        if set(tin.get("parameters", {})) != set(idef.get("parameters", {})):
-            bad.append("task %s: input parameters %s, component %s declares %s" % (
-                tname, sorted(tin.get("parameters", {})), cref, sorted(idef.get("parameters", {}))))
+        for kind in ("artifacts", "parameters"):
+            given, declared = set(tin.get(kind, {})), idef.get(kind, {})
+            required = {n for n, d in declared.items() if not d.get("isOptional")}
+            if not given <= set(declared) or not required <= given:
+                bad.append("task %s: input %s %s, component %s declares %s (required %s)" % (
+                    tname, kind, sorted(given), cref, sorted(declared), sorted(required)))
         for aname, a in tin.get("artifacts", {}).items():
             src = a.get("taskOutputArtifact", {})
             prod, key = src.get("producerTask"), src.get("outputArtifactKey")
@@ -121,11 +131,34 @@ def refs(spec, platform):
             if key not in outs:
                 bad.append("task %s: input %s: %s has no output %r" % (tname, aname, prod, key))
             elif aname in idef.get("artifacts", {}) and \
-                    outs[key]["artifactType"] != idef["artifacts"][aname]["artifactType"]:
+                    not artifact_types_match(outs[key]["artifactType"], idef["artifacts"][aname]["artifactType"]):
                 bad.append("task %s: input %s: type %s, but %s writes %s" % (
                     tname, aname, idef["artifacts"][aname]["artifactType"], prod, outs[key]["artifactType"]))
         for pname, p in tin.get("parameters", {}).items():
             src = p.get("componentInputParameter")
+            want_type = idef.get("parameters", {}).get(pname, {}).get("parameterType")
+            if "runtimeValue" in p:
+                v = p["runtimeValue"].get("constant")
+                if want_type and (not isinstance(v, TYPES[want_type]) or
+                                  (isinstance(v, bool) and want_type != "BOOLEAN")):
+                    bad.append("task %s: parameter %s: constant %r is not %s" % (tname, pname, v, want_type))
+                continue
+            if "taskOutputParameter" in p:
+                top = p["taskOutputParameter"]
+                prod, key = top.get("producerTask"), top.get("outputParameterKey")
+                if prod not in tasks:
+                    bad.append("task %s: parameter %s: producerTask %r names no task" % (tname, pname, prod))
+                    continue
+                if prod not in before(tname):
+                    bad.append("task %s: parameter %s: producer %s does not run before it" % (tname, pname, prod))
+                pcomp = comps.get(tasks[prod].get("componentRef", {}).get("name"), {})
+                pouts = pcomp.get("outputDefinitions", {}).get("parameters", {})
+                if key not in pouts:
+                    bad.append("task %s: parameter %s: %s has no output parameter %r" % (tname, pname, prod, key))
+                elif pouts[key].get("parameterType") != want_type:
+                    bad.append("task %s: parameter %s: type %s, but %s writes %s" % (
+                        tname, pname, want_type, prod, pouts[key].get("parameterType")))
+                continue
             if src not in root_params:
                 bad.append("task %s: parameter %s: componentInputParameter %r is no pipeline input" % (
                     tname, pname, src))
@@ -140,8 +173,10 @@ def refs(spec, platform):
         odef = comp.get("outputDefinitions", {})
         want = {("inputs", "parameters", n) for n in idef.get("parameters", {})} | \
                {("inputs", "artifacts", n) for n in idef.get("artifacts", {})} | \
-               {("outputs", "artifacts", n) for n in odef.get("artifacts", {})}
+               {("outputs", "artifacts", n) for n in odef.get("artifacts", {})} | \
+               {("outputs", "parameters", n) for n in odef.get("parameters", {})}
         seen = set()
+        bootstrap = (ex.get("command") or [""])[0].endswith("t3q-bootstrap")
         for s in ex.get("args", []) + ex.get("command", []):
             for m in PLACEHOLDER.finditer(s):
                 io, kind, name, rest = m.groups()
@@ -149,11 +184,14 @@ def refs(spec, platform):
                 if (io, kind, name) not in want:
                     bad.append("executor %s: %s names no declared %s %s" % (
                         comp.get("executorLabel"), m.group(0), io, kind))
-                if kind == "artifacts" and rest != ".path":
-                    bad.append("executor %s: %s: not a .path" % (comp.get("executorLabel"), m.group(0)))
-            if "{{$" in PLACEHOLDER.sub("", s):
+                ok = {"artifacts": (".path",) if bootstrap else (".path", ".uri"),
+                      "parameters": (".output_file",) if io == "outputs" else ("",)}[kind]
+                if rest not in ok:
+                    bad.append("executor %s: %s: not a %s" % (comp.get("executorLabel"), m.group(0), " or ".join(ok)))
+            if "{{$" in PLACEHOLDER.sub("", s).replace("{{$}}", ""):
                 bad.append("executor %s: a placeholder kfp does not know in %r" % (comp.get("executorLabel"), s))
-        for miss in sorted(want - seen):
+        # a custom component (its own command) may leave inputs unread
+        for miss in sorted(m for m in want - seen if bootstrap or m[0] == "outputs"):
             bad.append("executor %s: declared %s %s %r is never passed" % ((comp.get("executorLabel"),) + miss))
         # "--artifact-output NAME=PATH": NAME is the placeholder's own key
         args = ex.get("args", [])
@@ -215,16 +253,20 @@ def mutants(spec, platform):
                    lambda s, p: p["platforms"]["kubernetes"]["deploymentSpec"]["executors"].update(
                        {"exec-nowhere": {}}))
     yield from mut("placeholder for an undeclared input",
-                   lambda s, p: s["deploymentSpec"]["executors"][ex0]["container"]["args"].append(
+                   lambda s, p: s["deploymentSpec"]["executors"][ex0]["container"].setdefault("args", []).append(
                        "{{$.inputs.parameters['nowhere']}}"))
-    yield from mut("declared output never passed",
-                   lambda s, p: s["deploymentSpec"]["executors"][ex0]["container"].update(
-                       args=[a for a in s["deploymentSpec"]["executors"][ex0]["container"]["args"]
-                             if "mlpipeline-html" not in a]))
-    yield from mut("--artifact-output passing another's path",
-                   lambda s, p: s["deploymentSpec"]["executors"][ex0]["container"].update(
-                       args=[a.replace("mlpipeline-metrics=", "mlpipeline-html=")
-                             for a in s["deploymentSpec"]["executors"][ex0]["container"]["args"]]))
+    bootstrap = (spec["deploymentSpec"]["executors"][ex0]["container"].get("command") or [""])[0].endswith(
+        "t3q-bootstrap")
+    if bootstrap:
+        yield from mut("declared output never passed",
+                       lambda s, p: s["deploymentSpec"]["executors"][ex0]["container"].update(
+                           args=[a for a in s["deploymentSpec"]["executors"][ex0]["container"]["args"]
+                                 if "mlpipeline-html" not in a]))
+        yield from mut("--artifact-output passing another's path",
+                       lambda s, p: s["deploymentSpec"]["executors"][ex0]["container"].update(
+                           args=[a.replace("mlpipeline-metrics=", "mlpipeline-html=")
+                                 for a in s["deploymentSpec"]["executors"][ex0]["container"]["args"]]))
+    yield from custom_mutants(spec, mut)
     yield from mut("wrong parameterType", lambda s, p: next(iter(s["components"].values())).update(
         inputDefinitions={"parameters": {"x": {"parameterType": "NUMBER_NOPE"}}}))
 
@@ -244,6 +286,48 @@ def mutants(spec, platform):
         pn = next(iter(t["inputs"]["parameters"]))
         yield from mut("dangling componentInputParameter", lambda s, p: s["root"]["dag"]["tasks"][n]["inputs"][
             "parameters"][pn].update(componentInputParameter="nowhere"))
+
+
+def custom_mutants(spec, mut):
+    """Custom components' IR (their own command): output parameters,
+    constants, taskOutputParameter, required inputs, artifact types."""
+    tasks = spec["root"]["dag"]["tasks"]
+    execs = spec["deploymentSpec"]["executors"]
+    for ename, e in execs.items():
+        line = e["container"].get("command", []) + e["container"].get("args", [])
+        if any(".output_file}}" in a for a in line):
+            yield from mut("output parameter placeholder spelt as an artifact's", lambda s, p: s["deploymentSpec"][
+                "executors"][ename]["container"].update(
+                    command=[a.replace(".output_file}}", ".path}}") for a in e["container"].get("command", [])],
+                    args=[a.replace(".output_file}}", ".path}}") for a in e["container"].get("args", [])]))
+            break
+    for tname, t in tasks.items():
+        for pname, x in t.get("inputs", {}).get("parameters", {}).items():
+            if "runtimeValue" in x and not isinstance(x["runtimeValue"]["constant"], str):
+                yield from mut("constant of the wrong type", lambda s, p: s["root"]["dag"]["tasks"][tname][
+                    "inputs"]["parameters"][pname]["runtimeValue"].update(constant="text"))
+                break
+        for pname, x in t.get("inputs", {}).get("parameters", {}).items():
+            if "taskOutputParameter" in x:
+                yield from mut("dangling outputParameterKey", lambda s, p: s["root"]["dag"]["tasks"][tname][
+                    "inputs"]["parameters"][pname]["taskOutputParameter"].update(outputParameterKey="nowhere"))
+                yield from mut("output parameter producer that does not run before",
+                               lambda s, p: s["root"]["dag"]["tasks"][tname].update(dependentTasks=[]))
+                break
+        comp = spec["components"][t["componentRef"]["name"]]
+        for kind in ("parameters", "artifacts"):
+            req = [n for n, d in comp.get("inputDefinitions", {}).get(kind, {}).items()
+                   if not d.get("isOptional") and n in t.get("inputs", {}).get(kind, {})]
+            if req:
+                yield from mut("required input %s not given" % kind, lambda s, p: s["root"]["dag"]["tasks"][tname][
+                    "inputs"][kind].pop(req[0]))
+        for aname, x in t.get("inputs", {}).get("artifacts", {}).items():
+            d = comp.get("inputDefinitions", {}).get("artifacts", {}).get(aname, {})
+            if d.get("artifactType", {}).get("schemaTitle") not in (None, "system.Artifact", "system.Model"):
+                yield from mut("artifact input of another type", lambda s, p: s["components"][t["componentRef"][
+                    "name"]]["inputDefinitions"]["artifacts"][aname]["artifactType"].update(
+                        schemaTitle="system.Model"))
+                break
 
 
 def main(argv):

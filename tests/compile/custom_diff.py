@@ -147,6 +147,127 @@ implementation:
     command: [sh, -c, 'echo > "$0"', {outputPath: Out.file}]
 """,
 }
+# Components for --v2 (KFP v2 typing: kfp 2 passes values only to the
+# parameter types, String, Integer, Float, Bool, JsonObject, JsonArray;
+# anything else is an artifact, given only by an upstream output of a
+# matching type).
+OWN_V2 = {
+    "v2_echo.yaml": """name: V2 echo
+description: Echoes its arguments (concat, if/isPresent, env).
+inputs:
+- {name: Message, type: String}
+- {name: Count, type: Integer, default: '2'}
+- {name: Ratio, type: Float, optional: true}
+- {name: Note, type: String, optional: true}
+- {name: Options, type: JsonObject, default: '{"a": 1}'}
+- {name: Verbose, type: Bool, optional: true}
+outputs:
+- {name: Out text, type: String}
+- {name: Report, type: Dataset}
+metadata:
+  annotations: {owner: t3q-tests}
+implementation:
+  container:
+    image: alpine:3.19
+    command:
+    - sh
+    - -c
+    - 'mkdir -p "$(dirname "$2")" "$(dirname "$3")" && echo "$0 $1 $*" > "$2" && echo "$0" > "$3"'
+    - {inputValue: Message}
+    - {concat: ['n=', {inputValue: Count}]}
+    - {outputPath: Out text}
+    - {outputPath: Report}
+    args:
+    - if:
+        cond: {isPresent: Ratio}
+        then: [--ratio, {inputValue: Ratio}]
+        else: [--no-ratio]
+    - if:
+        cond: {isPresent: Note}
+        then: [{concat: ['--note=', {inputValue: Note}, ' ✓']}]
+    - {inputValue: Options}
+    - if:
+        cond: {isPresent: Verbose}
+        then: [{concat: ['--verbose=', {inputValue: Verbose}]}]
+    env:
+      MODE: fast
+""",
+    "v2_two.yaml": """name: V2 two outputs
+inputs:
+- {name: Seed, type: Integer, default: '7'}
+outputs:
+- {name: First out}
+- {name: Second out, type: String}
+- {name: Count out, type: Integer}
+implementation:
+  container:
+    image: busybox
+    command:
+    - sh
+    - -ec
+    - |
+      mkdir -p "$(dirname "$1")" "$(dirname "$2")" "$(dirname "$3")"
+      echo "$0" > "$1"; echo "$0$0" > "$2"; echo 3 > "$3"
+    - {inputValue: Seed}
+    - {outputPath: First out}
+    - {outputPath: Second out}
+    - {outputPath: Count out}
+""",
+    "v2_train.yaml": """name: V2 train
+inputs:
+- {name: Data, type: Dataset}
+- {name: Rate, type: Float, default: '0.1'}
+- {name: Epochs, type: Integer}
+- {name: Label, type: String, optional: true, default: run}
+- {name: Extra, optional: true}
+outputs:
+- {name: Model, type: Model}
+- {name: Summary, type: String}
+implementation:
+  container:
+    image: python:3.11-slim
+    command: [python3, -c, 'import sys; open(sys.argv[4], "w").write("m"); open(sys.argv[5], "w").write(sys.argv[3])']
+    args:
+    - {inputPath: Data}
+    - {inputValue: Rate}
+    - {concat: [{inputValue: Label}, '-', {inputValue: Epochs}]}
+    - {outputPath: Model}
+    - {outputPath: Summary}
+    - if:
+        cond: {isPresent: Extra}
+        then: [--extra, {inputPath: Extra}]
+""",
+}
+# inputs (name, type, required: not optional, as Elyra reads it, a
+# default notwithstanding), outputs (name, type)
+SPECS_V2 = {
+    "v2_echo.yaml": ([("Message", "String", True), ("Count", "Integer", True), ("Ratio", "Float", False),
+                      ("Note", "String", False), ("Options", "JsonObject", True), ("Verbose", "Bool", False)],
+                     [("Out text", "String"), ("Report", "Dataset")]),
+    "v2_two.yaml": ([("Seed", "Integer", True)], [("First out", None), ("Second out", "String"),
+                                                   ("Count out", "Integer")]),
+    "v2_train.yaml": ([("Data", "Dataset", True), ("Rate", "Float", True), ("Epochs", "Integer", True),
+                       ("Label", "String", False), ("Extra", None, False)],
+                      [("Model", "Model"), ("Summary", "String")]),
+    "calculate_hash.yaml": ([("Data", None, True), ("Hash algorithm", "String", True)], [("Hash", None)]),
+    "filter_text_using_shell_and_grep.yaml": ([("Text", None, True), ("Pattern", None, False)],
+                                              [("Filtered text", None)]),
+    "download_data.yaml": ([("Url", "URI", True), ("curl options", "string", True)], [("Data", None)]),
+}
+V2_PARAMS = {"String": "String", "string": "String", "Integer": "Integer", "Float": "Float", "Bool": "Bool",
+             "JsonObject": None, "JsonArray": None}
+
+
+def v2_fits(out_type, in_type):
+    """kfp 2's verify_type_compatibility for an output passed to an input"""
+    op, ip = out_type in V2_PARAMS, in_type in V2_PARAMS
+    if op != ip:
+        return False
+    if op:
+        return V2_PARAMS[out_type] == V2_PARAMS[in_type] and V2_PARAMS[in_type] is not None
+    return out_type is None or in_type is None or out_type == in_type
+
+
 # What the generator knows of each component: inputs (name, type, use,
 # required: not optional, as Elyra reads it, a default notwithstanding),
 # outputs (name, type).
@@ -263,6 +384,114 @@ class CGen(Gen):
             return "boolean", self.chance(0.5)
         return "string", self.pick(STRINGS)
 
+    def v2_input(self, cp, iname, ityp, required, producers, params):
+        """One input's property, as --v2 gives it: mostly what kfp 2 takes,
+        now and then what it refuses (a value to an artifact input, a
+        mismatched output)."""
+        fits = [(up, o) for up in producers for o, ot in up["outs"] if v2_fits(ot, ityp)]
+        r = self.rng.random()
+        if fits and (ityp not in V2_PARAMS or r < 0.35) and self.chance(0.9):
+            up, oname = self.pick(fits)
+            cp[pid(iname)] = {"widget": "inputpath", "value": {"value": up["id"], "option": "output_" + pid(oname)}}
+            return up["id"]
+        if ityp in V2_PARAMS:
+            match = [p for p in params if V2_PARAMS[ityp] and p["default_value"]["type"] == V2_PARAMS[ityp]]
+            if match and r < 0.6:
+                cp[pid(iname)] = {"widget": "parameter", "value": self.pick(match)["name"]}
+            elif not required and self.chance(0.3):
+                cp[pid(iname)] = {"widget": self.value_for(ityp)[0], "value": None}
+            elif ityp in ("JsonObject", "JsonArray"):
+                fit = ['{"b": [1, 2]}', '{}'] if ityp == "JsonObject" else ['[1, "x"]', '[]']
+                cp[pid(iname)] = {"widget": "string", "value": self.pick(fit if self.chance(0.9) else
+                                                                         ['[1, "x"]', '{"b": 1}', 'not json'])}
+            else:
+                widget, v = self.value_for(V2_PARAMS[ityp])
+                cp[pid(iname)] = {"widget": widget, "value": v}
+            return None
+        # an artifact input with nothing that fits: left empty, or a value
+        if self.chance(0.5):
+            cp[pid(iname)] = {"widget": "string", "value": None if not required else self.pick(STRINGS)}
+        else:
+            cp[pid(iname)] = {"widget": "string", "value": self.pick(STRINGS)}
+        return None
+
+    def build_v2(self, compdir):
+        """--v2: the nodes of build(), with SPECS_V2's components and
+        inputs given as kfp 2 types them."""
+        self.classes = set()
+        params = []
+        for name in self.sample(["p_text", "p_num", "p_ratio", "p_flag"], 0, 4):
+            typ = {"p_text": "String", "p_num": "Integer", "p_ratio": "Float", "p_flag": "Bool"}[name]
+            val = {"String": self.pick(STRINGS[:5]), "Integer": 5, "Float": 2.5, "Bool": True}[typ]
+            params.append({"name": name, "description": "", "required": False,
+                           "default_value": {"type": typ, "value": val}})
+        nodes = []
+        for i in range(self.rng.randint(1, 6)):
+            kind = "generic" if self.chance(0.2) else "custom"
+            node = {"id": self.uid(), "kind": kind, "parents": set(), "label": "Node %d" % i}
+            if i and self.chance(0.5):
+                node["parents"].add(self.pick(nodes)["id"])
+            nodes.append(node)
+        by_id = {x["id"]: x for x in nodes}
+        out = []
+        # the examples' download and filter read artifact inputs by
+        # inputValue, which kfp 2 refuses outright: now and then only
+        pool = sorted(OWN_V2) * 3 + ["calculate_hash.yaml"] * 2
+        for i, node in enumerate(nodes):
+            src = None
+            if node["kind"] == "generic":
+                cp = {"filename": "nb%d.ipynb" % i, "runtime_image": "docker.io/library/python:3.11",
+                      "dependencies": [], "include_subdirectories": False, "outputs": []}
+                op = "execute-notebook-node"
+            else:
+                comp = self.pick(pool)
+                if self.chance(0.04):
+                    comp = self.pick(["filter_text_using_shell_and_grep.yaml", "download_data.yaml"])
+                producers = [x for x in nodes[:i] if x["kind"] == "custom" and x.get("outs")]
+                needs = [t for _, t, r in SPECS_V2[comp][0] if r and t not in V2_PARAMS]
+                if any(not any(v2_fits(ot, t) for up in producers for _, ot in up["outs"]) for t in needs) \
+                        and self.chance(0.9):
+                    comp = "v2_two.yaml"  # a required artifact input with nothing upstream: mostly not
+                ins, outs = SPECS_V2[comp]
+                op = "local-directory-catalog:" + h12(comp)
+                src = {"catalog_type": "local-directory-catalog", "component_ref": {"base_dir": compdir, "path": comp}}
+                node["outs"] = outs
+                cp = {"output_" + pid(o): "" for o, _ in outs}
+                producers = [x for x in nodes[:i] if x["kind"] == "custom" and x.get("outs")]
+                for iname, ityp, required in ins:
+                    up = self.v2_input(cp, iname, ityp, required, producers, params)
+                    if up:
+                        node["parents"].add(up)
+                self.k8s_props(cp)
+                if self.chance(0.2):
+                    cp["disable_node_caching"] = self.pick(["True", "False"])
+            links = [link(self.rng, p) for p in sorted(node["parents"]) if p in by_id]
+            ad = {"component_parameters": cp, "label": "",
+                  "ui_data": {"label": node["label"], "image": "/static/elyra/kubeflow.svg",
+                              "x_pos": 10 * i, "y_pos": 10}}
+            if src:
+                ad["component_source"] = json.dumps(src)
+            out.append({"id": node["id"], "type": "execution_node", "op": op, "app_data": ad,
+                        "inputs": [port("inPort", links=links)], "outputs": [port("outPort", "Output Port")]})
+        comments = []
+        for x in out:
+            if self.chance(0.15):
+                comments.append({"id": self.uid(), "x_pos": 0, "y_pos": 0, "width": 175, "height": 42,
+                                 "content": self.pick(["a note", "two\nlines", "ünï ✓"]),
+                                 "associated_id_refs": [{"id": self.uid(), "node_ref": x["id"]}]})
+        props = {"name": "generated", "runtime": "Kubeflow Pipelines", "pipeline_defaults": {}}
+        if params:
+            props["pipeline_parameters"] = params
+        doc = {"doc_type": "pipeline", "version": "3.0",
+               "json_schema": "http://api.dataplatform.ibm.com/schemas/common-pipeline/pipeline-flow/"
+                              "pipeline-flow-v3-schema.json",
+               "id": "elyra-auto-generated-pipeline", "primary_pipeline": "primary",
+               "pipelines": [{"id": "primary", "nodes": out, "app_data": {
+                   "ui_data": {"comments": comments}, "version": 8, "runtime_type": "KUBEFLOW_PIPELINES",
+                   "properties": props}, "runtime_ref": ""}], "schemas": []}
+        files = ["nb%d.ipynb" % i for i, x in enumerate(nodes) if x["kind"] == "generic"]
+        return doc, files
+
     def build(self, compdir):
         self.classes = set()
         params = []
@@ -298,7 +527,7 @@ class CGen(Gen):
                     comp = comp if self.chance(0.1) else self.pick(["download_data.yaml", "two_outputs.yaml",
                                                                       "echo_args.yaml"])
                 ins, outs = SPECS[comp]
-                if comp in OWN:
+                if comp in OWN or self.examples_local:
                     op = "local-directory-catalog:" + h12(comp)
                     src = {"catalog_type": "local-directory-catalog",
                            "component_ref": {"base_dir": compdir, "path": comp}}
@@ -400,17 +629,28 @@ def gen(argv):
     ap.add_argument("--out", required=True)
     ap.add_argument("--examples", required=True)
     ap.add_argument("--corpus", help="the Elyra package: its test pipelines with custom nodes become cases 900..")
+    ap.add_argument("--v2", action="store_true",
+                    help="components and inputs as KFP v2 types them (OWN_V2, SPECS_V2; implies --examples-local)")
+    ap.add_argument("--examples-local", action="store_true",
+                    help="the examples' components in the local-directory-catalog too (an Elyra without the "
+                         "examples connector: 4.1.1's venv)")
     a = ap.parse_args(argv)
+    a.examples_local = a.examples_local or a.v2
     root = os.path.abspath(a.out)
     compdir = os.path.join(root, "components")
     os.makedirs(compdir)
     os.makedirs(os.path.join(root, "catalogs"))
-    for f, text in OWN.items():
+    for f, text in (OWN_V2 if a.v2 else OWN).items():
         with open(os.path.join(compdir, f), "w") as fh:
             fh.write(text)
-    with open(os.path.join(root, "catalogs", "examples.json"), "w") as fh:
-        json.dump({"display_name": "examples", "schema_name": "elyra-kfp-examples-catalog",
-                   "metadata": {"runtime_type": "KUBEFLOW_PIPELINES", "categories": []}}, fh)
+    if a.examples_local:
+        for f in EXAMPLES:
+            with open(os.path.join(a.examples, f)) as src, open(os.path.join(compdir, f), "w") as dst:
+                dst.write(src.read())
+    else:
+        with open(os.path.join(root, "catalogs", "examples.json"), "w") as fh:
+            json.dump({"display_name": "examples", "schema_name": "elyra-kfp-examples-catalog",
+                       "metadata": {"runtime_type": "KUBEFLOW_PIPELINES", "categories": []}}, fh)
     with open(os.path.join(root, "catalogs", "own.json"), "w") as fh:
         json.dump({"display_name": "own", "schema_name": "local-directory-catalog",
                    "metadata": {"runtime_type": "KUBEFLOW_PIPELINES", "categories": [],
@@ -437,8 +677,9 @@ def gen(argv):
     classes = {}
     for i in range(a.count):
         g = CGen(a.seed, i)
+        g.examples_local = a.examples_local
         g.erng = random.Random("%s-%s-classes" % (a.seed, i))
-        doc, files = g.build(compdir)
+        doc, files = g.build_v2(compdir) if a.v2 else g.build(compdir)
         d = os.path.join(root, "%03d" % i)
         os.makedirs(d)
         classes["%03d" % i] = sorted(g.classes)

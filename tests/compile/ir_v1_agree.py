@@ -108,6 +108,9 @@ def agree(f1, f2):
         px = pexecs.get("exec-" + name, {})
         if c1["image"] != ex["image"]:
             say(name, "image", c1["image"], ex["image"])
+        if not (ex.get("command") or [""])[0].endswith("t3q-bootstrap"):
+            bad += agree_custom(name, t1, v1_tasks[name], t2, px, say)
+            continue
         a1, _ = strip_pairs(v1_params_as_v2([v1_param(a) for a in c1["args"]]),
                             {"--artifact-inputs", "--artifact-outputs"})
         a2, pairs = strip_pairs(ex["args"], {"--artifact-input", "--artifact-output"})
@@ -179,6 +182,32 @@ def agree(f1, f2):
         if not p2 <= p1:
             say(name, "parameters", sorted(p1), sorted(p2))
     return bad
+
+
+def agree_custom(name, t1, task1, t2, px, say):
+    """A custom node (a KFP component, its own command): v1 resolves its
+    placeholders to files, v2 to launcher placeholders (compared with
+    kfp's own compile elsewhere). What the plan shares must agree: PVC
+    mounts, /dev/shm, tolerations, and the DAG (v1 lists every producer
+    too)."""
+    c1 = t1["container"]
+    claims = {v["name"]: v["persistentVolumeClaim"]["claimName"] for v in t1.get("volumes", [])
+              if "persistentVolumeClaim" in v}
+    m1 = [(claims[m["name"]], m["mountPath"], m.get("subPath")) for m in c1.get("volumeMounts", [])
+          if m["name"] in claims]
+    m2 = [(m["constant"], m["mountPath"], m.get("subPath")) for m in px.get("pvcMount", [])]
+    if m1 != m2:
+        say(name, "PVC mounts", m1, m2)
+    shm1 = [v["emptyDir"].get("sizeLimit") for v in t1.get("volumes", []) if v["name"] == "shm"]
+    shm2 = [m["sizeLimit"] for m in px.get("emptyDirMounts", []) if m["mountPath"] == "/dev/shm"]
+    if shm1 != shm2:
+        say(name, "/dev/shm", shm1, shm2)
+    tol1 = [{k: v for k, v in t.items() if v not in ("", None)} for t in t1.get("tolerations", [])]
+    if tol1 != px.get("tolerations", []):
+        say(name, "tolerations", tol1, px.get("tolerations", []))
+    if set(task1.get("dependencies", [])) != set(t2.get("dependentTasks", [])):
+        say(name, "dependencies", sorted(task1.get("dependencies", [])), t2.get("dependentTasks", []))
+    return []
 
 
 def _same_value(a, b, ptype):

@@ -43,10 +43,12 @@ step "the IR goldens and the example pass kfp's parsers and the reference check"
 	"$py41" "$here/check_ir.py" "${goldens[@]}" "${examples[@]}"
 cat "$T/step.out"
 
-# The goldens with artifacts, parameters and every Kubernetes setting.
+# The goldens with artifacts, parameters and every Kubernetes setting, and
+# the custom components' (constants, output parameters, typed artifacts).
 step "check_ir.py rejects broken copies: dangling references, unknown fields" \
 	"$py41" "$here/check_ir.py" --self-test "$here/004-parameters/expected-v2.yaml" \
-	"$here/003-elyra-properties/expected-v2.yaml" "${examples[@]}"
+	"$here/003-elyra-properties/expected-v2.yaml" "$here/055-custom-component-v2/expected-v2.yaml" \
+	"$here/053-custom-unused-inputs/expected-v2.yaml" "${examples[@]}"
 cat "$T/step.out"
 
 mkdir -p "$T/rt"

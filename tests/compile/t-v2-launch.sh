@@ -7,7 +7,8 @@
 # Pipelines: the iris example (defaults, and -p MAX_DEPTH=3 through the
 # run-parameter placeholders) and up to T3Q_V2_COUNT (8) runnable ones
 # from gen_pipelines.py, whose scripts check that every ancestor's outputs
-# reached them. Each step's log must be in the store as <name>.log.
+# reached them. Each step's log must be in the store as <name>.log. And
+# golden 055's custom components, through the harness and through t3q-run.
 . "$(dirname "$0")/../lib.sh"
 py=/usr/bin/python3
 here=$T3Q_SRC/tests/compile
@@ -164,7 +165,7 @@ PY
 missing_output() {
 	! "$py" "$launch" "$T/broken.yaml" --bootstrap "$T3Q_BIN/bootstrap/t3q-bootstrap" --root "$T/broken" \
 		--report "$T/broken.json" 2>"$T/broken.err" &&
-	grep -q "task load-data: no output artifact at" "$T/broken.err" &&
+	grep -q "task load-data: no output at" "$T/broken.err" &&
 	"$py" -c "import json,sys; r=json.load(open(sys.argv[1])); sys.exit(r['train']['status'] != 'skipped')" "$T/broken.json"
 }
 step "harness: a declared output left unwritten fails the task, its descendants skipped" missing_output
@@ -176,4 +177,38 @@ dangling() {
 	[ "$rc" = 2 ] && grep -q "task train: component 'comp-nowhere' does not exist" "$T/dangling.err"
 }
 step "harness: a dangling component reference is a bad IR (2)" dangling
+
+# Custom components (KFP v1 component YAML compiled as kfp 2 does): golden
+# 055's IR through the harness, with a run parameter, constants, an
+# output parameter passed on (taskOutputParameter), Dataset artifacts, and
+# kfp's IfPresent and Concat structures; and t3q-run runs the same
+# pipeline on this host, as it runs v1's custom components.
+g055=$here/055-custom-component-v2
+custom_v2() {
+	"$py" "$launch" "$g055/expected-v2.yaml" --bootstrap "$T3Q_BIN/bootstrap/t3q-bootstrap" \
+		--root "$T/c55" -p greeting=changed --report "$T/c55.json" &&
+	"$py" - "$T/c55.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+echo, use = r["echo-args"], r["consume"]
+assert echo["status"] == use["status"] == "succeeded", r
+cmd = echo["command"]
+# the Concat, IfPresent's Then (ratio, flag, note given), JSON constant
+for want in (["changed", "n=3"], ["--ratio", "0.5"], ["--flag", "true"], ["--note=it's \"quoted\" ✓"], ['{"b":[1,2]}']):
+    assert any(cmd[i:i + len(want)] == want for i in range(len(cmd))), (want, cmd)
+model = open(use["outputs"]["model_out"], encoding="utf-8").read()
+assert model.startswith("changed n=3") and model.endswith("|ünï\n"), model
+text = open(echo["outputs"]["out_text"], encoding="utf-8").read()
+assert use["command"][3] == text, (use["command"][3], text)  # the output parameter's text, passed on
+print("ok: %s" % model.splitlines()[0][:60])
+PY
+}
+step "a custom-component IR runs through the harness: constants, a run parameter, an output parameter, IfPresent, Concat" custom_v2
+host_run() {
+	mkdir -p "$T/c55-host" && cp "$g055"/*.yaml "$g055"/*.pipeline "$T/c55-host/" &&
+	(cd "$T/c55-host" && "$T3Q_BIN/runner/t3q-run" pipeline.pipeline --work "$T/c55-host/w" -p greeting=changed) &&
+	model=$(cat "$T/c55-host"/w/run-*/consume-it/outputs/Model_out/data) &&
+	case "$model" in "changed n=3"*"|ünï") ;; *) echo "model: $model"; false ;; esac
+}
+step "t3q-run runs the same pipeline's custom components on this host" host_run
 finish

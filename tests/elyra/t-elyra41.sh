@@ -3,7 +3,9 @@
 # $T3Q_ELYRA41_VENV: elyra-metadata creates a t3q runtime; elyra-pipeline
 # export writes exactly t3q-compile's output with the same settings: pipeline
 # IR by default (target kfp-v2), the Argo workflow with target kfp-v1 (every
-# KFP backend's Argo validator passes), with every archive in the bucket;
+# KFP backend's Argo validator passes), with every archive in the bucket,
+# and IR for a pipeline of custom components (golden 055, its components in
+# a local-directory-catalog);
 # elyra-pipeline submit goes through Elyra 4.1's own process() (the kfp 2
 # client, the v2beta1 API) to a stand-in KFP 2.17 server
 # (tests/elyra/fake_kfp2.py): both targets run, first and second submit; a
@@ -72,6 +74,40 @@ py_refused() {
 	! grep -q Traceback "$T/out" && [ ! -e "$d/iris.py" ]
 }
 step "export --format py is refused with a clear message" py_refused
+
+# Custom components on KFP v2: golden 055 (its components in a
+# local-directory-catalog installed as Elyra catalog metadata, its nodes
+# naming it); the t3q runtime hands the definitions over from Elyra's
+# component cache, and the export is t3q-compile --target kfp-v2's.
+custom_v2_export() {
+	local d=$T/custom055
+	mkdir -p "$d/components" "$JUPYTER_DATA_DIR/metadata/component-catalogs"
+	cp "$T3Q_SRC"/tests/compile/055-custom-component-v2/{echo_args,consume}.yaml "$d/components/"
+	"$ELYRA_BIN/python" - "$T3Q_SRC/tests/compile/055-custom-component-v2/pipeline.pipeline" "$d" <<'PY' || return 1
+import hashlib, json, os, sys
+src, d = sys.argv[1:]
+doc = json.load(open(src))
+for n in doc["pipelines"][0]["nodes"]:
+    f = json.loads(n["app_data"]["component_source"])["component_ref"]["path"]
+    n["op"] = "local-directory-catalog:" + hashlib.sha256(f.encode()).hexdigest()[:12]
+    n["app_data"]["component_source"] = json.dumps({"catalog_type": "local-directory-catalog",
+        "component_ref": {"base_dir": os.path.join(d, "components"), "path": f}})
+json.dump(doc, open(os.path.join(d, "p.pipeline"), "w"), indent=1, ensure_ascii=False)
+json.dump({"display_name": "own", "schema_name": "local-directory-catalog",
+           "metadata": {"runtime_type": "KUBEFLOW_PIPELINES", "categories": [],
+                        "paths": [os.path.join(d, "components")], "include_subdirs": False}},
+          open(os.path.join(os.environ["JUPYTER_DATA_DIR"], "metadata", "component-catalogs", "own.json"), "w"))
+PY
+	(cd "$d" && expect_rc 0 elyra-pipeline export --runtime-config creds --output "$d/elyra.yaml" p.pipeline) ||
+		return 1
+	! grep -q Traceback "$T/out" || return 1
+	(cd "$d" && t3q-compile p.pipeline --runtime-config "$RUNTIMES/creds.json" --target kfp-v2 \
+		--components "$d/components" --bootstrap-image $img -o "$d/t3q.yaml") || return 1
+	cmp "$d/t3q.yaml" "$d/elyra.yaml" || { diff -u "$d/t3q.yaml" "$d/elyra.yaml" | head -40; return 1; }
+	grep -q 'outputs.parameters' "$d/elyra.yaml" && grep -q 'IfPresent' "$d/elyra.yaml" ||
+		{ echo "no custom component in the export"; return 1; }
+}
+step "custom components: export with no target = t3q-compile --target kfp-v2 (golden 055)" custom_v2_export
 
 # submit RUNTIME STANDIN: elyra-pipeline submit of iris, which prints the
 # run URL of the stand-in's last run.

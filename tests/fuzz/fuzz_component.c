@@ -4,8 +4,9 @@
  * fixed pipeline use (the second reads the first's outputs), found both
  * through a local-file-catalog entry and a --components directory, then
  * resolved, checked, expanded and compiled to Argo YAML as t3q-compile
- * does. Any bytes in, no crash, no leak, no hang. Run on demand with
- * scripts/fuzz, never in CI.
+ * does, and (loaded again) checked and compiled to KFP v2 IR as
+ * --target kfp-v2 does. Any bytes in, no crash, no leak, no hang. Run on
+ * demand with scripts/fuzz, never in CI.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "compiler/argo.h"
 #include "compiler/custom.h"
 #include "compiler/emit.h"
+#include "compiler/ir.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -71,8 +73,8 @@ static void setup(void)
 	}
 }
 
-/* The v1 compile of p, as t3q-compile's load_custom and write_output. */
-static void compile(struct pipeline *p)
+/* The compile of p, as t3q-compile's load_custom, load and write_output. */
+static void compile(struct pipeline *p, int v2)
 {
 	const char *dirs[1] = { dir };
 	struct catalog cat = { dirs, 1, NULL, 0 };
@@ -84,26 +86,31 @@ static void compile(struct pipeline *p)
 	if (!cs.defs)
 		return;
 	if (!catalog_resolve(&cat, p, cs.defs)) {
-		cs.args = component_args(p, cs.defs);
+		cs.kfp2 = v2;
+		cs.args = component_args(p, cs.defs, v2);
 		if (!p->nerrors) {
 			custom_prepare(&cs, p);
 			o.custom = &cs;
 		}
 	}
+	if (v2 && !p->nerrors)
+		ir_check(p, o.custom);
 	if (!p->nerrors) {
 		FILE *out = fopen("/dev/null", "w");
-		cJSON *doc;
+		cJSON *doc, *platform = NULL;
 
 		o.cos_endpoint = "http://minio:9000";
 		o.cos_bucket = "b";
 		o.cos_directory = "d";
 		o.bootstrap_image = "t3q-bootstrap:fuzz";
-		doc = argo_build(p, &o);
+		o.bootstrap_path = "/t3q/bin/t3q-bootstrap";
+		doc = v2 ? ir_build(p, &o, &platform) : argo_build(p, &o);
 		if (out) {
 			emit_yaml(out, doc);
 			fclose(out);
 		}
 		cJSON_Delete(doc);
+		cJSON_Delete(platform);
 	}
 	custom_release(&cs);
 }
@@ -120,10 +127,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	fwrite(data, 1, size, f);
 	fclose(f);
-	if (pipeline_load(&p, pipe_path) == 0 && pipeline_validate(&p) == 0)
-		compile(&p);
-	if (getenv("T3Q_FUZZ_VERBOSE"))
-		pipeline_print_diags(&p, 0);
-	pipeline_free(&p);
+	for (int v2 = 0; v2 < 2; v2++) {
+		if (pipeline_load(&p, pipe_path) == 0 &&
+		    pipeline_validate(&p) == 0)
+			compile(&p, v2);
+		if (getenv("T3Q_FUZZ_VERBOSE"))
+			pipeline_print_diags(&p, 0);
+		pipeline_free(&p);
+	}
 	return 0;
 }

@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (out)
 			emit_yaml(out, doc);
 		cJSON_Delete(doc);
-		if (ir_check(&p) == 0) {
+		if (ir_check(&p, NULL) == 0) {
 			const cJSON *docs[2];
 			cJSON *platform;
 

@@ -19,18 +19,24 @@ launcher do (../shared notes: kfp-v2.md, "How a v2 step runs"):
    launcher downloads it to the same /minio/... path in the consumer's pod,
    here a copy of the producer's file or directory;
  - the placeholders {{$.inputs.parameters['x']}} (root defaults or -p
-   overrides, through componentInputParameter), {{$.inputs.artifacts['y']
-   .path}} and {{$.outputs.artifacts['z'].path}} are resolved in command
-   and args; any other {{$...}} placeholder is an error (the launcher
-   would fail on it too); Argo's {{workflow.uid}} (the run id),
+   overrides, through componentInputParameter; a runtimeValue constant;
+   a producer's output parameter, taskOutputParameter, the text of its
+   file), {{$.inputs.artifacts['y'].path}}, {{$.outputs.artifacts['z']
+   .path}} and {{$.outputs.parameters['w'].output_file}} (a file under
+   the pod's tmp/kfp/outputs/, its directory made) are resolved in command
+   and args, and so are a custom component's {"IfPresent": ...} (Then when
+   the task is given the input, else Else) and {"Concat": [...]}
+   structures, as the driver expands them; any other {{$...}} placeholder
+   is an error (the launcher would fail on it too); Argo's
+   {{workflow.uid}} (the run id),
    {{workflow.name}} and {{workflow.namespace}} are resolved in env values;
  - the command's t3q-bootstrap (any path ending in t3q-bootstrap) is BIN;
    the env is the executor's, the platform spec's secretAsEnv (AWS_* keys
    from this process's environment, other keys "<secret>/<key>"), and
    PATH, HOME, LANG, T3Q_PYTHON, T3Q_S3_* from this process; an absolute
    ELYRA_WRITABLE_CONTAINER_DIR is moved under the pod's directory;
- - afterwards every declared output artifact must exist at its path (the
-   launcher fails the task otherwise).
+ - afterwards every declared output artifact and output parameter file
+   must exist at its path (the launcher fails the task otherwise).
 
 A task that fails, or misses an output, fails the run; its descendants do
 not run. The exit status is 0 when every task succeeded, 1 otherwise, 2 on
@@ -49,7 +55,7 @@ import sys
 
 import yaml
 
-PLACEHOLDER = re.compile(r"\{\{\$\.(inputs|outputs)\.(parameters|artifacts)\['([^']*)'\](\.path)?\}\}")
+PLACEHOLDER = re.compile(r"\{\{\$\.(inputs|outputs)\.(parameters|artifacts)\['([^']*)'\](\.path|\.output_file)?\}\}")
 ANY_PLACEHOLDER = re.compile(r"\{\{\$[^}]*\}\}")
 BUCKET = "mlpipeline"
 
@@ -87,10 +93,10 @@ def order(tasks):
     deps = {}
     for name, t in tasks.items():
         d = set(t.get("dependentTasks") or [])
-        for a in ((t.get("inputs") or {}).get("artifacts") or {}).values():
-            tao = a.get("taskOutputArtifact")
-            if tao:
-                d.add(tao.get("producerTask"))
+        for kind, key in (("artifacts", "taskOutputArtifact"), ("parameters", "taskOutputParameter")):
+            for a in ((t.get("inputs") or {}).get(kind) or {}).values():
+                if a.get(key):
+                    d.add(a[key].get("producerTask"))
         for x in d:
             if x not in tasks:
                 raise BadIR("task %s depends on task %r, which does not exist" % (name, x))
@@ -140,6 +146,7 @@ def run(a):
     root = os.path.abspath(a.root)
     report, failed = {}, set()
     out_paths = {}      # (task, key) -> local path in the producer's pod
+    out_params = {}     # (task, key) -> an output parameter's text
     for tname in names:
         t = tasks[tname]
         cname = (t.get("componentRef") or {}).get("name")
@@ -163,13 +170,23 @@ def run(a):
         cdefs = (comp.get("inputDefinitions") or {})
         pvals = {}
         for pn, binding in ((t.get("inputs") or {}).get("parameters") or {}).items():
-            src = binding.get("componentInputParameter")
-            if src is None or src not in root_params:
-                raise BadIR("task %s: parameter %s is bound to %r, no pipeline parameter" % (tname, pn, binding))
             ptype = ((cdefs.get("parameters") or {}).get(pn) or {}).get("parameterType")
             if ptype is None:
                 raise BadIR("task %s: parameter %s is not in component %s's inputs" % (tname, pn, cname))
-            pvals[pn] = param_text(values[src], ptype)
+            src = binding.get("componentInputParameter")
+            top = binding.get("taskOutputParameter")
+            if "runtimeValue" in binding:
+                pvals[pn] = param_text(binding["runtimeValue"].get("constant"), ptype)
+            elif top:
+                key = (top.get("producerTask"), top.get("outputParameterKey"))
+                if key not in out_params:
+                    raise BadIR("task %s: parameter %s comes from %s's %r, which it does not declare"
+                                % (tname, pn, key[0], key[1]))
+                pvals[pn] = out_params[key]
+            elif src is None or src not in root_params:
+                raise BadIR("task %s: parameter %s is bound to %r, no pipeline parameter" % (tname, pn, binding))
+            else:
+                pvals[pn] = param_text(values[src], ptype)
         # input artifacts: the producer's output, copied into this pod
         ins = {}
         for an, binding in ((t.get("inputs") or {}).get("artifacts") or {}).items():
@@ -194,6 +211,13 @@ def run(a):
             path = os.path.join(pod, "minio", BUCKET, uri_key, an)
             os.makedirs(os.path.dirname(path), exist_ok=True)
             outs[an] = rec["outputs"][an] = path
+        # output parameters: a file each, which the launcher reads after
+        pouts = {}
+        for pn in ((comp.get("outputDefinitions") or {}).get("parameters") or {}):
+            path = os.path.join(pod, "tmp", "kfp", "outputs", pn)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            pouts[pn] = rec["outputs"][pn] = path
+        given = set(pvals) | set(ins)
 
         def resolve(s):
             def sub(m):
@@ -202,7 +226,11 @@ def run(a):
                     if name not in pvals:
                         raise BadIR("task %s: {{$.inputs.parameters['%s']}} is not an input of it" % (tname, name))
                     return pvals[name]
-                if kind == "artifacts" and dotpath:
+                if kind == "parameters" and io == "outputs" and dotpath == ".output_file":
+                    if name not in pouts:
+                        raise BadIR("task %s: %s names no output parameter of it" % (tname, m.group(0)))
+                    return pouts[name]
+                if kind == "artifacts" and dotpath == ".path":
                     table = ins if io == "inputs" else outs
                     if name not in table:
                         raise BadIR("task %s: %s names no %s artifact of it" % (tname, m.group(0), io[:-1]))
@@ -214,7 +242,26 @@ def run(a):
                 raise BadIR("task %s: unsupported placeholder %s" % (tname, left.group(0)))
             return s
 
-        cmd = [resolve(x) for x in (c.get("command") or []) + (c.get("args") or [])]
+        def expand(x):
+            """kfp's IfPresent and Concat structures (a custom
+            component's command line): a list of arguments"""
+            if isinstance(x, str) and x.startswith(("{\"IfPresent\"", "{\"Concat\"")):
+                try:
+                    x = json.loads(x)
+                except ValueError:
+                    pass
+            if isinstance(x, str):
+                return [resolve(x)]
+            if isinstance(x, list):
+                return [y for e in x for y in expand(e)]
+            if "Concat" in x:
+                return ["".join("".join(expand(e)) for e in x["Concat"])]
+            if "IfPresent" in x:
+                ip = x["IfPresent"]
+                return expand(ip.get("Then") if ip["InputName"] in given else ip.get("Else", []))
+            raise BadIR("task %s: unsupported structure %r" % (tname, x))
+
+        cmd = [y for x in (c.get("command") or []) + (c.get("args") or []) for y in expand(x)]
         if not cmd:
             raise BadIR("executor of task %s has no command" % tname)
         if cmd[0].endswith("t3q-bootstrap"):
@@ -242,18 +289,21 @@ def run(a):
         with open(os.path.join(pod, "stdout"), "wb") as so, open(os.path.join(pod, "stderr"), "wb") as se:
             rc = subprocess.call(cmd, cwd=work, env=env, stdout=so, stderr=se)
         rec["rc"] = rc
-        missing = [an for an, p in outs.items() if not os.path.exists(p)]
+        missing = [an for an, p in list(outs.items()) + list(pouts.items()) if not os.path.exists(p)]
         rec["missing"] = missing
         if rc or missing:
             rec["status"] = "failed"
             failed.add(tname)
             print("v2launch: task %s: %s" % (tname, "exit %d" % rc if rc else
-                                             "no output artifact at " + ", ".join(outs[m] for m in missing)),
+                                             "no output at " + ", ".join(dict(outs, **pouts)[m] for m in missing)),
                   file=sys.stderr)
         else:
             rec["status"] = "succeeded"
             for an, p in outs.items():
                 out_paths[(tname, an)] = p
+            for pn, p in pouts.items():
+                with open(p, encoding="utf-8") as fh:
+                    out_params[(tname, pn)] = fh.read()
         print("v2launch: task %s: %s" % (tname, rec["status"]), file=sys.stderr)
     if a.report:
         with open(a.report, "w", encoding="utf-8") as fh:

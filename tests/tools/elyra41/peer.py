@@ -13,8 +13,13 @@ pipeline (kfp 2.17.3), field by field, node by node.
       configuration, and writes REPORT/compiled.txt (Elyra exports, t3q
       refuses), REPORT/fields.txt (differences not allowed), REPORT/used
       (the allow entries that excused one), REPORT/irs.txt (t3q's IR files)
-      and REPORT/stats.json; an empty .txt: the check passed.
+      and REPORT/stats.json; an empty .txt: the check passed. A case with
+      "refusals": true (custom components) that Elyra refuses must be
+      refused by t3q too, or be one of REFUSED (Elyra 4.1.1's bugs):
+      REPORT/refused.txt lists the rest. REPORT/pairs.txt: PIPELINE<TAB>IR
+      of each pipeline t3q compiled (for kfp_ref.py).
   peer.py --unused FILE       exits 1 if an ALLOW entry is not in FILE
+  peer.py --unused-refused FILE   the same for REFUSED
   peer.py --readme README.md  exits 1 unless the README's table (SECTION)
                               has exactly one row per ALLOW key
   peer.py --table             prints that table
@@ -132,7 +137,8 @@ def load(path, elyra):
         comp = comps.get(t["componentRef"]["name"]) or {}
         label = comp.get("executorLabel")
         c = (execs.get(label) or {}).get("container") or {}
-        fl = parse(c.get("args") or [])
+        # a custom node runs its component's own command: no flags
+        fl = parse(c.get("args") or []) if runs_a_file(c, elyra) else {}
         flags[tname] = fl
         keys[tname] = fl.get("--cos-dependencies-archive", "task " + tname)
         parts[tname] = (t, comp, c, pexecs.get(label) or {}, label)
@@ -144,6 +150,13 @@ def load(path, elyra):
         nodes[k] = node_fields(tname, t, comp, c, px, label, flags[tname], keys)
     w["pipeline.parameters-used"] = sorted({p for f in nodes.values() for p in f.get("task.inputs.parameters", {})})
     return w, nodes
+
+
+def runs_a_file(c, elyra):
+    """Elyra's generic step (sh -c, bootstrapper.py) or t3q-bootstrap"""
+    if elyra:
+        return c.get("command") == ["sh", "-c"] and "bootstrapper.py" in " ".join(c.get("args") or [])
+    return (c.get("command") or [""])[0].endswith("t3q-bootstrap")
 
 
 def node_fields(tname, t, comp, c, px, label, flags, keys):
@@ -514,6 +527,44 @@ ALLOW = [
 ]
 
 
+class Refused:
+    """A pipeline Elyra 4.1.1 refuses to export and t3q compiles, on
+    purpose: key (the README row), scope, Elyra's refusal, t3q's output,
+    why, and ok(message): Elyra's refusal is this one."""
+
+    def __init__(self, key, scope, elyra, t3q, why, ok):
+        self.key, self.scope, self.elyra, self.t3q, self.why, self.ok = key, scope, elyra, t3q, why, ok
+
+
+def elyra_quotes(*types):
+    def ok(msg):
+        return any("Argument type 'STRING' is incompatible with the input type '%s'" % t in msg for t in types)
+    return ok
+
+
+# Checked where a case asks for it (case.json "refusals": true, the custom
+# components' cases of t-elyra41-custom.sh): every pipeline Elyra refuses
+# and t3q compiles must be one of these.
+REFUSED = [
+    Refused("refused: a JsonObject or JsonArray value", "custom nodes",
+            "refuses: `Argument type 'STRING' is incompatible with the input type 'STRUCT'` (or `'LIST'`)",
+            "the parsed JSON as the task's constant, as kfp 2 takes it",
+            "Elyra 4.1.1 quotes every value but an Integer, Float or Bool one as a Python string in its DSL "
+            "(`requires_quoted_rendering`, kfp_processor.py:917), even a default left in place, so kfp 2 "
+            "refuses each JsonObject and JsonArray input; t3q gives the value its own type",
+            elyra_quotes("STRUCT", "LIST")),
+    Refused("refused: a Bool value", "custom nodes",
+            "refuses: `expected string or bytes-like object, got 'bool'`, or `Argument type 'STRING' is "
+            "incompatible with the input type 'BOOLEAN'`",
+            "`true`/`false` as the task's constant, as kfp 2 takes it",
+            "Elyra 4.1.1's template escapes a checkbox's value as a string and fails on the bool, and a Bool "
+            "input's type reads `boolean` in kfp 2, which its unquoted list (`integer`, `float`, `bool`) "
+            "misses, so even a default is passed as a string; t3q passes the Bool",
+            lambda msg: "expected string or bytes-like object, got 'bool'" in msg or
+            elyra_quotes("BOOLEAN")(msg)),
+]
+
+
 # -------------------------------------------------------------- comparing
 
 def compare(elyra_path, t3q_path, used_log=None, out=sys.stdout, info=None):
@@ -543,6 +594,10 @@ def compare(elyra_path, t3q_path, used_log=None, out=sys.stdout, info=None):
             bad.append("node %s: only in t3q's" % key)
         else:
             node = next((v for i, v in (info or {}).items() if i and key.endswith("-%s.tar.gz" % i)), None)
+            if node is None and key.startswith("task "):
+                # a custom node (no archive): by its display name
+                node = next((v for i, v in (info or {}).items() if i and v.get("display") ==
+                             en[key].get("task.taskInfo.name")), None)
             diff("node %s" % key, en[key], tn[key], {"elyra": en[key], "t3q": tn[key], "node": node,
                                                     "defaults": top.get("defaults", {})})
     for line, a in allowed:
@@ -574,6 +629,7 @@ def node_info(path):
     with open(path, encoding="utf-8") as fh:
         doc = json.load(fh)
     info = {n["id"]: {"label": (n.get("app_data") or {}).get("label"),
+                      "display": ((n.get("app_data") or {}).get("ui_data") or {}).get("label"),
                       "cp": (n.get("app_data") or {}).get("component_parameters") or {},
                       "in_subflow": pl.get("id") != doc.get("primary_pipeline")}
             for pl in doc.get("pipelines", []) for n in pl.get("nodes", []) if "id" in n}
@@ -591,15 +647,18 @@ def brief(text, n=3):
 def check(root, elyra_out, bin_, runtimes, report):
     root, elyra_out, bin_, runtimes, report = map(os.path.abspath, (root, elyra_out, bin_, runtimes, report))
     os.makedirs(report, exist_ok=True)
-    compiled, fields, irs = [], [], []
+    compiled, fields, irs, refused, pairs = [], [], [], [], []
     used = os.path.join(report, "used")
     open(used, "w").close()
-    stats = {"cases": 0, "elyra-exports": 0, "compared": 0, "nodes": 0}
+    stats = {"cases": 0, "elyra-exports": 0, "compared": 0, "nodes": 0, "both-refuse": 0,
+             "refused-explained": 0}
     for c in cases(root):
         stats["cases"] += 1
         with open(os.path.join(elyra_out, c["id"], "result.json"), encoding="utf-8") as fh:
             res = json.load(fh)
         if not res["exported"]:
+            if c.get("refusals"):
+                refusal(c, res, bin_, runtimes, refused, used, stats, report, pairs)
             continue
         stats["elyra-exports"] += 1
         rt = os.path.join(runtimes, c["auth"] + ".json")
@@ -615,13 +674,15 @@ def check(root, elyra_out, bin_, runtimes, report):
                                 % (tag, r.returncode, brief(r.stderr)))
                 continue
             irs.append(y)
+            pairs.append("%s\t%s" % (os.path.join(d, f), y))
             buf = io.StringIO()
             bad, n = compare(os.path.join(elyra_out, c["id"], "elyra.yaml"), y, used, buf,
                              node_info(os.path.join(c["dir"], c["elyra"])))
             stats["compared"] += 1
             stats["nodes"] += n
             fields += ["%s: %s" % (tag, b) for b in bad]
-    for name, lines in (("compiled", compiled), ("fields", fields), ("irs", irs)):
+    for name, lines in (("compiled", compiled), ("fields", fields), ("irs", irs), ("refused", refused),
+                        ("pairs", pairs)):
         with open(os.path.join(report, name + ".txt"), "w", encoding="utf-8") as fh:
             fh.writelines(x + "\n" for x in lines)
     with open(os.path.join(report, "stats.json"), "w") as fh:
@@ -630,10 +691,35 @@ def check(root, elyra_out, bin_, runtimes, report):
     return 0
 
 
-def check_unused(path):
+def refusal(c, res, bin_, runtimes, refused, used, stats, report, pairs):
+    """Elyra refused c: t3q must refuse it too, or Elyra's reason must be
+    one of REFUSED (t3q's IR is then kept for kfp_ref.py, as
+    t3q-v2-refused-*.yaml)."""
+    msg = (res.get("message") or "") + (res.get("output") or "")
+    for variant in c["t3q"]:
+        d, f = os.path.split(os.path.join(c["dir"], variant))
+        y = os.path.join(report, "refused-%s.yaml" % c["id"])
+        r = subprocess.run([os.path.join(bin_, "compiler", "t3q-compile"), f, "--target", "kfp-v2",
+                            "--runtime-config", os.path.join(runtimes, c["auth"] + ".json"), "-o", y],
+                           cwd=d, capture_output=True, text=True, errors="replace")
+        if r.returncode:
+            stats["both-refuse"] += 1
+            continue
+        pairs.append("%s\t%s" % (os.path.join(d, f), y))
+        hit = next((x for x in REFUSED if x.ok(msg)), None)
+        if hit:
+            stats["refused-explained"] += 1
+            with open(used, "a") as fh:
+                fh.write(hit.key + "\n")
+        else:
+            refused.append("%s %s: Elyra 4.1.1 refuses (%s); t3q-compile --target kfp-v2 compiles it"
+                           % (c["id"], variant, brief(msg)))
+
+
+def check_unused(path, entries):
     with open(path) as fh:
         used = set(fh.read().split("\n"))
-    unused = [a.key for a in ALLOW if a.key not in used]
+    unused = [a.key for a in entries if a.key not in used]
     for k in unused:
         print("allow-list entry never needed: " + k)
     return 1 if unused else 0
@@ -653,7 +739,7 @@ def check_readme(path):
     if rows is None:
         print("%s has no section %r" % (path, SECTION))
         return 1
-    keys = [a.key for a in ALLOW]
+    keys = [a.key for a in ALLOW + REFUSED]
     errors = ["not in the README table: " + k for k in keys if k not in rows]
     errors += ["README row not in the allow-list: " + r for r in rows if r not in keys]
     errors += ["README row twice: " + r for r in sorted(set(rows)) if rows.count(r) > 1]
@@ -665,14 +751,16 @@ def check_readme(path):
 def readme_table():
     print("| field (where) | Elyra 4.1.1 | t3q | why |")
     print("|---|---|---|---|")
-    for a in ALLOW:
+    for a in ALLOW + REFUSED:
         print("| `%s` (%s) | %s | %s | %s |" % (a.key, a.scope, a.elyra, a.t3q, a.why))
     return 0
 
 
 def main(argv):
     if argv[:1] == ["--unused"] and len(argv) == 2:
-        return check_unused(argv[1])
+        return check_unused(argv[1], ALLOW)
+    if argv[:1] == ["--unused-refused"] and len(argv) == 2:
+        return check_unused(argv[1], REFUSED)
     if argv[:1] == ["--readme"] and len(argv) == 2:
         return check_readme(argv[1])
     if argv[:1] == ["--table"]:
