@@ -3,8 +3,9 @@
  *
  * One struct s3_req is one HTTP request with all its attempts. It is set
  * up on an easy handle by s3_req_setup(), and judged after each attempt by
- * s3_req_judge(), which both the sequential path (s3.c) and the multipart
- * path (s3_multipart.c, curl multi) use, so they retry alike.
+ * s3_req_judge(), which both the sequential path (s3.c) and the parallel
+ * parts (s3_parts.c, curl multi: the multipart upload and the downloads by
+ * part) use, so they retry alike.
  */
 #ifndef T3Q_COMMON_S3_INT_H
 #define T3Q_COMMON_S3_INT_H
