@@ -11,14 +11,7 @@
 # twin is t3q-bootstrap.debug) and build/bootstrap/t3q-bootstrap.
 set -euo pipefail
 # --help, and usage errors (2), before anything is built or made.
-usage() { sed -n '2,/^set -e/{/^set -e/d;s/^# \{0,1\}//;p}' "$0"; }
-for a in "$@"; do
-	case $a in
-	-h|--help) usage; exit 0 ;;
-	-*) echo "static.sh: unknown option: $a (see --help)" >&2; exit 2 ;;
-	esac
-done
-[ $# -le 2 ] || { echo "static.sh: STATIC_BIN and DYNAMIC_BIN at most (see --help)" >&2; exit 2; }
+. "$(dirname "$0")/../scripts/lib/args.sh" && args_check 2 "STATIC_BIN and DYNAMIC_BIN" "$@"
 root=$(cd "$(dirname "$0")/.." && pwd)
 static=${1:-$root/build/static/t3q-bootstrap}
 dynamic=${2:-$root/build/bootstrap/t3q-bootstrap}
