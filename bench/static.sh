@@ -10,6 +10,8 @@
 # Defaults: build/static/t3q-bootstrap (scripts/build-static; its unstripped
 # twin is t3q-bootstrap.debug) and build/bootstrap/t3q-bootstrap.
 set -euo pipefail
+# --help, and usage errors (2), before anything is built or made.
+. "$(dirname "$0")/../scripts/lib/args.sh" && args_check 2 "STATIC_BIN and DYNAMIC_BIN" "$@"
 root=$(cd "$(dirname "$0")/.." && pwd)
 static=${1:-$root/build/static/t3q-bootstrap}
 dynamic=${2:-$root/build/bootstrap/t3q-bootstrap}

@@ -26,21 +26,24 @@
 #include "common/fsutil.h"
 #include "common/log.h"
 
-enum part_state { PART_WAITING, PART_RUNNING, PART_DONE };
-
 struct part {
-	struct s3_req req;	/* first: CURLINFO_PRIVATE points at it */
+	struct s3_req req;
 	char query[32];
 	char if_match[100];
 	const char *want_etag;	/* part 1's: every part of one version */
 	long long len;		/* a part's expected size; -1 for a file */
 	const char *path;	/* a whole object to this file (s3_get_files) */
 	struct buf tmp;		/* its temp file beside path, while open */
-	enum part_state state;
-	int attempts;
-	double not_before;
 	long long bad[4];	/* the last wrong answer's range and size */
 	int bad_seen;
+};
+
+/* The parts of one s3_parts_run(), for its callbacks. */
+struct get {
+	struct s3_client *c;
+	struct part *parts;
+	const char *bucket;
+	const char *key;	/* for the stop's message */
 };
 
 /*
@@ -123,139 +126,67 @@ static int file_close(struct part *pt, int ok)
 	return ret;
 }
 
-/* Whether a waiting part may start now (its backoff over). */
-static int part_ready(const struct part *parts, int n, double now)
+static int get_setup(void *ctx, int i, CURL *easy)
 {
-	for (int i = 0; i < n; i++)
-		if (parts[i].state == PART_WAITING &&
-		    parts[i].not_before <= now)
-			return 1;
-	return 0;
+	struct get *g = ctx;
+
+	if (file_open(&g->parts[i]) < 0)
+		return -1;
+	return s3_req_setup(g->c, &g->parts[i].req, easy);
+}
+
+static enum s3_verdict get_judge(void *ctx, int i, enum s3_verdict v,
+				 struct buf *msg)
+{
+	return part_check(&((struct get *)ctx)->parts[i], v, msg);
+}
+
+static int get_done(void *ctx, int i)
+{
+	return file_close(&((struct get *)ctx)->parts[i], 1);
+}
+
+static void get_describe(void *ctx, int i, struct buf *out)
+{
+	part_describe(&((struct get *)ctx)->parts[i], out);
+}
+
+static int get_stopped(void *ctx, int done, int n)
+{
+	struct get *g = ctx;
+
+	return error("GET s3://%s/%s: stopped by a signal after %d of %d",
+		     g->bucket, g->key, done, n);
+}
+
+/* Either limit reads alike: the attempts and the time, both. */
+static int get_give_up(void *ctx, const char *what, const char *msg,
+		       int attempts, double elapsed, int by_attempts)
+{
+	(void)ctx;
+	(void)by_attempts;
+	return error("%s: %s; giving up after %d attempts in %.1f s", what,
+		     msg, attempts, elapsed);
 }
 
 /*
- * Runs every request of parts to the end on one multi handle (which keeps
- * the connections), at most `slots` at once, each retried on its own.
+ * Runs every request of parts to the end (s3_parts_run()), at most
+ * `slots` at once; a whole object's temp file is removed unless done.
  */
 static int parts_get(struct s3_client *c, struct part *parts, int n,
 		     int slots, const char *bucket, const char *key)
 {
-	CURL **pool;
-	int *busy;
-	CURLM *multi = curl_multi_init();
-	struct buf msg = BUF_INIT, what = BUF_INIT;
-	double start = log_now();
-	int done = 0, running = 0, ret = 0;
+	struct get g = { c, parts, bucket, key };
+	struct s3_parts p = {
+		.c = c, .n = n, .slots = slots, .ctx = &g,
+		.setup = get_setup, .judge = get_judge, .done = get_done,
+		.describe = get_describe, .stopped = get_stopped,
+		.give_up = get_give_up,
+	};
+	int ret = s3_parts_run(&p);
 
-	if (slots > n)
-		slots = n;
-	pool = xcalloc(slots, sizeof(*pool));
-	busy = xcalloc(slots, sizeof(*busy));
-	for (int i = 0; i < slots; i++)
-		pool[i] = curl_easy_init();
-	while (done < n && !ret) {
-		double now = log_now();
-		CURLMsg *m;
-		int left;
-
-		if (s3_cancelled(c)) {
-			ret = error("GET s3://%s/%s: stopped by a signal after "
-				    "%d of %d", bucket, key, done, n);
-			break;
-		}
-		for (int s = 0; s < slots && !ret; s++) {
-			if (busy[s])
-				continue;
-			for (int i = 0; i < n; i++) {
-				struct part *pt = &parts[i];
-
-				if (pt->state != PART_WAITING ||
-				    pt->not_before > now)
-					continue;
-				pt->state = PART_RUNNING;
-				pt->attempts++;
-				if (file_open(pt) < 0 ||
-				    s3_req_setup(c, &pt->req, pool[s]) < 0) {
-					ret = -1;
-					break;
-				}
-				curl_multi_add_handle(multi, pool[s]);
-				busy[s] = i + 1;
-				running++;
-				break;
-			}
-		}
-		curl_multi_perform(multi, &left);
-		while ((m = curl_multi_info_read(multi, &left))) {
-			struct s3_req *r = NULL;
-			struct part *pt;
-			enum s3_verdict v;
-			int s;
-
-			if (m->msg != CURLMSG_DONE)
-				continue;
-			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
-					  (char **)&r);
-			pt = (struct part *)r;
-			for (s = 0; s < slots && pool[s] != m->easy_handle; s++)
-				;
-			v = s3_req_judge(c, r, m->data.result, &msg);
-			curl_multi_remove_handle(multi, m->easy_handle);
-			busy[s] = 0;
-			running--;
-			if (v == S3_AGAIN) {
-				/* Resolved again at once, not an attempt. */
-				pt->attempts--;
-				pt->state = PART_WAITING;
-				pt->not_before = 0;
-				continue;
-			}
-			v = part_check(pt, v, &msg);
-			part_describe(pt, &what);
-			if (v == S3_OK) {
-				pt->state = PART_DONE;
-				done++;
-				if (file_close(pt, 1) < 0)
-					ret = -1;
-			} else if (v == S3_FAIL) {
-				ret = error("%s: %s", what.buf, msg.buf);
-			} else if (pt->attempts >= c->cfg.max_attempts ||
-				   log_now() - start > c->cfg.max_time) {
-				ret = error("%s: %s; giving up after %d "
-					    "attempts in %.1f s", what.buf, msg.buf,
-					    pt->attempts, log_now() - start);
-			} else {
-				double delay = s3_backoff(c, pt->attempts);
-
-				warn("%s: %s; retrying in %.2f s (attempt %d "
-				     "of %d)", what.buf, msg.buf, delay,
-				     pt->attempts + 1, c->cfg.max_attempts);
-				pt->state = PART_WAITING;
-				pt->not_before = log_now() + delay;
-			}
-		}
-		/*
-		 * Wait for the network only when no slot can take a part
-		 * now: a freed slot refilled at once, not a poll later
-		 * (that was 50 ms a part when one ran at a time).
-		 */
-		if (done < n && !ret &&
-		    !(running < slots && part_ready(parts, n, log_now())))
-			curl_multi_poll(multi, NULL, 0, running ? 1000 : 50,
-					NULL);
-	}
-	for (int s = 0; s < slots; s++) {
-		if (busy[s])
-			curl_multi_remove_handle(multi, pool[s]);
-		curl_easy_cleanup(pool[s]);
-	}
 	for (int i = 0; i < n; i++)
 		file_close(&parts[i], 0);
-	curl_multi_cleanup(multi);
-	free(pool);
-	free(busy);
-	buf_release(&msg);
-	buf_release(&what);
 	return ret;
 }
 

@@ -3,8 +3,9 @@
  *
  * One struct s3_req is one HTTP request with all its attempts. It is set
  * up on an easy handle by s3_req_setup(), and judged after each attempt by
- * s3_req_judge(), which both the sequential path (s3.c) and the multipart
- * path (s3_multipart.c, curl multi) use, so they retry alike.
+ * s3_req_judge(), which both the sequential path (s3.c) and the parallel
+ * parts (s3_parts.c, curl multi: the multipart upload and the downloads by
+ * part) use, so they retry alike.
  */
 #ifndef T3Q_COMMON_S3_INT_H
 #define T3Q_COMMON_S3_INT_H
@@ -273,6 +274,46 @@ int s3_xml_parse(const char *data, size_t len,
 /* Fills code and message from an S3 <Error> document, if it is one. */
 int s3_xml_error(const char *data, size_t len, struct buf *code,
 		 struct buf *message);
+
+/*
+ * Parallel parts (s3_parts.c): the n requests of one transfer on one curl
+ * multi handle (which keeps the connections), at most `slots` at once,
+ * each judged by s3_req_judge() and retried on its own after
+ * s3_backoff(), within cfg.max_attempts and cfg.max_time from the start;
+ * an S3_AGAIN is set up again at once and not counted. The downloads
+ * (s3_get.c) and the multipart upload (s3_multipart.c) share it and differ
+ * only in the callbacks, which get the caller's ctx and a part's index.
+ */
+struct s3_parts {
+	struct s3_client *c;
+	int n;
+	int slots;
+	void *ctx;
+	/*
+	 * Before each attempt of part i: s3_req_setup() on easy (whose
+	 * CURLOPT_PRIVATE then names the request) and whatever else the part
+	 * needs. -1 is final, and the callback has said why.
+	 */
+	int (*setup)(void *ctx, int i, CURL *easy);
+	/* NULL, or the caller's verdict after s3_req_judge()'s; may set msg. */
+	enum s3_verdict (*judge)(void *ctx, int i, enum s3_verdict v,
+				 struct buf *msg);
+	/* NULL, or what part i does once done; -1 is final, said by it. */
+	int (*done)(void *ctx, int i);
+	/* Part i for messages ("PUT s3://b/k part 3"), into an empty out. */
+	void (*describe)(void *ctx, int i, struct buf *out);
+	/* The error of a stop by a signal after done of n; returns -1. */
+	int (*stopped)(void *ctx, int done, int n);
+	/*
+	 * The error of a part that gives up with msg after `attempts`, at
+	 * `elapsed` s: by_attempts when cfg.max_attempts is reached, else
+	 * cfg.max_time is past. Returns -1.
+	 */
+	int (*give_up)(void *ctx, const char *what, const char *msg,
+		       int attempts, double elapsed, int by_attempts);
+};
+/* 0 when every part is done; -1 at the first final failure or a stop. */
+int s3_parts_run(const struct s3_parts *p);
 
 /* The multipart upload (s3_multipart.c). */
 int s3_multipart_put(struct s3_client *c, const char *bucket,

@@ -17,15 +17,9 @@
 #include "common/crc32c.h"
 #include "common/log.h"
 
-enum part_state { PART_WAITING, PART_RUNNING, PART_DONE };
-
 struct part {
-	struct s3_req req;
+	struct s3_req req;	/* its ETag stays once it is up */
 	struct buf query;
-	enum part_state state;
-	int attempts;
-	double not_before;	/* backoff: do not start before this time */
-	char etag[80];
 };
 
 struct upload {
@@ -35,6 +29,7 @@ struct upload {
 	char *upload_id;
 	char *checksum;		/* the server's ChecksumCRC32C of the object */
 	const char *path;	/* the file, for messages */
+	struct part *parts;
 };
 
 static void id_text(void *ctx, const char *path, const char *text)
@@ -112,7 +107,7 @@ static int upload_complete(struct upload *u, struct part *parts, int n)
 		composite = crc32c_update(composite, be, 4);
 		buf_addf(&xml, "<Part><PartNumber>%d</PartNumber>"
 			 "<ETag>\"%s\"</ETag><ChecksumCRC32C>%s"
-			 "</ChecksumCRC32C></Part>", i + 1, parts[i].etag,
+			 "</ChecksumCRC32C></Part>", i + 1, parts[i].req.etag,
 			 b64);
 	}
 	buf_adds(&xml, "</CompleteMultipartUpload>");
@@ -144,166 +139,67 @@ static int upload_complete(struct upload *u, struct part *parts, int n)
 	return ret;
 }
 
-static int part_start(struct s3_client *c, CURLM *multi, struct part *pt,
-		      CURL *easy)
+static int put_setup(void *ctx, int i, CURL *easy)
 {
-	pt->state = PART_RUNNING;
-	pt->attempts++;
+	struct upload *u = ctx;
+
 	/* It reads the part for its CRC32C: a file that fails us is final. */
-	if (s3_req_setup(c, &pt->req, easy) < 0) {
-		pt->state = PART_WAITING;
-		return -1;
-	}
-	curl_multi_add_handle(multi, easy);
+	if (s3_req_setup(u->c, &u->parts[i].req, easy) < 0)
+		return error("PUT s3://%s/%s part %d: cannot read '%s'",
+			     u->bucket, u->key, i + 1, u->path);
 	return 0;
 }
 
-/* Whether a waiting part may start now (its backoff over). */
-static int part_ready(const struct part *parts, int n, double now)
+static void put_describe(void *ctx, int i, struct buf *out)
 {
-	for (int i = 0; i < n; i++)
-		if (parts[i].state == PART_WAITING &&
-		    parts[i].not_before <= now)
-			return 1;
-	return 0;
+	struct upload *u = ctx;
+
+	s3_req_describe(&u->parts[i].req, out);
+	buf_addf(out, " part %d", i + 1);
+}
+
+static int put_stopped(void *ctx, int done, int n)
+{
+	struct upload *u = ctx;
+
+	return error("PUT s3://%s/%s: stopped by a signal after %d of %d "
+		     "parts", u->bucket, u->key, done, n);
+}
+
+/* Names the limit that was reached, and its variable. */
+static int put_give_up(void *ctx, const char *what, const char *msg,
+		       int attempts, double elapsed, int by_attempts)
+{
+	struct upload *u = ctx;
+
+	if (by_attempts)
+		return error("%s: %s; giving up after %d attempts "
+			     "(T3Q_S3_MAX_ATTEMPTS=%d)", what, msg, attempts,
+			     u->c->cfg.max_attempts);
+	return error("%s: %s; giving up after %.1f s (T3Q_S3_MAX_TIME=%g s)",
+		     what, msg, elapsed, u->c->cfg.max_time);
 }
 
 /*
- * Runs every part to the end. Returns 0 when all are up, -1 when a part
- * failed for good or the time limit passed.
+ * Runs every part to the end (s3_parts_run()). Returns 0 when all are up,
+ * -1 when a part failed for good or the time limit passed.
  */
-static int parts_run(struct upload *u, struct part *parts, int n,
-		     struct s3_progress *progress)
+static int parts_run(struct upload *u, int n)
 {
-	struct s3_client *c = u->c;
-	int slots = c->cfg.concurrency < n ? c->cfg.concurrency : n;
-	CURL **pool = xcalloc(slots, sizeof(*pool));
-	int *busy = xcalloc(slots, sizeof(*busy));
-	CURLM *multi = curl_multi_init();
-	struct buf msg = BUF_INIT, what = BUF_INIT;
-	double start = log_now();
-	int done = 0, running = 0, ret = 0;
+	struct s3_parts p = {
+		.c = u->c, .n = n, .slots = u->c->cfg.concurrency, .ctx = u,
+		.setup = put_setup, .describe = put_describe,
+		.stopped = put_stopped, .give_up = put_give_up,
+	};
 
-	for (int i = 0; i < slots; i++)
-		pool[i] = curl_easy_init();
-	while (done < n && !ret) {
-		double now = log_now();
-		CURLMsg *m;
-		int left;
-
-		if (s3_cancelled(c)) {
-			ret = error("PUT s3://%s/%s: stopped by a signal after "
-				    "%d of %d parts", u->bucket, u->key, done,
-				    n);
-			break;
-		}
-
-		/* Fill free slots with the next parts that may start. */
-		for (int s = 0; s < slots; s++) {
-			if (busy[s])
-				continue;
-			for (int i = 0; i < n; i++) {
-				if (parts[i].state != PART_WAITING ||
-				    parts[i].not_before > now)
-					continue;
-				parts[i].req.progress = progress;
-				if (part_start(c, multi, &parts[i],
-					       pool[s]) < 0)
-					ret = error("PUT s3://%s/%s part %d: "
-						    "cannot read '%s'",
-						    u->bucket, u->key, i + 1,
-						    u->path);
-				if (parts[i].state == PART_RUNNING) {
-					busy[s] = i + 1;
-					running++;
-				}
-				break;
-			}
-		}
-		curl_multi_perform(multi, &left);
-		while ((m = curl_multi_info_read(multi, &left))) {
-			struct s3_req *r = NULL;
-			struct part *pt;
-			enum s3_verdict v;
-			int s;
-
-			if (m->msg != CURLMSG_DONE)
-				continue;
-			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
-					  (char **)&r);
-			pt = (struct part *)r;	/* req is the first member */
-			for (s = 0; s < slots && pool[s] != m->easy_handle; s++)
-				;
-			v = s3_req_judge(c, r, m->data.result, &msg);
-			curl_multi_remove_handle(multi, m->easy_handle);
-			busy[s] = 0;
-			running--;
-			if (v == S3_AGAIN) {
-				/* Resolved again at once, not an attempt. */
-				pt->attempts--;
-				pt->state = PART_WAITING;
-				pt->not_before = 0;
-				continue;
-			}
-			buf_reset(&what);
-			s3_req_describe(r, &what);
-			buf_addf(&what, " part %d", (int)(pt - parts) + 1);
-			if (v == S3_OK) {
-				snprintf(pt->etag, sizeof(pt->etag), "%s",
-					 r->etag);
-				pt->state = PART_DONE;
-				done++;
-			} else if (v == S3_FAIL) {
-				ret = error("%s: %s", what.buf, msg.buf);
-			} else if (pt->attempts >= c->cfg.max_attempts) {
-				ret = error("%s: %s; giving up after %d "
-					    "attempts (T3Q_S3_MAX_ATTEMPTS=%d)",
-					    what.buf, msg.buf, pt->attempts,
-					    c->cfg.max_attempts);
-			} else if (log_now() - start > c->cfg.max_time) {
-				ret = error("%s: %s; giving up after %.1f s "
-					    "(T3Q_S3_MAX_TIME=%g s)",
-					    what.buf, msg.buf,
-					    log_now() - start,
-					    c->cfg.max_time);
-			} else {
-				double delay = s3_backoff(c, pt->attempts);
-
-				warn("%s: %s; retrying in %.2f s (attempt %d "
-				     "of %d)", what.buf, msg.buf, delay,
-				     pt->attempts + 1, c->cfg.max_attempts);
-				pt->state = PART_WAITING;
-				pt->not_before = log_now() + delay;
-			}
-		}
-		/*
-		 * Wait for the network only when no slot can take a part
-		 * now: a freed slot refilled at once, not a poll later
-		 * (that was 50 ms a part when one ran at a time).
-		 */
-		if (done < n && !ret &&
-		    !(running < slots && part_ready(parts, n, log_now())))
-			curl_multi_poll(multi, NULL, 0, running ? 1000 : 50,
-					NULL);
-	}
-	for (int s = 0; s < slots; s++) {
-		if (busy[s])
-			curl_multi_remove_handle(multi, pool[s]);
-		curl_easy_cleanup(pool[s]);
-	}
-	curl_multi_cleanup(multi);
-	free(pool);
-	free(busy);
-	buf_release(&msg);
-	buf_release(&what);
-	return ret;
+	return s3_parts_run(&p);
 }
 
 int s3_multipart_put(struct s3_client *c, const char *bucket,
 		     const char *key, int fd, long long size,
 		     const char *path, const char *tail, size_t tail_len)
 {
-	struct upload u = { c, bucket, key, NULL, NULL, path };
+	struct upload u = { c, bucket, key, NULL, NULL, path, NULL };
 	long long psize = c->cfg.part_size;
 	int n = (int)((size + psize - 1) / psize);
 	struct part *parts;
@@ -334,13 +230,15 @@ int s3_multipart_put(struct s3_client *c, const char *bucket,
 		pt->req.in_off = i * psize;
 		pt->req.in_len = i == n - 1 ? size - i * psize : psize;
 		pt->req.send_crc32c = 1;
+		pt->req.progress = &progress;
 	}
 	/* The last part may exceed the part size by the tail: S3 allows it. */
 	parts[n - 1].req.in_tail = tail;
 	parts[n - 1].req.in_tail_len = tail_len;
 	buf_addf(&label, "PUT s3://%s/%s", bucket, key);
 	s3_progress_init(&progress, label.buf, size, c->cfg.progress_interval);
-	ret = parts_run(&u, parts, n, &progress);
+	u.parts = parts;
+	ret = parts_run(&u, n);
 	if (!ret)
 		ret = upload_complete(&u, parts, n);
 	if (ret)

@@ -46,9 +46,11 @@ head -c $((16 * MiB)) /dev/urandom >"$T/big"
 abort() {
 	expect_rc 1 t3q s3 -e "$PROXY" --max-attempts 2 --part-size $((5 * MiB)) \
 		put "$T/big" "s3://$bucket/big" &&
-	expect_out "multipart upload"
+	expect_out "multipart upload" &&
+	expect_out "PUT s3://$bucket/big part " &&
+	expect_out "giving up after 2 attempts (T3Q_S3_MAX_ATTEMPTS=2)"
 }
-step "a failed multipart upload is aborted" abort
+step "a failed multipart upload is aborted, the part's give-up said" abort
 step "the abort request was sent" grep -q ' DELETE .*uploadId=' "$PROXY_LOG"
 stop_proxy
 no_orphans() {
@@ -64,5 +66,18 @@ no_orphans() {
 }
 step "no orphan multipart upload remains on the server" no_orphans
 step "and no object was created" expect_rc 1 t3q s3 stat "s3://$bucket/big"
+
+# A download by parts whose parts always fail (the GET and part 1 pass):
+# the part gives up, saying how many attempts in how long; no file.
+t3q s3 --part-size $((5 * MiB)) put "$T/big" "s3://$bucket/parts" >/dev/null 2>&1
+start_proxy --after 2 --fail-rate 1 --faults 503 --methods GET
+parts_giveup() {
+	expect_rc 1 t3q s3 -e "$PROXY" --max-attempts 2 --part-size $((5 * MiB)) \
+		get "s3://$bucket/parts" "$T/parts" &&
+	grep -Eq "GET s3://$bucket/parts part [2-4]: .*503.*; giving up after 2 attempts in [0-9.]+ s$" "$T/out" &&
+	[ ! -e "$T/parts" ] && ! ls -A "$T" | grep -q '^\.parts\.t3q-'
+}
+step "a download by parts gives up on a part after --max-attempts, no file" parts_giveup
+stop_proxy
 
 finish
