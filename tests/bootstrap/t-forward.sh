@@ -13,7 +13,11 @@ def on(sig, frame):
     sys.exit(0)
 for s in ("SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"):
     signal.signal(getattr(signal, s), on)
-print("trapping", flush=True)
+# One write: the step runs Python unbuffered (PYTHONUNBUFFERED), where
+# print() writes the text and the newline apart, and a signal between
+# the two left "trappingchild got SIGUSR2" (1 run in 4 under load).
+sys.stdout.write("trapping\n")
+sys.stdout.flush()
 time.sleep(30)
 PY
 upload_archive "$src" "$dir" a.tar.gz trap.py
