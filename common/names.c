@@ -96,19 +96,7 @@ void names_artifact(struct buf *out, const char *raw)
 	buf_release(&norm);
 }
 
-/* A node index as a map value: never NULL, which means "absent". */
-static void *node_ref(int node)
-{
-	return (void *)((intptr_t)node + 1);
-}
-
-static int node_of(void *ref)
-{
-	return (int)((intptr_t)ref - 1);
-}
-
-/* As the bootstrap names the log: the base name up to its last '.'. */
-static char *file_stem(const char *path)
+char *names_stem(const char *path)
 {
 	const char *b = strrchr(path, '/'), *dot;
 
@@ -139,7 +127,7 @@ static char *unique_log_name(struct strmap *taken, const char *stem,
 		buf_addf(&b, "-%d", k);
 	}
 	name = buf_detach(&b, NULL);
-	strmap_put(taken, name, node_ref(node));
+	strmap_put_index(taken, name, node);
 	return name;
 }
 
@@ -151,17 +139,16 @@ void names_logs(char **out, char *const *files, char *const *ids, int n)
 	char *clash = xcalloc(n ? n : 1, 1);
 
 	for (int i = 0; i < n; i++) {
-		void *first;
+		int first;
 
 		out[i] = NULL;
 		if (!files[i])
 			continue;
-		stems[i] = file_stem(files[i]);
-		first = strmap_get(&taken, stems[i]);
-		if (first)	/* the node that had the stem first clashes too */
-			clash[node_of(first)] = clash[i] = 1;
-		else
-			strmap_put(&taken, stems[i], node_ref(i));
+		stems[i] = names_stem(files[i]);
+		/* The node that had the stem first clashes too. */
+		first = strmap_add_index(&taken, stems[i], i);
+		if (first != i)
+			clash[first] = clash[i] = 1;
 	}
 	for (int i = 0; i < n; i++)
 		if (clash[i])

@@ -28,6 +28,13 @@ void names_normalize(struct buf *out, const char *path);
 void names_artifact(struct buf *out, const char *path);
 
 /*
+ * The stem of a file: its base name up to the last '.' (not a leading
+ * one), as the bootstrap names a log and Elyra's CLI a pipeline. Returns
+ * a string the caller frees.
+ */
+char *names_stem(const char *path);
+
+/*
  * The names of the nodes' logs (NAME.log, and a notebook's NAME.ipynb and
  * NAME.html), which the bootstrap writes side by side under the run's
  * prefix. files[i] is node i's file (NULL: none), ids[i] its id. Sets
