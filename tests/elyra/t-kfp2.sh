@@ -117,10 +117,36 @@ blocked() {
 	expect_out "refuses to run v1 pipelines" || return 1
 	expect_out "Set the target of runtime configuration 'blocked' to kfp-v2" || return 1
 	expect_out "Namespace kubeflow is not allowed to run v1 pipelines" || return 1
+	# the cause line is the server's message itself, not Elyra's wrapping
+	grep "the server said:" "$T/out"
+	grep -q "the server said: Namespace kubeflow is not allowed to run v1 pipelines. Please migrate to using KFP V2 pipelines.$" "$T/out" || return 1
 	! grep -q Traceback "$T/out" || return 1
 	! grep -qx ' *None *' "$T/out" || { echo "a stray None line"; return 1; }
 	kfp2_assert blocked 'assert len(versions) == 1 and not runs'
 }
 step "blocked v1: refused, with what to do (target kfp-v2), no None line" blocked
+# A refusal with no HTTP body on the way (another client's exceptions):
+# the message of the innermost error that names it, not its wrappers'.
+no_body() {
+	"$ELYRA_BIN/python" -c 'from t3q_elyra.processor import _server_message
+inner = RuntimeError("Namespace x is not allowed to run v1 pipelines.")
+outer = RuntimeError("failed: Namespace x is not allowed to run v1 pipelines.")
+outer.__cause__ = inner
+got = _server_message(outer)
+assert got == str(inner), got
+assert _server_message(ValueError("other")) == "v1 pipelines are blocked"'
+}
+step "blocked v1 without a body: the innermost message" no_body
+# Definitions kept from validation for the parse: the last 8.
+pristine() {
+	"$ELYRA_BIN/python" -c 'from t3q_elyra import hooks
+ds = [{"n": i} for i in range(9)]
+for d in ds[:8]:
+    hooks._remember(d)
+assert [v[1] for v in hooks._pristine.values()] == ds[:8], list(hooks._pristine.values())
+hooks._remember(ds[8])
+assert [v[1] for v in hooks._pristine.values()] == ds[1:], list(hooks._pristine.values())'
+}
+step "the definitions kept between validation and parse: the last 8" pristine
 
 finish

@@ -251,4 +251,17 @@ redacted() {
 }
 step "t3q-compile --upload=s3://KEY:SECRET@host never prints the secret" redacted
 
+# A listing that is not XML is an error naming the request, not an empty
+# listing.
+badxml() {
+	start_fake --object "b/small=$T/small" --force badxml
+	fake_s3 ls s3://b/ >"$T/out" 2>&1
+	local rc=$?
+	stop_fake
+	cat "$T/out"
+	[ $rc = 1 ] && grep -q "GET s3://b?.*: the listing is not valid XML" "$T/out" &&
+	! grep -q small "$T/out"
+}
+step "a listing cut short (not XML): an error, exit 1" badxml
+
 finish

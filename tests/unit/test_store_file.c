@@ -26,6 +26,16 @@ static void write_file(const char *path, const char *text)
 	fclose(f);
 }
 
+/* store_key_join: one '/' between prefix and key, whatever each has. */
+static void join(const char *prefix, const char *key, const char *want)
+{
+	struct buf b = BUF_INIT;
+
+	store_key_join(&b, prefix, key);
+	CHECK_STR(b.buf ? b.buf : "", want);
+	buf_release(&b);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/t3q-store.XXXXXX";
@@ -33,6 +43,15 @@ int main(void)
 	struct store *st;
 	long long size = -1;
 	char *url, *src, *out;
+
+	join("a", "k", "a/k");
+	join("a/", "k", "a/k");
+	join("/a//", "/k", "a/k");
+	join("a/b/", "c/d", "a/b/c/d");
+	join("", "k", "k");
+	join("/", "k", "k");
+	join("a/", "", "a");
+	join("", "", "");
 
 	if (!mkdtemp(dir))
 		return 1;
