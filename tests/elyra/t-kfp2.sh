@@ -148,5 +148,20 @@ hooks._remember(ds[8])
 assert [v[1] for v in hooks._pristine.values()] == ds[1:], list(hooks._pristine.values())'
 }
 step "the definitions kept between validation and parse: the last 8" pristine
+# T3Q_ELYRA_COMPILE_TIMEOUT: seconds above 0; 0, negative or not a number
+# is the default (120), never a compile cut at once.
+compile_timeout() {
+	local v got
+	for v in 0 -5 x 0.5 7; do
+		got=$(T3Q_ELYRA_COMPILE_TIMEOUT=$v "$ELYRA_BIN/python" -c 'from t3q_elyra import compiler
+print(compiler._compile_timeout())') || return 1
+		echo "$v: $got"
+		case $v in 0|-5|x) [ "$got" = 120 ] || [ "$got" = 120.0 ] || return 1 ;;
+		0.5) [ "$got" = 0.5 ] || return 1 ;;
+		7) [ "$got" = 7.0 ] || return 1 ;;
+		esac
+	done
+}
+step "T3Q_ELYRA_COMPILE_TIMEOUT: 0, negative or no number is the default" compile_timeout
 
 finish
