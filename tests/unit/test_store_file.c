@@ -12,8 +12,12 @@
 #include "common/buf.h"
 #include "common/store.h"
 
+/* Prefixes with a size: none, as in the s3 store's listings. */
+static int sized_prefixes;
+
 static int collect(void *ctx, const struct store_entry *e)
 {
+	sized_prefixes += e->is_prefix && e->size;
 	buf_addf(ctx, "%s%s|", e->is_prefix ? "P:" : "", e->key);
 	return 0;
 }
@@ -72,6 +76,7 @@ int main(void)
 	buf_reset(&b);
 	CHECK(store_list(st, "", "/", collect, &b) == 0);
 	CHECK_STR(b.buf, "b-c|top|P:a b/|P:b/|");
+	CHECK(sized_prefixes == 0);
 	buf_reset(&b);
 	CHECK(store_list(st, "b/", "/", collect, &b) == 0);
 	CHECK_STR(b.buf, "b/1|b/2|");
