@@ -145,9 +145,17 @@ for d in ds[:8]:
     hooks._remember(d)
 assert [v[1] for v in hooks._pristine.values()] == ds[:8], list(hooks._pristine.values())
 hooks._remember(ds[8])
-assert [v[1] for v in hooks._pristine.values()] == ds[1:], list(hooks._pristine.values())'
+assert [v[1] for v in hooks._pristine.values()] == ds[1:], list(hooks._pristine.values())
+# what the parse gets (outside the CLI): the definition as it came, not
+# as validation left it; one never remembered as it is
+d = {"n": 1, "nodes": []}
+hooks._remember(d)
+d["nodes"].append("converted")
+assert hooks.pristine(d).definition == {"n": 1, "nodes": []}, hooks.pristine(d).definition
+other = {"n": 2}
+assert hooks.pristine(other).definition == other'
 }
-step "the definitions kept between validation and parse: the last 8" pristine
+step "the definitions kept between validation and parse: the last 8, as they came" pristine
 # T3Q_ELYRA_COMPILE_TIMEOUT: seconds above 0; 0, negative or not a number
 # is the default (120), never a compile cut at once.
 compile_timeout() {
