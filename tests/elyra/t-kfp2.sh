@@ -134,7 +134,18 @@ outer = RuntimeError("failed: Namespace x is not allowed to run v1 pipelines.")
 outer.__cause__ = inner
 got = _server_message(outer)
 assert got == str(inner), got
-assert _server_message(ValueError("other")) == "v1 pipelines are blocked"'
+assert _server_message(ValueError("other")) == "v1 pipelines are blocked"
+# the refusal found among the first 8 errors of the chain (kfp and Elyra
+# wrap it a few times), no deeper
+from t3q_elyra.processor import _blocked_v1
+def chain(depth):
+    e = RuntimeError("Namespace x is not allowed to run v1 pipelines.")
+    for i in range(depth):
+        w = RuntimeError("wrapper %d" % i)
+        w.__cause__ = e
+        e = w
+    return e
+assert _blocked_v1(chain(7)) and not _blocked_v1(chain(8))'
 }
 step "blocked v1 without a body: the innermost message" no_body
 # Definitions kept from validation for the parse: the last 8.
