@@ -3,7 +3,7 @@
  * on it stays below the directory, by openat2 and by the walk that older
  * kernels get, with the same answers. fs_copy_file() copies whole files
  * (more than one chunk), with their mode, into new parent directories, and
- * leaves nothing when it fails.
+ * leaves nothing when it fails, a failed close included.
  */
 #include "check.h"
 
@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/buf.h"
@@ -82,6 +83,24 @@ static void cases(open_fn *fn, int root, const char *real)
 	buf_release(&b);
 }
 
+/*
+ * close(), as the library sees it in this program: while fail_close is
+ * set, a close that worked says EIO, as NFS or FUSE report a write that
+ * failed late.
+ */
+static int fail_close;
+
+int close(int fd)
+{
+	long r = syscall(SYS_close, fd);
+
+	if (r == 0 && fail_close) {
+		errno = EIO;
+		return -1;
+	}
+	return (int)r;
+}
+
 /* Entries of dir, "." and ".." aside. */
 static int entries(const char *dir)
 {
@@ -121,6 +140,13 @@ static void copies(const char *real)
 	CHECK(entries(cdir) == 1);	/* no temp file left beside it */
 	CHECK(fs_copy_file(nosrc, nodst) < 0);
 	CHECK(access(nodst, F_OK) < 0);
+	/* A write that fails only at close: an error, and no file at all. */
+	fail_close = 1;
+	CHECK(fs_copy_file(src, nodst) < 0);
+	fail_close = 0;
+	CHECK(access(nodst, F_OK) < 0);
+	*strrchr(cdir, '/') = '\0';
+	CHECK(entries(cdir) == 1);	/* c/ holds d/ only: no temp file */
 	free(src);
 	free(dst);
 	free(cdir);
