@@ -432,6 +432,10 @@ static void test_damaged(void)
 	CHECK_STR(b.buf, "");
 	CHECK(archive_extract_safe(good, "/nonexistent/t3q") == -1);
 	CHECK(archive_extract_safe("/nonexistent/t3q.tar.gz", dest) == -1);
+	/* A destination that is a file: named, with the reason. */
+	CHECK(extract_caught(good, junk, &err) == -1);
+	CHECK(strstr(err.buf, "cannot open the destination '") &&
+	      strstr(err.buf, "junk.tar.gz': Not a directory"));
 
 	free(good);
 	free(cut);
