@@ -264,4 +264,17 @@ badxml() {
 }
 step "a listing cut short (not XML): an error, exit 1" badxml
 
+# Success is 2xx only: a 300 answer is an error, never the object's bytes.
+status300() {
+	local d="$T/s300"
+	mkdir -p "$d"
+	start_fake --object "b/small=$T/small" --force 300
+	fake_s3 --max-attempts 1 get s3://b/small "$d/f" >"$T/out" 2>&1
+	local rc=$?
+	stop_fake
+	cat "$T/out"
+	[ $rc = 1 ] && grep -q "300" "$T/out" && only_files "$d"
+}
+step "a 300 answer to a GET: an error, no file" status300
+
 finish

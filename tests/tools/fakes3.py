@@ -29,6 +29,8 @@ drawn from --faults by a seeded RNG (--seed, --rate), or forced by
   incomplete   an upload answered 400 IncompleteBody (MinIO, loaded)
   think        CompleteMultipartUpload thought over for 3 s, with a
                space every half second (as S3 keeps the line up)
+  300          a 300 Multiple Choices (as a proxy's page might be): no
+               success (only by --force)
   badxml       a listing cut short: not XML (only by --force: the
                fuzz run GETs, never lists)
 
@@ -223,11 +225,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def common(self, fault):
         st = self.server.state
         st.note('%s %s %s' % (self.command, self.path, fault))
-        if fault in ('500', '503'):
+        if fault in ('500', '503', '300'):
             if self.command in ('PUT', 'POST'):
                 self.read_body('none')
-            self.error_doc(int(fault), 'InternalError' if fault == '500'
-                           else 'ServiceUnavailable')
+            self.error_doc(int(fault), {'500': 'InternalError', '503': 'ServiceUnavailable',
+                                        '300': 'MultipleChoices'}[fault])
             return True
         if fault == 'incomplete' and self.command == 'PUT':
             self.read_body('none')
