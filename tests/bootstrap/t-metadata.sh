@@ -64,6 +64,24 @@ PY
 }
 step "the UI metadata: the user's entry, then Elyra's inputs entry, then the t3q summary" ui_order
 
+# An endpoint given with a trailing '/': the same links, no "//" before
+# the bucket.
+inputs_link() {  # UI-METADATA-FILE: the "Inputs for" entry's link
+	/usr/bin/python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["outputs"][1]["source"].split("](")[1])' "$1"
+}
+slash() {
+	mkdir -p "$T/wds" "$T/wcds"
+	(cd "$T/wds" && ELYRA_WRITABLE_CONTAINER_DIR=$T/wcds exec "$T3Q_BIN/bootstrap/t3q-bootstrap" \
+		-e "$T3Q_S3_ENDPOINT/" -b "$bucket" -d "$dir" -t m.tar.gz -f metrics.sh -n meta) \
+		>"$T/stdout" 2>"$T/stderr" || { cat "$T/stderr"; return 1; }
+	local a b
+	a=$(inputs_link "$wcd/mlpipeline-ui-metadata.json") && b=$(inputs_link "$T/wcds/mlpipeline-ui-metadata.json") || return 1
+	echo "$a"; echo "$b"
+	[ "$a" = "$b" ] && [ "$a" = "$T3Q_S3_ENDPOINT/$bucket/$dir/)" ]
+}
+step "an endpoint with a trailing '/': the same inputs link, one '/' before the bucket" slash
+
 ELYRA_WRITABLE_CONTAINER_DIR=$T/wcd2 run_step "$T/wd2" -d "$dir" -t m.tar.gz -f broken.sh -n meta
 step "invalid JSON in the metrics: still exit 0" sh -c "[ $rc = 0 ] || { cat '$T/stderr'; exit 1; }"
 where() {

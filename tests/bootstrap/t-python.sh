@@ -54,9 +54,18 @@ elyra_lines() {
 	grep -q "^\[I [0-9:.]*\] 'mypipe':'train' - starting operation $" "$T/stderr" &&
 	grep -q "'mypipe':'train' - downloaded train-abc.tar.gz from bucket: $bucket, object: $dir/train-abc.tar.gz ([0-9.]* secs)$" "$T/stderr" &&
 	grep -q "'mypipe':'train' - uploaded out/result.txt to bucket: $bucket object: $dir/out/result.txt ([0-9.]* secs)$" "$T/stderr" &&
+	grep -q "'mypipe':'train' - executing python script using 'python3 train.py' to 'train.log' $" "$T/stderr" &&
 	grep -q "'mypipe':'train' - operation completed ([0-9.]* secs)$" "$T/stderr"
 }
 step "the bootstrap's own lines keep Elyra's format" elyra_lines
+# The log in the work dir is an ordinary file: 0644 under the umask.
+log_mode() {
+	local want
+	want=$(printf '%o' $((0644 & ~0$(umask))))
+	stat -c %a "$T/wd/train.log"
+	[ "$(stat -c %a "$T/wd/train.log")" = "$want" ]
+}
+step "the log file's mode is 0644 under the umask" log_mode
 no_own_lines_in_stdout() { ! grep -q "^\[I " "$T/stdout"; }
 step "the bootstrap's lines never mix into the child's stdout" no_own_lines_in_stdout
 ui_metadata() {

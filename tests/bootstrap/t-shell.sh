@@ -56,4 +56,18 @@ step "the script stopped there" \
 fail_log() { get_obj "$dir/fail.log" "$T/fail.log" && grep -q '^before the failing command$' "$T/fail.log"; }
 step "its log is uploaded all the same" fail_log
 
+# The extraction limits take sizes (1000, 512K, 8M; 0 for none), by flag
+# and by environment; a value that is no size is a usage error.
+limits() {
+	run_step "$T/wd3" -d "$dir" -t sh.tar.gz -f fail.sh -n shpipe \
+		--max-extract-bytes 512K --max-extract-files 1000
+	[ $rc = 7 ] || { echo "flags: rc=$rc"; cat "$T/stderr"; return 1; }
+	T3Q_MAX_EXTRACT_BYTES=8M T3Q_MAX_EXTRACT_FILES=0 run_step "$T/wd4" -d "$dir" -t sh.tar.gz \
+		-f fail.sh -n shpipe
+	[ $rc = 7 ] || { echo "env: rc=$rc"; cat "$T/stderr"; return 1; }
+	run_step "$T/wd5" -d "$dir" -t sh.tar.gz -f fail.sh -n shpipe --max-extract-bytes 12X
+	[ $rc = 2 ] && grep -q -- "--max-extract-bytes: not a size" "$T/stderr"
+}
+step "--max-extract-bytes/-files and their variables take sizes; '12X' is exit 2" limits
+
 finish

@@ -147,7 +147,7 @@ step "a url-catalog server that never answers: an error naming the URL, within t
 # makes of each, and the component_spec annotation has its json.dumps.
 scalars() {
 	"$py" -c 'import yaml' 2>/dev/null || { echo "no PyYAML: skipped"; return 0; }
-	local vals='010 0x1F 0b101 1_000 -0 +7 0o17 09 1e3 1.0e3 1.0e+3 1. .5 -.inf .NaN 12:30:00 1:30.5 yes no on off Yes y n ~ 2001-12-14 123456789012345678 0x'
+	local vals='010 0x1F 0b101 1_000 -0 +7 0o17 09 1e3 1.0e3 1.0e+3 1. .5 .inf -.inf .NaN 12:30:00 1:30.5 yes no on off Yes y n ~ 2001-12-14 123456789012345678 0x'
 	"$py" - $vals <<'PY' >c.yaml
 import sys
 vals = sys.argv[1:]

@@ -150,4 +150,19 @@ same_id() {
 step "a --run-id in use is refused, while its run goes on and after" same_id
 step "a --run-id with a '/' is refused" expect_rc 2 "$run" wait.pipeline \
 	--work "$T/w6" --run-id a/b
+
+# 7. An s3:// store (the test server): s3://BUCKET/PREFIX, the prefix
+# before the pipeline's directory, the bucket whole.
+s3_store() {
+	[ -n "${T3Q_S3_ENDPOINT:-}" ] || { echo "no S3 server: skipped"; return 0; }
+	local bucket
+	bucket=$(new_bucket) || return 1
+	echo 'echo on s3' >s3.sh
+	pipeline s3.pipeline s:s3.sh
+	"$run" s3.pipeline --work "$T/w7" --store "s3://$bucket/pre/fix" --run-id r7 >"$T/s3.out" 2>&1 ||
+		{ cat "$T/s3.out"; return 1; }
+	t3q s3 ls -r "s3://$bucket/" | tee "$T/s3.ls"
+	grep -q ' pre/fix/s3/r7/s3-s.tar.gz$' "$T/s3.ls" && grep -q ' pre/fix/s3/r7/s3.log$' "$T/s3.ls"
+}
+step "an s3://bucket/prefix store: the objects under bucket, prefix, pipeline, run" s3_store
 finish

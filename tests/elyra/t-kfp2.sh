@@ -117,10 +117,70 @@ blocked() {
 	expect_out "refuses to run v1 pipelines" || return 1
 	expect_out "Set the target of runtime configuration 'blocked' to kfp-v2" || return 1
 	expect_out "Namespace kubeflow is not allowed to run v1 pipelines" || return 1
+	# the cause line is the server's message itself, not Elyra's wrapping
+	grep "the server said:" "$T/out"
+	grep -q "the server said: Namespace kubeflow is not allowed to run v1 pipelines. Please migrate to using KFP V2 pipelines.$" "$T/out" || return 1
 	! grep -q Traceback "$T/out" || return 1
 	! grep -qx ' *None *' "$T/out" || { echo "a stray None line"; return 1; }
 	kfp2_assert blocked 'assert len(versions) == 1 and not runs'
 }
 step "blocked v1: refused, with what to do (target kfp-v2), no None line" blocked
+# A refusal with no HTTP body on the way (another client's exceptions):
+# the message of the innermost error that names it, not its wrappers'.
+no_body() {
+	"$ELYRA_BIN/python" -c 'from t3q_elyra.processor import _server_message
+inner = RuntimeError("Namespace x is not allowed to run v1 pipelines.")
+outer = RuntimeError("failed: Namespace x is not allowed to run v1 pipelines.")
+outer.__cause__ = inner
+got = _server_message(outer)
+assert got == str(inner), got
+assert _server_message(ValueError("other")) == "v1 pipelines are blocked"
+# the refusal found among the first 8 errors of the chain (kfp and Elyra
+# wrap it a few times), no deeper
+from t3q_elyra.processor import _blocked_v1
+def chain(depth):
+    e = RuntimeError("Namespace x is not allowed to run v1 pipelines.")
+    for i in range(depth):
+        w = RuntimeError("wrapper %d" % i)
+        w.__cause__ = e
+        e = w
+    return e
+assert _blocked_v1(chain(7)) and not _blocked_v1(chain(8))'
+}
+step "blocked v1 without a body: the innermost message" no_body
+# Definitions kept from validation for the parse: the last 8.
+pristine() {
+	"$ELYRA_BIN/python" -c 'from t3q_elyra import hooks
+ds = [{"n": i} for i in range(9)]
+for d in ds[:8]:
+    hooks._remember(d)
+assert [v[1] for v in hooks._pristine.values()] == ds[:8], list(hooks._pristine.values())
+hooks._remember(ds[8])
+assert [v[1] for v in hooks._pristine.values()] == ds[1:], list(hooks._pristine.values())
+# what the parse gets (outside the CLI): the definition as it came, not
+# as validation left it; one never remembered as it is
+d = {"n": 1, "nodes": []}
+hooks._remember(d)
+d["nodes"].append("converted")
+assert hooks.pristine(d).definition == {"n": 1, "nodes": []}, hooks.pristine(d).definition
+other = {"n": 2}
+assert hooks.pristine(other).definition == other'
+}
+step "the definitions kept between validation and parse: the last 8, as they came" pristine
+# T3Q_ELYRA_COMPILE_TIMEOUT: seconds above 0; 0, negative or not a number
+# is the default (120), never a compile cut at once.
+compile_timeout() {
+	local v got
+	for v in 0 -5 x 0.5 7; do
+		got=$(T3Q_ELYRA_COMPILE_TIMEOUT=$v "$ELYRA_BIN/python" -c 'from t3q_elyra import compiler
+print(compiler._compile_timeout())') || return 1
+		echo "$v: $got"
+		case $v in 0|-5|x) [ "$got" = 120 ] || [ "$got" = 120.0 ] || return 1 ;;
+		0.5) [ "$got" = 0.5 ] || return 1 ;;
+		7) [ "$got" = 7.0 ] || return 1 ;;
+		esac
+	done
+}
+step "T3Q_ELYRA_COMPILE_TIMEOUT: 0, negative or no number is the default" compile_timeout
 
 finish

@@ -19,6 +19,16 @@ cos=(--cos_endpoint="$T3Q_S3_ENDPOINT" --cos_bucket="$bucket" --cos_username="$A
 cp -r "$T3Q_SRC/examples/iris" "$T/iris"
 
 step "a runtime whose KFP API is unreachable" runtime dead "${cos[@]}" --api_endpoint="http://127.0.0.1:$dead/pipeline"
+# An instance without runtime_type (written by hand, or by a t3q-elyra that
+# did not store it): T3qMetadata.on_load supplies it, so Elyra still finds
+# the KFP processor (the next step reaches the KFP API).
+untyped() {
+	"$ELYRA_BIN/python" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+del d["metadata"]["runtime_type"]
+json.dump(d, open(sys.argv[1], "w"))' "$RUNTIMES/dead.json"
+}
+step "the unreachable runtime's file without runtime_type" untyped
 unreachable() {
 	(cd "$T/iris" && expect_rc 1 elyra-pipeline submit --runtime-config dead iris.pipeline) || return 1
 	expect_out "Kubeflow authentication failed" || return 1

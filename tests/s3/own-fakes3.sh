@@ -251,4 +251,30 @@ redacted() {
 }
 step "t3q-compile --upload=s3://KEY:SECRET@host never prints the secret" redacted
 
+# A listing that is not XML is an error naming the request, not an empty
+# listing.
+badxml() {
+	start_fake --object "b/small=$T/small" --force badxml
+	fake_s3 ls s3://b/ >"$T/out" 2>&1
+	local rc=$?
+	stop_fake
+	cat "$T/out"
+	[ $rc = 1 ] && grep -q "GET s3://b?.*: the listing is not valid XML" "$T/out" &&
+	! grep -q small "$T/out"
+}
+step "a listing cut short (not XML): an error, exit 1" badxml
+
+# Success is 2xx only: a 300 answer is an error, never the object's bytes.
+status300() {
+	local d="$T/s300"
+	mkdir -p "$d"
+	start_fake --object "b/small=$T/small" --force 300
+	fake_s3 --max-attempts 1 get s3://b/small "$d/f" >"$T/out" 2>&1
+	local rc=$?
+	stop_fake
+	cat "$T/out"
+	[ $rc = 1 ] && grep -q "300" "$T/out" && only_files "$d"
+}
+step "a 300 answer to a GET: an error, no file" status300
+
 finish

@@ -29,6 +29,10 @@ drawn from --faults by a seeded RNG (--seed, --rate), or forced by
   incomplete   an upload answered 400 IncompleteBody (MinIO, loaded)
   think        CompleteMultipartUpload thought over for 3 s, with a
                space every half second (as S3 keeps the line up)
+  300          a 300 Multiple Choices (as a proxy's page might be): no
+               success (only by --force)
+  badxml       a listing cut short: not XML (only by --force: the
+               fuzz run GETs, never lists)
 
 Preloaded objects: --object KEY=FILE[:PARTSIZE[:ALGO[:TYPE]]]; with
 PARTSIZE it is a multipart object (ETag "-N", parts by number; FIRST/PARTSIZE:
@@ -221,11 +225,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def common(self, fault):
         st = self.server.state
         st.note('%s %s %s' % (self.command, self.path, fault))
-        if fault in ('500', '503'):
+        if fault in ('500', '503', '300'):
             if self.command in ('PUT', 'POST'):
                 self.read_body('none')
-            self.error_doc(int(fault), 'InternalError' if fault == '500'
-                           else 'ServiceUnavailable')
+            self.error_doc(int(fault), {'500': 'InternalError', '503': 'ServiceUnavailable',
+                                        '300': 'MultipleChoices'}[fault])
             return True
         if fault == 'incomplete' and self.command == 'PUT':
             self.read_body('none')
@@ -246,8 +250,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         key, q = self.split()
         o = st.objects.get(key)
         if o is None:
-            if self.headers.get('x-amz-checksum-mode') is None and '/' not in key:
-                return self.list_bucket(key, q)
+            # a listing: GET /bucket or /bucket/ (the client's form)
+            if self.headers.get('x-amz-checksum-mode') is None and '/' not in key.rstrip('/'):
+                return self.list_bucket(key.rstrip('/'), q, fault)
             return self.error_doc(404, 'NoSuchKey', 'no such key')
         status, a, e, part = 200, 0, len(o.data), None
         if 'partNumber' in q and o.psize:
@@ -334,7 +339,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_HEAD(self):
         self.do_GET(head=True)
 
-    def list_bucket(self, bucket, q):
+    def list_bucket(self, bucket, q, fault='none'):
         st = self.server.state
         prefix = q.get('prefix', '')
         items = ''.join('<Contents><Key>%s</Key><Size>%d</Size><ETag>"%s"</ETag>'
@@ -344,6 +349,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         body = ('<?xml version="1.0" encoding="UTF-8"?><ListBucketResult>'
                 '<IsTruncated>false</IsTruncated>%s</ListBucketResult>'
                 % items).encode()
+        if fault == 'badxml':
+            body = body[:len(body) // 2]
         self.send_response(200)
         self.send_header('Content-Length', str(len(body)))
         self.end_headers()

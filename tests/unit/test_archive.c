@@ -10,10 +10,13 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -432,6 +435,10 @@ static void test_damaged(void)
 	CHECK_STR(b.buf, "");
 	CHECK(archive_extract_safe(good, "/nonexistent/t3q") == -1);
 	CHECK(archive_extract_safe("/nonexistent/t3q.tar.gz", dest) == -1);
+	/* A destination that is a file: named, with the reason. */
+	CHECK(extract_caught(good, junk, &err) == -1);
+	CHECK(strstr(err.buf, "cannot open the destination '") &&
+	      strstr(err.buf, "junk.tar.gz': Not a directory"));
 
 	free(good);
 	free(cut);
@@ -475,6 +482,55 @@ static void make_tree(void)
 	free(p);
 #undef FILE_AT
 #undef LINK_AT
+}
+
+/*
+ * read(), as this program's code and libarchive see it: while shrunk is
+ * set, a regular file reads as ended (the file shrank after its stat),
+ * with a stale EINTR left in errno, which a 0 return does not touch.
+ */
+static int shrunk;
+
+ssize_t read(int fd, void *b, size_t n)
+{
+	struct stat st;
+
+	if (shrunk && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		errno = EINTR;
+		return 0;
+	}
+	return syscall(SYS_read, fd, b, n);
+}
+
+/* A member that ends before its size: an error naming it, not a loop. */
+static void test_shrank(void)
+{
+	const char *members[] = { "nb.ipynb" };
+	char *src = at("src"), *up = at("out/shrank.tar.gz");
+	struct buf err = BUF_INIT;
+	char *path = at("stderr");
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	int saved = dup(2), ret;
+
+	dup2(fd, 2);
+	alarm(10);
+	shrunk = 1;
+	ret = archive_create(up, src, members, 1);
+	shrunk = 0;
+	alarm(0);
+	dup2(saved, 2);
+	close(saved);
+	close(fd);
+	read_into(&err, path);
+	fputs(err.buf, stderr);
+	CHECK(ret == -1);
+	CHECK(strstr(err.buf, "member 'nb.ipynb': ") &&
+	      strstr(err.buf, "shrank while it was being archived"));
+	unlink(path);
+	free(path);
+	free(src);
+	free(up);
+	buf_release(&err);
 }
 
 static void test_create(void)
@@ -583,6 +639,7 @@ int main(void)
 	test_bad();
 	test_damaged();
 	test_create();
+	test_shrank();
 	run("chmod -R u+w", dir);
 	run("rm -rf", dir);
 	if (utf8 != uselocale((locale_t)0))

@@ -1,9 +1,39 @@
 /* buf: the strbuf invariants. */
 #include "check.h"
 
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "common/buf.h"
+
+/*
+ * buf_read_file: the whole file, appended; errno is looked at only after
+ * a failed read, so a stale EINTR left by an earlier call is no reason to
+ * read again at the end of the file (that loop never ends: an alarm ends
+ * the test).
+ */
+static void read_file(void)
+{
+	char path[] = "/tmp/t3q-buf.XXXXXX";
+	int fd = mkstemp(path);
+	struct buf b = BUF_INIT;
+
+	CHECK(fd >= 0 && write(fd, "one\ntwo\n", 8) == 8);
+	close(fd);
+	buf_adds(&b, ">");
+	alarm(10);
+	errno = EINTR;
+	CHECK(buf_read_file(&b, path) == 0);
+	alarm(0);
+	CHECK_STR(b.buf, ">one\ntwo\n");
+	unlink(path);
+	CHECK(buf_read_file(&b, path) < 0 && errno == ENOENT);
+	CHECK_STR(b.buf, ">one\ntwo\n");
+	buf_release(&b);
+}
 
 int main(void)
 {
@@ -33,5 +63,6 @@ int main(void)
 	buf_release(&b);
 	buf_release(&b);
 	CHECK(b.buf[0] == '\0');
+	read_file();
 	return check_done();
 }

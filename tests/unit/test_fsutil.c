@@ -1,15 +1,19 @@
 /*
  * fsutil: fs_open_beneath() finds what a path names only while every link
  * on it stays below the directory, by openat2 and by the walk that older
- * kernels get, with the same answers.
+ * kernels get, with the same answers. fs_copy_file() copies whole files
+ * (more than one chunk), with their mode, into new parent directories, and
+ * leaves nothing when it fails, a failed close included.
  */
 #include "check.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/buf.h"
@@ -79,6 +83,77 @@ static void cases(open_fn *fn, int root, const char *real)
 	buf_release(&b);
 }
 
+/*
+ * close(), as the library sees it in this program: while fail_close is
+ * set, a close that worked says EIO, as NFS or FUSE report a write that
+ * failed late.
+ */
+static int fail_close;
+
+int close(int fd)
+{
+	long r = syscall(SYS_close, fd);
+
+	if (r == 0 && fail_close) {
+		errno = EIO;
+		return -1;
+	}
+	return (int)r;
+}
+
+/* Entries of dir, "." and ".." aside. */
+static int entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void copies(const char *real)
+{
+	char *src = xstrfmt("%s/big", real), *dst = xstrfmt("%s/c/d/big", real);
+	char *cdir = xstrfmt("%s/c/d", real), *nosrc = xstrfmt("%s/none", real);
+	char *nodst = xstrfmt("%s/c/none", real);
+	struct stat st;
+	FILE *f = fopen(src, "w");
+	long i, same = 0;
+
+	for (i = 0; i < 200000; i++)	/* three 64 KiB chunks and a bit */
+		fputc((int)(i * 7 % 251), f);
+	fclose(f);
+	chmod(src, 0751);
+	CHECK(fs_copy_file(src, dst) == 0);
+	CHECK(stat(dst, &st) == 0 && st.st_size == 200000);
+	CHECK((st.st_mode & 07777) == 0751);
+	f = fopen(dst, "r");
+	for (i = 0; f && i < 200000; i++)
+		same += fgetc(f) == (int)(i * 7 % 251);
+	CHECK(f && same == 200000 && fgetc(f) == EOF);
+	if (f)
+		fclose(f);
+	CHECK(entries(cdir) == 1);	/* no temp file left beside it */
+	CHECK(fs_copy_file(nosrc, nodst) < 0);
+	CHECK(access(nodst, F_OK) < 0);
+	/* A write that fails only at close: an error, and no file at all. */
+	fail_close = 1;
+	CHECK(fs_copy_file(src, nodst) < 0);
+	fail_close = 0;
+	CHECK(access(nodst, F_OK) < 0);
+	*strrchr(cdir, '/') = '\0';
+	CHECK(entries(cdir) == 1);	/* c/ holds d/ only: no temp file */
+	free(src);
+	free(dst);
+	free(cdir);
+	free(nosrc);
+	free(nodst);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/t3q-fsutil.XXXXXX";
@@ -117,6 +192,7 @@ int main(void)
 	cases(fs_open_beneath, root, real);
 	cases(fs_open_beneath_walk, root, real);
 	close(root);
+	copies(real);
 	p = xstrfmt("rm -rf '%s'", real);
 	CHECK(system(p) == 0);
 	free(p);

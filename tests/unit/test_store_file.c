@@ -12,8 +12,12 @@
 #include "common/buf.h"
 #include "common/store.h"
 
+/* Prefixes with a size: none, as in the s3 store's listings. */
+static int sized_prefixes;
+
 static int collect(void *ctx, const struct store_entry *e)
 {
+	sized_prefixes += e->is_prefix && e->size;
 	buf_addf(ctx, "%s%s|", e->is_prefix ? "P:" : "", e->key);
 	return 0;
 }
@@ -26,6 +30,16 @@ static void write_file(const char *path, const char *text)
 	fclose(f);
 }
 
+/* store_key_join: one '/' between prefix and key, whatever each has. */
+static void join(const char *prefix, const char *key, const char *want)
+{
+	struct buf b = BUF_INIT;
+
+	store_key_join(&b, prefix, key);
+	CHECK_STR(b.buf ? b.buf : "", want);
+	buf_release(&b);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/t3q-store.XXXXXX";
@@ -33,6 +47,15 @@ int main(void)
 	struct store *st;
 	long long size = -1;
 	char *url, *src, *out;
+
+	join("a", "k", "a/k");
+	join("a/", "k", "a/k");
+	join("/a//", "/k", "a/k");
+	join("a/b/", "c/d", "a/b/c/d");
+	join("", "k", "k");
+	join("/", "k", "k");
+	join("a/", "", "a");
+	join("", "", "");
 
 	if (!mkdtemp(dir))
 		return 1;
@@ -53,6 +76,7 @@ int main(void)
 	buf_reset(&b);
 	CHECK(store_list(st, "", "/", collect, &b) == 0);
 	CHECK_STR(b.buf, "b-c|top|P:a b/|P:b/|");
+	CHECK(sized_prefixes == 0);
 	buf_reset(&b);
 	CHECK(store_list(st, "b/", "/", collect, &b) == 0);
 	CHECK_STR(b.buf, "b/1|b/2|");

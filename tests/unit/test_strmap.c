@@ -1,9 +1,11 @@
 /*
- * strmap: put replaces, add keeps the first, reserve sizes once, and the
- * index helpers tell index 0 from a key that is not there.
+ * strmap: put replaces, add keeps the first, reserve sizes once, the
+ * index helpers tell index 0 from a key that is not there, and every key
+ * put is found again through each growth of the table.
  */
 #include "check.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "common/buf.h"
@@ -87,11 +89,46 @@ static void growth(void)
 	strmap_release(&m);
 }
 
+/*
+ * Every key so far, after each put (16 slots, doubled): a growth loses
+ * none; a put to a key already there replaces its value.
+ */
+static void each_growth(void)
+{
+	enum { N = 3000 };
+	static char *keys[N];
+	struct strmap m = { 0 };
+	int lost = 0, wrong = 0;
+
+	for (intptr_t i = 0; i < N; i++) {
+		keys[i] = xstrfmt("key-%ld", (long)i);
+		strmap_put(&m, keys[i], (void *)(i + 1));
+		if (i % 97 == 0 || i < 64)
+			for (intptr_t j = 0; j <= i; j++)
+				lost += strmap_get(&m, keys[j]) != (void *)(j + 1);
+	}
+	CHECK(lost == 0);
+	CHECK(m.n == N);
+	for (intptr_t i = 0; i < N; i += 2)
+		strmap_put(&m, keys[i], (void *)(-i));
+	for (intptr_t i = 0; i < N; i++)
+		wrong += strmap_get(&m, keys[i]) !=
+			 (void *)(i % 2 ? i + 1 : -i);
+	CHECK(wrong == 0);
+	CHECK(m.n == N);
+	CHECK(strmap_get(&m, "key-3000") == NULL);
+	CHECK(strmap_get(&m, "") == NULL);
+	strmap_release(&m);
+	for (int i = 0; i < N; i++)
+		free(keys[i]);
+}
+
 int main(void)
 {
 	put_and_add();
 	indexes();
 	reserve();
 	growth();
+	each_growth();
 	return check_done();
 }
