@@ -154,7 +154,13 @@ PROPS = [
     node("rnode", "reader.R", "cat('R reads', readLines('x.txt'), '\\n')\n", ["producer"]),
 ]
 
-CASES = {"fail": FAIL, "long": LONG, "missing": MISSING, "live": LIVE, "props": PROPS}
+# Resolves the MinIO Service's name with glibc (python3's getaddrinfo); run
+# with a resolver that answers NXDOMAIN to AAAA (tests/cluster/run's dns).
+DNS = [node("resolve", "resolve.py", """import socket
+print("glibc resolves", sorted({a[4][0] for a in socket.getaddrinfo("minio-service.kubeflow", 9000)}))
+""")]
+
+CASES = {"fail": FAIL, "long": LONG, "missing": MISSING, "live": LIVE, "props": PROPS, "dns": DNS}
 
 if __name__ == "__main__":
     if len(sys.argv) != 3 or sys.argv[1] not in CASES:
