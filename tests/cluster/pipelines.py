@@ -2,6 +2,7 @@
 """The cluster suite's pipelines, written as Elyra .pipeline files.
 
     pipelines.py CASE DIR   writes DIR/CASE.pipeline and its node files
+    pipelines.py equiv DIR COUNT SEED   COUNT generated pipelines, DIR/eqNN/
 
 Each case is a list of nodes (id, kind, file, text, parents, properties);
 the files are what a user would write in JupyterLab. tests/cluster/run
@@ -160,9 +161,37 @@ DNS = [node("resolve", "resolve.py", """import socket
 print("glibc resolves", sorted({a[4][0] for a in socket.getaddrinfo("minio-service.kubeflow", 9000)}))
 """)]
 
+def equiv(out, count, seed):
+    """COUNT generated pipelines (seeded): 3-6 shell nodes, each a fan-out
+    or fan-in of the ones before. A node writes out/<id>.txt from its
+    parents' files and the run parameter WORD; tests/cluster/run runs each
+    on Argo and with t3q-run and compares the files."""
+    import random
+    rnd = random.Random(seed)
+    for k in range(count):
+        n = rnd.randint(3, 6)
+        nodes = []
+        for i in range(n):
+            nid = "n%d" % i
+            parents = sorted(rnd.sample(range(i), rnd.randint(1, min(i, 3)))) if i else []
+            pids = ["n%d" % p for p in parents]
+            reads = "".join("cat out/%s.txt >> in.txt\n" % p for p in pids)
+            text = ("mkdir -p out\n: > in.txt\n" + reads +
+                    "{ echo \"%s word=$WORD\"; cksum < in.txt; } > out/%s.txt\n"
+                    "cat out/%s.txt\n" % (nid, nid, nid))
+            nodes.append(node(nid, "%s.sh" % nid, text, pids, outputs=["out/%s.txt" % nid],
+                              pipeline_parameters=["WORD"]))
+        write("eq%02d" % k, nodes, os.path.join(out, "eq%02d" % k),
+              params=[{"name": "WORD", "description": "", "required": False,
+                       "default_value": {"type": "String", "value": "default"}}])
+
+
 CASES = {"fail": FAIL, "long": LONG, "missing": MISSING, "live": LIVE, "props": PROPS, "dns": DNS}
 
 if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "equiv":
+        equiv(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+        sys.exit(0)
     if len(sys.argv) != 3 or sys.argv[1] not in CASES:
         sys.exit("usage: pipelines.py {%s} DIR" % "|".join(CASES))
     write(sys.argv[1], CASES[sys.argv[1]], sys.argv[2])
