@@ -415,6 +415,40 @@ class CGen(Gen):
             cp[pid(iname)] = {"widget": "string", "value": self.pick(STRINGS)}
         return None
 
+    def node_json(self, node, i, op, cp, src, by_id):
+        """One node of the pipeline file: its links, properties, source."""
+        links = [link(self.rng, p) for p in sorted(node["parents"]) if p in by_id]
+        ad = {"component_parameters": cp, "label": "",
+              "ui_data": {"label": node["label"], "image": "/static/elyra/kubeflow.svg",
+                          "x_pos": 10 * i, "y_pos": 10}}
+        if src:
+            ad["component_source"] = json.dumps(src)
+        return {"id": node["id"], "type": "execution_node", "op": op, "app_data": ad,
+                "inputs": [port("inPort", links=links)], "outputs": [port("outPort", "Output Port")]}
+
+    def pipeline_doc(self, out, params, defaults, nodes):
+        """The pipeline file around the nodes: comments attached to some
+        (elyra/node-user-doc), the parameters and defaults; and the
+        notebooks its generic nodes need."""
+        comments = []
+        for x in out:
+            if self.chance(0.15):
+                comments.append({"id": self.uid(), "x_pos": 0, "y_pos": 0, "width": 175, "height": 42,
+                                 "content": self.pick(["a note", "two\nlines", "ünï ✓"]),
+                                 "associated_id_refs": [{"id": self.uid(), "node_ref": x["id"]}]})
+        props = {"name": "generated", "runtime": "Kubeflow Pipelines", "pipeline_defaults": defaults}
+        if params:
+            props["pipeline_parameters"] = params
+        doc = {"doc_type": "pipeline", "version": "3.0",
+               "json_schema": "http://api.dataplatform.ibm.com/schemas/common-pipeline/pipeline-flow/"
+                              "pipeline-flow-v3-schema.json",
+               "id": "elyra-auto-generated-pipeline", "primary_pipeline": "primary",
+               "pipelines": [{"id": "primary", "nodes": out, "app_data": {
+                   "ui_data": {"comments": comments}, "version": 8, "runtime_type": "KUBEFLOW_PIPELINES",
+                   "properties": props}, "runtime_ref": ""}], "schemas": []}
+        files = ["nb%d.ipynb" % i for i, x in enumerate(nodes) if x["kind"] == "generic"]
+        return doc, files
+
     def build_v2(self, compdir):
         """--v2: the nodes of build(), with SPECS_V2's components and
         inputs given as kfp 2 types them."""
@@ -465,32 +499,8 @@ class CGen(Gen):
                 self.k8s_props(cp)
                 if self.chance(0.2):
                     cp["disable_node_caching"] = self.pick(["True", "False"])
-            links = [link(self.rng, p) for p in sorted(node["parents"]) if p in by_id]
-            ad = {"component_parameters": cp, "label": "",
-                  "ui_data": {"label": node["label"], "image": "/static/elyra/kubeflow.svg",
-                              "x_pos": 10 * i, "y_pos": 10}}
-            if src:
-                ad["component_source"] = json.dumps(src)
-            out.append({"id": node["id"], "type": "execution_node", "op": op, "app_data": ad,
-                        "inputs": [port("inPort", links=links)], "outputs": [port("outPort", "Output Port")]})
-        comments = []
-        for x in out:
-            if self.chance(0.15):
-                comments.append({"id": self.uid(), "x_pos": 0, "y_pos": 0, "width": 175, "height": 42,
-                                 "content": self.pick(["a note", "two\nlines", "ünï ✓"]),
-                                 "associated_id_refs": [{"id": self.uid(), "node_ref": x["id"]}]})
-        props = {"name": "generated", "runtime": "Kubeflow Pipelines", "pipeline_defaults": {}}
-        if params:
-            props["pipeline_parameters"] = params
-        doc = {"doc_type": "pipeline", "version": "3.0",
-               "json_schema": "http://api.dataplatform.ibm.com/schemas/common-pipeline/pipeline-flow/"
-                              "pipeline-flow-v3-schema.json",
-               "id": "elyra-auto-generated-pipeline", "primary_pipeline": "primary",
-               "pipelines": [{"id": "primary", "nodes": out, "app_data": {
-                   "ui_data": {"comments": comments}, "version": 8, "runtime_type": "KUBEFLOW_PIPELINES",
-                   "properties": props}, "runtime_ref": ""}], "schemas": []}
-        files = ["nb%d.ipynb" % i for i, x in enumerate(nodes) if x["kind"] == "generic"]
-        return doc, files
+            out.append(self.node_json(node, i, op, cp, src, by_id))
+        return self.pipeline_doc(out, params, {}, nodes)
 
     def build(self, compdir):
         self.classes = set()
@@ -587,38 +597,14 @@ class CGen(Gen):
                 if self.chance(0.2):
                     cp["disable_node_caching"] = self.pick(["True", "False"])
             node["cp"] = cp
-            links = [link(self.rng, p) for p in sorted(node["parents"]) if p in by_id]
-            ad = {"component_parameters": cp, "label": "",
-                  "ui_data": {"label": node["label"], "image": "/static/elyra/kubeflow.svg",
-                              "x_pos": 10 * i, "y_pos": 10}}
-            if src:
-                ad["component_source"] = json.dumps(src)
-            out.append({"id": node["id"], "type": "execution_node", "op": op, "app_data": ad,
-                        "inputs": [port("inPort", links=links)], "outputs": [port("outPort", "Output Port")]})
+            out.append(self.node_json(node, i, op, cp, src, by_id))
         # Pipeline defaults (Elyra applies them to custom nodes too), and
         # comments attached to nodes (elyra/node-user-doc).
         defaults = {}
         if self.chance(0.3):
             self.k8s_props(defaults)
             defaults.pop("kubernetes_secrets", None)
-        comments = []
-        for x in out:
-            if self.chance(0.15):
-                comments.append({"id": self.uid(), "x_pos": 0, "y_pos": 0, "width": 175, "height": 42,
-                                 "content": self.pick(["a note", "two\nlines", "ünï ✓"]),
-                                 "associated_id_refs": [{"id": self.uid(), "node_ref": x["id"]}]})
-        props = {"name": "generated", "runtime": "Kubeflow Pipelines", "pipeline_defaults": defaults}
-        if params:
-            props["pipeline_parameters"] = params
-        doc = {"doc_type": "pipeline", "version": "3.0",
-               "json_schema": "http://api.dataplatform.ibm.com/schemas/common-pipeline/pipeline-flow/"
-                              "pipeline-flow-v3-schema.json",
-               "id": "elyra-auto-generated-pipeline", "primary_pipeline": "primary",
-               "pipelines": [{"id": "primary", "nodes": out, "app_data": {
-                   "ui_data": {"comments": comments}, "version": 8, "runtime_type": "KUBEFLOW_PIPELINES",
-                   "properties": props}, "runtime_ref": ""}], "schemas": []}
-        files = ["nb%d.ipynb" % i for i, x in enumerate(nodes) if x["kind"] == "generic"]
-        return doc, files
+        return self.pipeline_doc(out, params, defaults, nodes)
 
 
 def gen(argv):
