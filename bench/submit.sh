@@ -59,6 +59,7 @@ mkdir -p "$S/uploads"
 setsid "$ELYRA_BIN/python" "$root/tests/elyra/fake_kfp.py" "$kport" "$S/kfp.log" "$S/uploads" true \
 	>"$S/fake.log" 2>&1 &
 pids+=($!)
+disown $!  # stopped by cleanup, without bash's "Killed" notice
 for _ in $(seq 100); do curl -s "http://127.0.0.1:$kport/t3q-ready" >/dev/null && break; sleep 0.1; done
 
 # The two runtimes, same object store, same API.
@@ -117,6 +118,7 @@ setsid "$ELYRA_BIN/jupyter" server --allow-root --no-browser --ip=127.0.0.1 --po
 	--ServerApp.port_retries=0 --IdentityProvider.token="$token" \
 	--ServerApp.root_dir="$R" >"$S/server.log" 2>&1 &
 pids+=($!)
+disown $!
 up=0
 for _ in $(seq 1 900); do
 	code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: token $token" "$base/api/status" || true)
