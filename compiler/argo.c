@@ -9,6 +9,7 @@
 #include "common/nodecmd.h"
 #include "compiler/plan.h"
 #include "compiler/custom.h"
+#include "compiler/k8s.h"
 
 #define BIN_DIR "/t3q/bin"
 #define WRITABLE_DIR "/tmp"
@@ -128,15 +129,6 @@ static void add_resources(cJSON *container, const struct plan_task *t)
 		cJSON_Delete(res);
 }
 
-static cJSON *mount(const char *name, const char *path)
-{
-	cJSON *m = cJSON_CreateObject();
-
-	add_str(m, "mountPath", path);
-	add_str(m, "name", name);
-	return m;
-}
-
 static cJSON *kv_map(const struct kv *v, int n)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -204,67 +196,6 @@ static void add_env(cJSON *env, const struct plan_task *t)
 		}
 	}
 	buf_release(&b);
-}
-
-void argo_add_mounts(cJSON *mounts, cJSON *volumes, const struct plan_task *t)
-{
-	for (int i = 0; i < t->nmounts; i++) {
-		const struct plan_mount *v = &t->mounts[i];
-		cJSON *m = mount(v->pvc, v->path);
-		const cJSON *x;
-		int seen = 0;
-
-		if (v->sub_path)
-			add_str(m, "subPath", v->sub_path);
-		if (v->read_only)
-			cJSON_AddBoolToObject(m, "readOnly", 1);
-		cJSON_AddItemToArray(mounts, m);
-		/* One volume per claim, however many mounts use it. */
-		cJSON_ArrayForEach(x, volumes) {
-			const char *nm = cJSON_GetStringValue(
-				cJSON_GetObjectItemCaseSensitive(x, "name"));
-
-			if (nm && !strcmp(nm, v->pvc))
-				seen = 1;
-		}
-		if (!seen) {
-			cJSON *vol = named(v->pvc), *claim = cJSON_CreateObject();
-
-			add_str(claim, "claimName", v->pvc);
-			cJSON_AddItemToObject(vol, "persistentVolumeClaim",
-					      claim);
-			cJSON_AddItemToArray(volumes, vol);
-		}
-	}
-	if (t->shm_size) {
-		cJSON *vol = named("shm"), *ed = cJSON_CreateObject();
-
-		add_str(ed, "medium", "Memory");
-		add_str(ed, "sizeLimit", t->shm_size);
-		cJSON_AddItemToObject(vol, "emptyDir", ed);
-		cJSON_AddItemToArray(volumes, vol);
-		cJSON_AddItemToArray(mounts, mount("shm", "/dev/shm"));
-	}
-}
-
-cJSON *argo_tolerations(const struct plan_task *t)
-{
-	cJSON *tols = cJSON_CreateArray();
-
-	for (int i = 0; i < t->ntolerations; i++) {
-		const struct toleration *tl = &t->tolerations[i];
-		cJSON *x = cJSON_CreateObject();
-
-		if (tl->effect)
-			add_str(x, "effect", tl->effect);
-		if (tl->key)
-			add_str(x, "key", tl->key);
-		add_str(x, "operator", tl->operator);
-		if (tl->value)
-			add_str(x, "value", tl->value);
-		cJSON_AddItemToArray(tols, x);
-	}
-	return tols;
 }
 
 static cJSON *container_template(const struct plan_task *t,
@@ -342,13 +273,13 @@ static cJSON *container_template(const struct plan_task *t,
 		cJSON_AddItemToArray(icmd, str("--copy"));
 		cJSON_AddItemToArray(icmd, str(BIN_DIR "/t3q-bootstrap"));
 		cJSON_AddItemToObject(init, "command", icmd);
-		cJSON_AddItemToArray(imounts, mount("t3q-bin", BIN_DIR));
+		cJSON_AddItemToArray(imounts, k8s_mount("t3q-bin", BIN_DIR));
 		cJSON_AddItemToObject(init, "volumeMounts", imounts);
 		cJSON_AddItemToArray(inits, init);
 		cJSON_AddItemToObject(tmpl, "initContainers", inits);
 		cJSON_AddItemToObject(vol, "emptyDir", cJSON_CreateObject());
 		cJSON_AddItemToArray(volumes, vol);
-		cJSON_AddItemToArray(mounts, mount("t3q-bin", BIN_DIR));
+		cJSON_AddItemToArray(mounts, k8s_mount("t3q-bin", BIN_DIR));
 	}
 
 	add_str(c, "image", t->image);
@@ -364,14 +295,14 @@ static cJSON *container_template(const struct plan_task *t,
 	cJSON_AddItemToObject(c, "env", env);
 	add_resources(c, t);
 
-	argo_add_mounts(mounts, volumes, t);
+	k8s_add_mounts(mounts, volumes, t);
 	if (cJSON_GetArraySize(mounts))
 		cJSON_AddItemToObject(c, "volumeMounts", mounts);
 	else
 		cJSON_Delete(mounts);
 	cJSON_AddItemToObject(tmpl, "container", c);
 	if (t->ntolerations)
-		cJSON_AddItemToObject(tmpl, "tolerations", argo_tolerations(t));
+		cJSON_AddItemToObject(tmpl, "tolerations", k8s_tolerations(t));
 	if (cJSON_GetArraySize(volumes))
 		cJSON_AddItemToObject(tmpl, "volumes", volumes);
 	else

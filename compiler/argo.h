@@ -45,10 +45,6 @@ cJSON *argo_build(const struct pipeline *p, const struct argo_opts *o);
  * mounts and the template's volumes; its tolerations as a new array (the
  * caller owns it).
  */
-struct plan_task;
-void argo_add_mounts(cJSON *mounts, cJSON *volumes, const struct plan_task *t);
-cJSON *argo_tolerations(const struct plan_task *t);
-
 /* Copies the target-neutral settings into po, for plan_build(). */
 struct plan_opts;
 void argo_fill_plan_opts(struct plan_opts *po, const struct argo_opts *o);

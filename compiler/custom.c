@@ -8,7 +8,7 @@
 
 #include "common/log.h"
 #include "common/strmap.h"
-#include "compiler/argo.h"
+#include "compiler/k8s.h"
 #include "compiler/plan.h"
 
 static cJSON *str(const char *s)
@@ -323,17 +323,16 @@ static void expand_all(const struct pipeline *p, int idx,
 	buf_release(&err);
 }
 
-/* Elyra's volumes, shared memory and tolerations, as on generic nodes. */
 /* Volumes, /dev/shm and tolerations, as v1 writes a generic node's. */
 static void add_kubernetes(cJSON *t, cJSON *c, const struct plan_task *task)
 {
 	cJSON *mounts = cJSON_CreateArray(), *volumes = cJSON_CreateArray();
 
-	argo_add_mounts(mounts, volumes, task);
+	k8s_add_mounts(mounts, volumes, task);
 	add_if_any(c, "volumeMounts", mounts);
 	if (task->ntolerations)
 		cJSON_AddItemToObject(t, "tolerations",
-				      argo_tolerations(task));
+				      k8s_tolerations(task));
 	/* kfp sorts the template's volumes by name */
 	sort_named(volumes);
 	add_if_any(t, "volumes", volumes);
