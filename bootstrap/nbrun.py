@@ -136,6 +136,30 @@ def run_nbclient(nbclient, nbformat, nb, args, kernel, state):
         nbformat.write(nb, args.output)
 
 
+# A kernel that dies before its first cell is started again, with new
+# ports: jupyter_client picks free ports and the kernel binds them later,
+# and another kernel on the machine can take one in between ("ZMQError:
+# Address already in use"; t3q-run runs notebook nodes side by side, and
+# 1 kernel in 12 failed so with six runs of two at once). A kernel that
+# is broken fails every try, and the error is the last try's.
+KERNEL_START_TRIES = 3
+
+
+def run_notebook(papermill, nbclient, nbformat, nb, args, kernel, state):
+    for attempt in range(1, KERNEL_START_TRIES + 1):
+        try:
+            if papermill is not None:
+                run_papermill(papermill, args, kernel, state)
+            else:
+                run_nbclient(nbclient, nbformat, nb, args, kernel, state)
+            return
+        except (RuntimeError, TimeoutError, OSError) as exc:
+            if state["cell"] is not None or attempt == KERNEL_START_TRIES:
+                raise
+            err(f"t3q: kernel '{kernel}' did not start ({type(exc).__name__}: "
+                f"{exc}); starting it again (try {attempt + 1} of {KERNEL_START_TRIES})")
+
+
 def classify_failure(exc, kernel, state):
     """Map an execution exception to an exit code, printing the summary line."""
     ename = getattr(exc, "ename", None)  # CellExecutionError, PapermillExecutionError
@@ -221,10 +245,7 @@ def main(argv):
     # finally blocks still write the partial notebook and shut the kernel down.
     signal.signal(signal.SIGTERM, on_sigterm)
     try:
-        if papermill is not None:
-            run_papermill(papermill, args, kernel, state)
-        else:
-            run_nbclient(nbclient, nbformat, nb, args, kernel, state)
+        run_notebook(papermill, nbclient, nbformat, nb, args, kernel, state)
         rc = 0
     except Exception as exc:
         rc = classify_failure(exc, kernel, state)
