@@ -30,6 +30,25 @@ V1_FIXED = {"mlpipeline-ui-metadata", "mlpipeline-metrics"}
 V2_FIXED = {"mlpipeline-metrics", "mlpipeline-markdown", "mlpipeline-html"}
 
 
+def agree_k8s(name, t1, c1, px, say):
+    """The v1 template's PVC mounts, /dev/shm and tolerations against the
+    IR's kubernetes platform spec (px) of the same step."""
+    claims = {v["name"]: v["persistentVolumeClaim"]["claimName"] for v in t1.get("volumes", [])
+              if "persistentVolumeClaim" in v}
+    m1 = [(claims[m["name"]], m["mountPath"], m.get("subPath")) for m in c1.get("volumeMounts", [])
+          if m["name"] in claims]
+    m2 = [(m["constant"], m["mountPath"], m.get("subPath")) for m in px.get("pvcMount", [])]
+    if m1 != m2:
+        say(name, "PVC mounts", m1, m2)
+    shm1 = [v["emptyDir"].get("sizeLimit") for v in t1.get("volumes", []) if v["name"] == "shm"]
+    shm2 = [m["sizeLimit"] for m in px.get("emptyDirMounts", []) if m["mountPath"] == "/dev/shm"]
+    if shm1 != shm2:
+        say(name, "/dev/shm", shm1, shm2)
+    tol1 = [{k: v for k, v in t.items() if v not in ("", None)} for t in t1.get("tolerations", [])]
+    if tol1 != px.get("tolerations", []):
+        say(name, "tolerations", tol1, px.get("tolerations", []))
+
+
 def strip_pairs(args, flags):
     out, pairs, i = [], [], 0
     while i < len(args):
@@ -149,21 +168,8 @@ def agree(f1, f2):
         acc = r2.get("accelerator")
         if gpus != ({acc["resourceType"]: acc["resourceCount"]} if acc else {}):
             say(name, "accelerator", gpus, acc)
-        # volumes: claims, /dev/shm
-        claims = {v["name"]: v["persistentVolumeClaim"]["claimName"] for v in t1.get("volumes", [])
-                  if "persistentVolumeClaim" in v}
-        m1 = [(claims[m["name"]], m["mountPath"], m.get("subPath")) for m in c1.get("volumeMounts", [])
-              if m["name"] in claims]
-        m2 = [(m["constant"], m["mountPath"], m.get("subPath")) for m in px.get("pvcMount", [])]
-        if m1 != m2:
-            say(name, "PVC mounts", m1, m2)
-        shm1 = [v["emptyDir"].get("sizeLimit") for v in t1.get("volumes", []) if v["name"] == "shm"]
-        shm2 = [m["sizeLimit"] for m in px.get("emptyDirMounts", []) if m["mountPath"] == "/dev/shm"]
-        if shm1 != shm2:
-            say(name, "/dev/shm", shm1, shm2)
-        tol1 = [{k: v for k, v in t.items() if v not in ("", None)} for t in t1.get("tolerations", [])]
-        if tol1 != px.get("tolerations", []):
-            say(name, "tolerations", tol1, px.get("tolerations", []))
+        # volumes: claims, /dev/shm; tolerations
+        agree_k8s(name, t1, c1, px, say)
         for kind in ("labels", "annotations"):
             a, b = t1["metadata"][kind], px.get("podMetadata", {}).get(kind, {})
             if a != b:
@@ -191,20 +197,7 @@ def agree_custom(name, t1, task1, t2, px, say):
     mounts, /dev/shm, tolerations, and the DAG (v1 lists every producer
     too)."""
     c1 = t1["container"]
-    claims = {v["name"]: v["persistentVolumeClaim"]["claimName"] for v in t1.get("volumes", [])
-              if "persistentVolumeClaim" in v}
-    m1 = [(claims[m["name"]], m["mountPath"], m.get("subPath")) for m in c1.get("volumeMounts", [])
-          if m["name"] in claims]
-    m2 = [(m["constant"], m["mountPath"], m.get("subPath")) for m in px.get("pvcMount", [])]
-    if m1 != m2:
-        say(name, "PVC mounts", m1, m2)
-    shm1 = [v["emptyDir"].get("sizeLimit") for v in t1.get("volumes", []) if v["name"] == "shm"]
-    shm2 = [m["sizeLimit"] for m in px.get("emptyDirMounts", []) if m["mountPath"] == "/dev/shm"]
-    if shm1 != shm2:
-        say(name, "/dev/shm", shm1, shm2)
-    tol1 = [{k: v for k, v in t.items() if v not in ("", None)} for t in t1.get("tolerations", [])]
-    if tol1 != px.get("tolerations", []):
-        say(name, "tolerations", tol1, px.get("tolerations", []))
+    agree_k8s(name, t1, c1, px, say)
     if set(task1.get("dependencies", [])) != set(t2.get("dependentTasks", [])):
         say(name, "dependencies", sorted(task1.get("dependencies", [])), t2.get("dependentTasks", []))
     return []
