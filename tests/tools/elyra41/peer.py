@@ -562,6 +562,13 @@ REFUSED = [
             "misses, so even a default is passed as a string; t3q passes the Bool",
             lambda msg: "expected string or bytes-like object, got 'bool'" in msg or
             elyra_quotes("BOOLEAN")(msg)),
+    Refused("refused: an optional input left unset", "custom nodes",
+            "refuses: `expected string or bytes-like object, got 'NoneType'`",
+            "no task input; the component's input `isOptional`, as kfp 2 compiles it",
+            "Elyra 4.1.1's v2 DSL template runs `string_delimiter_safe` (a `re.sub`) on every task input's "
+            "value, and an optional input with no value and no default has the value None; kfp 2.17.3 "
+            "compiles the same component with the input left out (kfp_ref.py agrees with t3q)",
+            lambda msg: "expected string or bytes-like object, got 'NoneType'" in msg),
 ]
 
 
