@@ -2,6 +2,8 @@
 """The cluster suite's pipelines, written as Elyra .pipeline files.
 
     pipelines.py CASE DIR   writes DIR/CASE.pipeline and its node files
+                            (custom: also DIR/image/, the component image's files)
+    pipelines.py values     prints the params case's run values as JSON
     pipelines.py equiv DIR COUNT SEED   COUNT generated pipelines, DIR/eqNN/
 
 Each case is a list of nodes (id, kind, file, text, parents, properties);
@@ -20,8 +22,8 @@ OPS = {"py": "execute-python-node", "sh": "execute-shell-node",
 def notebook(*cells):
     """A notebook whose code cells are CELLS, on the python3 kernel."""
     return json.dumps({
-        "cells": [{"cell_type": "code", "execution_count": None, "metadata": {},
-                   "outputs": [], "source": c} for c in cells],
+        "cells": [{"cell_type": "code", "execution_count": None, "id": "cell%d" % i, "metadata": {},
+                   "outputs": [], "source": c} for i, c in enumerate(cells)],
         "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
                                     "language": "python"}},
         "nbformat": 4, "nbformat_minor": 5}, indent=1)
@@ -32,6 +34,11 @@ def node(nid, fname, text, parents=(), **props):
             "props": props}
 
 
+def custom(nid, fname, text, parents, props):
+    """A custom node: props are its component_parameters (property ids)."""
+    return {"id": nid, "file": fname, "text": text, "parents": list(parents), "props": props}
+
+
 def write(case, nodes, out, params=()):
     os.makedirs(out, exist_ok=True)
     doc_nodes = []
@@ -39,15 +46,24 @@ def write(case, nodes, out, params=()):
         path = os.path.join(out, n["file"])
         with open(path, "w") as f:
             f.write(n["text"])
-        kind = n["file"].rsplit(".", 1)[1].lower()
-        cp = {"filename": n["file"], "runtime_image": IMAGE, "dependencies": [],
-              "include_subdirectories": False, "outputs": [], "env_vars": []}
-        cp.update(n["props"])
         links = [{"id": "l-%s-%s" % (p, n["id"]), "node_id_ref": p, "port_id_ref": "outPort"}
                  for p in n["parents"]]
+        app = {"ui_data": {"label": n["id"]}}
+        if n["file"].endswith(".yaml"):
+            # a custom node: its component from a local-file-catalog, its
+            # inputs as Elyra's properties panel writes them
+            op = "local-file-catalog:" + n["file"][:-5]
+            app["component_parameters"] = n["props"]
+            app["component_source"] = json.dumps({"catalog_type": "local-file-catalog",
+                                                  "component_ref": {"base_dir": ".", "path": n["file"]}})
+        else:
+            op = OPS[n["file"].rsplit(".", 1)[1].lower()]
+            cp = {"filename": n["file"], "runtime_image": IMAGE, "dependencies": [],
+                  "include_subdirectories": False, "outputs": [], "env_vars": []}
+            cp.update(n["props"])
+            app["component_parameters"] = cp
         doc_nodes.append({
-            "id": n["id"], "type": "execution_node", "op": OPS[kind],
-            "app_data": {"component_parameters": cp, "ui_data": {"label": n["id"]}},
+            "id": n["id"], "type": "execution_node", "op": op, "app_data": app,
             "inputs": [{"id": "inPort", "links": links}], "outputs": [{"id": "outPort"}]})
     props = {"name": case, "runtime": "Kubeflow Pipelines", "pipeline_defaults": {}}
     if params:
@@ -161,6 +177,101 @@ DNS = [node("resolve", "resolve.py", """import socket
 print("glibc resolves", sorted({a[4][0] for a in socket.getaddrinfo("minio-service.kubeflow", 9000)}))
 """)]
 
+# Run parameters of every type Elyra has, each changed at submit
+# (tests/cluster/run sets spec.arguments as the KFP run form does, with
+# the values of PARAM_VALUES); a script, a notebook and a shell node print
+# what reached them, as JSON lines 'PARAMS <node> {...}'.
+PARAM_TYPES = {"P_TEXT": ("String", "default text"), "P_EMPTY": ("String", "not empty"),
+               "P_INT": ("Integer", 5), "P_FLOAT": ("Float", 2.5), "P_BOOL": ("Boolean", True)}
+# the value classes: whitespace at both ends, non-ASCII, quotes, a
+# backslash, shell and Argo-looking text; empty; negative; subnormal; false
+PARAM_VALUES = {"P_TEXT": " two  words, ünï ✓ 'q' \"dq\" back\\slash $HOME `x` {y} ",
+                "P_EMPTY": "", "P_INT": "-7", "P_FLOAT": "4.9e-324", "P_BOOL": "false"}
+SHOW_PY = """import json, os
+print("PARAMS %s " + json.dumps({k: os.environ.get(k) for k in %r}, ensure_ascii=False), flush=True)
+"""
+PARAMS = [
+    node("script", "show.py", SHOW_PY % ("script", sorted(PARAM_TYPES)), pipeline_parameters=sorted(PARAM_TYPES)),
+    node("cells", "show.ipynb", notebook(SHOW_PY % ("cells", sorted(PARAM_TYPES))), ["script"],
+         pipeline_parameters=sorted(PARAM_TYPES)),
+    node("shell", "show.sh", "exec python3 -c '%s'\n" % (SHOW_PY % ("shell", sorted(PARAM_TYPES))).replace("'", "'\\''"),
+         ["script"], pipeline_parameters=sorted(PARAM_TYPES)),
+]
+PARAMS_DEFS = [{"name": k, "description": "", "required": False,
+                "default_value": {"type": t, "value": v}} for k, (t, v) in sorted(PARAM_TYPES.items())]
+
+# A KFP v1 component whose image tests/cluster/run builds (the runtime
+# image and a layer of COMPONENT_FILES, pushed as quay.io/t3q/wordcount:1),
+# between notebook nodes: prep (notebook) -> count (component: a run
+# parameter, a number, two outputs) -> show (component: count's Report as
+# an input artifact, its Words as a value) -> after (notebook, reading
+# prep's file through the object store).
+COMPONENT_IMAGE = "quay.io/t3q/wordcount:1"
+COMPONENT_FILES = {
+    "opt/wordcount/IMAGE": "wordcount image 1, built by tests/cluster/run\n",
+    "opt/wordcount/count.py": """import argparse, os
+a = argparse.ArgumentParser()
+for f in ("--text", "--times", "--words", "--report"):
+    a.add_argument(f, required=True)
+a = a.parse_args()
+print(open("/opt/wordcount/IMAGE").read().strip(), flush=True)
+words = a.text.split() * int(a.times)
+for p in (a.words, a.report):
+    os.makedirs(os.path.dirname(p), exist_ok=True)
+open(a.words, "w").write(str(len(words)))
+open(a.report, "w").write("report: " + " | ".join(words) + "\\n")
+print("count: %d words" % len(words), flush=True)
+""",
+    "opt/wordcount/show.py": """import os, sys
+report, words, summary = sys.argv[1:4]
+text = open(report).read()
+print("show read", repr(text), "words", words, flush=True)
+os.makedirs(os.path.dirname(summary), exist_ok=True)
+open(summary, "w").write("%s words; %s" % (words, text))
+""",
+}
+COUNT_YAML = """name: Count words
+description: splits a text into words, repeated
+inputs:
+- {name: Text, type: String}
+- {name: Times, type: Integer, default: '1'}
+outputs:
+- {name: Words, type: Integer}
+- {name: Report}
+implementation:
+  container:
+    image: %s
+    command: [python3, /opt/wordcount/count.py]
+    args: [--text, {inputValue: Text}, --times, {inputValue: Times},
+           --words, {outputPath: Words}, --report, {outputPath: Report}]
+""" % COMPONENT_IMAGE
+SHOW_YAML = """name: Show report
+inputs:
+- {name: Report}
+- {name: Words, type: Integer}
+outputs:
+- {name: Summary}
+implementation:
+  container:
+    image: %s
+    command: [python3, /opt/wordcount/show.py, {inputPath: Report}, {inputValue: Words},
+              {outputPath: Summary}]
+""" % COMPONENT_IMAGE
+CUSTOM = [
+    node("prep", "prep.ipynb", notebook("open('words.txt', 'w').write('from prep\\n')\nprint('prep wrote words.txt')"),
+         outputs=["words.txt"]),
+    custom("count", "count.yaml", COUNT_YAML, ["prep"],
+           {"text": {"widget": "parameter", "value": "TEXT"}, "times": {"widget": "number", "value": 2}}),
+    custom("show", "show.yaml", SHOW_YAML, ["count"],
+           {"report": {"widget": "inputpath", "value": {"value": "count", "option": "output_report"}},
+            "words": {"widget": "inputpath", "value": {"value": "count", "option": "output_words"}}}),
+    node("after", "after.ipynb", notebook("print('after reads', open('words.txt').read().strip())"),
+         ["show", "prep"]),
+]
+CUSTOM_DEFS = [{"name": "TEXT", "description": "", "required": False,
+                "default_value": {"type": "String", "value": "the default text"}}]
+
+
 def equiv(out, count, seed):
     """COUNT generated pipelines (seeded): 3-6 shell nodes, each a fan-out
     or fan-in of the ones before. A node writes out/<id>.txt from its
@@ -186,12 +297,22 @@ def equiv(out, count, seed):
                        "default_value": {"type": "String", "value": "default"}}])
 
 
-CASES = {"fail": FAIL, "long": LONG, "missing": MISSING, "live": LIVE, "props": PROPS, "dns": DNS}
+CASES = {"fail": FAIL, "long": LONG, "missing": MISSING, "live": LIVE, "props": PROPS, "dns": DNS,
+         "params": PARAMS, "custom": CUSTOM}
+DEFS = {"params": PARAMS_DEFS, "custom": CUSTOM_DEFS}
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["values"]:
+        print(json.dumps(PARAM_VALUES, ensure_ascii=False))
+        sys.exit(0)
     if len(sys.argv) == 5 and sys.argv[1] == "equiv":
         equiv(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
         sys.exit(0)
     if len(sys.argv) != 3 or sys.argv[1] not in CASES:
         sys.exit("usage: pipelines.py {%s} DIR" % "|".join(CASES))
-    write(sys.argv[1], CASES[sys.argv[1]], sys.argv[2])
+    if sys.argv[1] == "custom":
+        for f, text in COMPONENT_FILES.items():
+            os.makedirs(os.path.join(sys.argv[2], "image", os.path.dirname(f)), exist_ok=True)
+            with open(os.path.join(sys.argv[2], "image", f), "w") as fh:
+                fh.write(text)
+    write(sys.argv[1], CASES[sys.argv[1]], sys.argv[2], DEFS.get(sys.argv[1], ()))
