@@ -384,6 +384,17 @@ class CGen(Gen):
             return "boolean", self.chance(0.5)
         return "string", self.pick(STRINGS)
 
+    def run_params(self, names):
+        """Up to 4 of NAMES as the pipeline's parameters, each of its type."""
+        types = {"p_text": "String", "p_num": "Integer", "p_ratio": "Float", "p_flag": "Bool", "p_url": "String"}
+        params = []
+        for name in self.sample(names, 0, 4):
+            typ = types[name]
+            val = {"String": self.pick(STRINGS[:5]), "Integer": 5, "Float": 2.5, "Bool": True}[typ]
+            params.append({"name": name, "description": "", "required": False,
+                           "default_value": {"type": typ, "value": val}})
+        return params
+
     def v2_input(self, cp, iname, ityp, required, producers, params):
         """One input's property, as --v2 gives it: mostly what kfp 2 takes,
         now and then what it refuses (a value to an artifact input, a
@@ -453,12 +464,7 @@ class CGen(Gen):
         """--v2: the nodes of build(), with SPECS_V2's components and
         inputs given as kfp 2 types them."""
         self.classes = set()
-        params = []
-        for name in self.sample(["p_text", "p_num", "p_ratio", "p_flag"], 0, 4):
-            typ = {"p_text": "String", "p_num": "Integer", "p_ratio": "Float", "p_flag": "Bool"}[name]
-            val = {"String": self.pick(STRINGS[:5]), "Integer": 5, "Float": 2.5, "Bool": True}[typ]
-            params.append({"name": name, "description": "", "required": False,
-                           "default_value": {"type": typ, "value": val}})
+        params = self.run_params(["p_text", "p_num", "p_ratio", "p_flag"])
         nodes = []
         for i in range(self.rng.randint(1, 6)):
             kind = "generic" if self.chance(0.2) else "custom"
@@ -504,13 +510,7 @@ class CGen(Gen):
 
     def build(self, compdir):
         self.classes = set()
-        params = []
-        for name in self.sample(["p_text", "p_num", "p_ratio", "p_flag", "p_url"], 0, 4):
-            typ = {"p_text": "String", "p_num": "Integer", "p_ratio": "Float", "p_flag": "Bool",
-                   "p_url": "String"}[name]
-            val = {"String": self.pick(STRINGS[:5]), "Integer": 5, "Float": 2.5, "Bool": True}[typ]
-            params.append({"name": name, "description": "", "required": False,
-                           "default_value": {"type": typ, "value": val}})
+        params = self.run_params(["p_text", "p_num", "p_ratio", "p_flag", "p_url"])
         n = self.rng.randint(1, 6)
         nodes = []
         for i in range(n):
