@@ -128,4 +128,42 @@ PY
 		{ echo "want exit 1 and the missing program named; got $rc:"; cat missing.out; return 1; }
 }
 step "a component whose program the host lacks fails its node, saying so" missing
+
+# A full disk: the run's work directory on a 64 KiB tmpfs, and a 200 KB
+# value that t3q-run writes to the component's input file. The node fails,
+# naming the file and the reason, and its command does not run. (Needs
+# root for the mount; skipped without.)
+full_disk() {
+	mkdir -p full && cat >comps/wc.yaml <<'EOF'
+name: Reads a file
+inputs:
+- {name: Text}
+implementation:
+  container:
+    image: example.com/tools:1
+    command: [sh, -c, 'echo "read $(wc -c < "$0") bytes"', {inputPath: Text}]
+EOF
+	"$py" - "$(pwd)/comps" <<'PY' || return 1
+import hashlib, json, sys
+ref = {"base_dir": sys.argv[1], "path": "wc.yaml"}
+node = {"id": "n1", "type": "execution_node",
+        "op": "local-directory-catalog:" + hashlib.sha256(b"wc.yaml").hexdigest()[:12],
+        "app_data": {"component_parameters": {"text": {"widget": "string", "value": "x" * 200000}},
+                     "component_source": json.dumps({"catalog_type": "local-directory-catalog",
+                                                     "component_ref": ref}),
+                     "ui_data": {"label": "Reads a file"}},
+        "inputs": [{"id": "inPort"}], "outputs": [{"id": "outPort"}]}
+doc = {"doc_type": "pipeline", "version": "3.0", "primary_pipeline": "p",
+       "pipelines": [{"id": "p", "nodes": [node], "app_data": {"version": 8, "properties": {}}}]}
+json.dump(doc, open("full.pipeline", "w"))
+PY
+	mount -t tmpfs -o size=64k tmpfs full 2>/dev/null || { echo "cannot mount a tmpfs: skipped"; return 0; }
+	rc=0
+	"$run" full.pipeline --work full/w --store "file://$T/store" --run-id full >full.out 2>&1 || rc=$?
+	umount full
+	[ $rc = 1 ] && grep -q "cannot write '.*/inputs/Text/data': No space left on device" full.out &&
+		! grep -q "read [0-9]* bytes" full.out ||
+		{ echo "want exit 1, the file named and no run; got $rc:"; cat full.out; return 1; }
+}
+step "a full disk under a component's input: its node fails, naming the file" full_disk
 finish

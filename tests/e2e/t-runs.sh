@@ -73,7 +73,10 @@ same_second() {
 	id1=$(sed -n 's/^run \([^ :]*\): .*/\1/p' "$T/h1.out")
 	id2=$(sed -n 's/^run \([^ :]*\): .*/\1/p' "$T/h2.out")
 	echo "ids: '$id1' '$id2'"
-	[ $rc1 = 0 ] && [ $rc2 = 0 ] && [ -n "$id1" ] && [ "$id1" != "$id2" ]
+	# run-<date>-<time>-<pid>-<4 hex digits of randomness>
+	[ $rc1 = 0 ] && [ $rc2 = 0 ] && [ -n "$id1" ] && [ "$id1" != "$id2" ] &&
+	grep -Eq '^run-[0-9]{8}-[0-9]{6}-[0-9]+-[0-9a-f]{4}$' <<<"$id1" &&
+	grep -Eq '^run-[0-9]{8}-[0-9]{6}-[0-9]+-[0-9a-f]{4}$' <<<"$id2"
 }
 step "two default run ids started in the same second differ" same_second
 
@@ -165,4 +168,15 @@ s3_store() {
 	grep -q ' pre/fix/s3/r7/s3-s.tar.gz$' "$T/s3.ls" && grep -q ' pre/fix/s3/r7/s3.log$' "$T/s3.ls"
 }
 step "an s3://bucket/prefix store: the objects under bucket, prefix, pipeline, run" s3_store
+
+# 8. A node's output whose last line has no newline: printed whole, with
+# the node's prefix and a newline, after the lines before it.
+printf "printf 'first line\\nno newline at the end'\n" >tail.sh
+pipeline tail.pipeline t:tail.sh
+last_line() {
+	"$run" tail.pipeline --work "$T/w8" >"$T/tail.out" 2>/dev/null || return 1
+	grep -n '^\[t\]' "$T/tail.out"
+	grep -A1 -x '\[t\] first line' "$T/tail.out" | grep -qx '\[t\] no newline at the end'
+}
+step "a last line without a newline is printed whole, prefixed" last_line
 finish

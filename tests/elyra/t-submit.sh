@@ -42,7 +42,19 @@ mkdir -p "$T/uploads"
 	"$T3Q_BIN/bootstrap/t3q-bootstrap" s3 ls -r "s3://$bucket/" >"$T/fake.log" 2>&1 &
 fake=$!
 at_exit "kill $fake"
-for _ in $(seq 50); do curl -s "http://127.0.0.1:$port/t3q-ready" >/dev/null && break; sleep 0.1; done
+# Up to 60 s: under load the venv's Python may take seconds to start (a
+# 5 s wait once ran out in a fresh-clone CI run, and every step after it
+# failed on 'Connection refused').
+ready() {
+	local i
+	for i in $(seq 600); do
+		curl -s "http://127.0.0.1:$port/t3q-ready" >/dev/null && return 0
+		kill -0 $fake 2>/dev/null || { echo "the stand-in exited:"; cat "$T/fake.log"; return 1; }
+		sleep 0.1
+	done
+	echo "the stand-in did not answer in 60 s:"; cat "$T/fake.log"; return 1
+}
+step "the stand-in KFP API answers" ready
 
 step "a runtime with the stand-in KFP API" runtime fake "${cos[@]}" \
 	--api_endpoint="http://127.0.0.1:$port" --public_api_endpoint=http://kfp.example/pipeline

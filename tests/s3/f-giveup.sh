@@ -53,6 +53,20 @@ abort() {
 step "a failed multipart upload is aborted, the part's give-up said" abort
 step "the abort request was sent" grep -q ' DELETE .*uploadId=' "$PROXY_LOG"
 stop_proxy
+
+# A part refused for good (403 AccessDenied on an UploadPart, after creation
+# and the first part): the upload fails at once, naming the part and S3's
+# reason, without a retry of that part, and is aborted.
+start_proxy --after 2 --fail-rate 1 --faults 403 --methods PUT
+refused() {
+	expect_rc 1 timeout 60 "$T3Q_BIN/bootstrap/t3q-bootstrap" s3 -e "$PROXY" --max-attempts 5 --part-size $((5 * MiB)) \
+		put "$T/big" "s3://$bucket/refused" &&
+	grep -Eq "PUT s3://$bucket/refused part [0-9]+: .*(403|AccessDenied)" "$T/out" &&
+	! grep -q "retrying" "$T/out"
+}
+step "a part refused with 403 fails the upload at once, naming the part" refused
+step "that multipart upload was aborted" grep -q ' DELETE .*uploadId=' "$PROXY_LOG"
+stop_proxy
 no_orphans() {
 	[ "$T3Q_TEST_S3_KIND" != minio ] && return 0
 	# MinIO lists in-progress uploads with ?uploads=; none may remain.

@@ -13,9 +13,10 @@ either proxied faithfully or gets one injected fault:
                       client must catch by its checksum)
   flipup              flip one byte in the middle of the request body on
                       its way upstream (the server must catch it)
+  403                 S3's AccessDenied, which a client must not retry
 
 Not in the default --faults: flip and flipup (a client without checksums
-would take the bytes as good).  Each log line ends with the request's
+would take the bytes as good), and 403 (AccessDenied: final, never retried).  Each log line ends with the request's
 notable headers: expect (100-continue), crc32c (x-amz-checksum-crc32c),
 mode (x-amz-checksum-mode), range, or '-'.
 
@@ -42,7 +43,7 @@ MAX_LINE = 64 * 1024        # longest request/status/header line we accept
 MAX_HEADERS = 200
 IO_TIMEOUT = 300            # seconds; only to reap dead peers, never hit in tests
 ALL_FAULTS = ('500', '503', 'slowdown', 'reset', 'stall', 'truncate')
-EXTRA_FAULTS = ('flip', 'flipup')
+EXTRA_FAULTS = ('flip', 'flipup', '403')
 ERRORS = {  # fault -> (status, reason, S3 code, message)
     '500': (500, 'Internal Server Error', 'InternalError',
             'We encountered an internal error. Please try again.'),
@@ -51,6 +52,7 @@ ERRORS = {  # fault -> (status, reason, S3 code, message)
     'slowdown': (503, 'Slow Down', 'SlowDown', 'Please reduce your request rate.'),
     '502': (502, 'Bad Gateway', 'BadGateway', 'faultproxy could not reach upstream.'),
     '400': (400, 'Bad Request', 'BadRequest', 'faultproxy could not parse the request.'),
+    '403': (403, 'Forbidden', 'AccessDenied', 'Access Denied.'),
 }
 
 
