@@ -2,6 +2,7 @@
 #include "compiler/ircomp.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -123,6 +124,24 @@ static cJSON *artifact_type(const char *type)
 }
 
 /*
+ * Whether s is an integer as Python prints one (no sign but '-', no
+ * leading zero) that a double holds exactly: the IR's constants and
+ * defaults are protobuf Values, doubles, so kfp writes any other number as
+ * the double it becomes (int('010') is 10.0, 2**53 + 1 is 2**53).
+ */
+static int exact_int(const char *s)
+{
+	const char *d = *s == '-' ? s + 1 : s;
+	size_t n = strspn(d, "0123456789");
+	char back[32];
+
+	if (!n || d[n] || (*d == '0' && n > 1) || n > 17)
+		return 0;
+	snprintf(back, sizeof(back), "%.0f", strtod(s, NULL));
+	return !strcmp(back, s);
+}
+
+/*
  * A value of IR type ptype from its text (kfp's v1 default
  * deserializers: int, float, strtobool, json.loads else the text).
  */
@@ -137,7 +156,9 @@ static cJSON *typed_value(const char *ptype, const char *s)
 
 		if (*s && !*end) {
 			j = cJSON_CreateNumber(d);
-			j->valuestring = xstrdup(s);
+			/* else printed as the double, as kfp prints it */
+			if (exact_int(s))
+				j->valuestring = xstrdup(s);
 			return j;
 		}
 	} else if (!strcmp(ptype, "BOOLEAN")) {
@@ -476,6 +497,27 @@ cJSON *ircomp_task(const struct pipeline *p, int idx,
 
 /* ------------------------------------------------------------ checks */
 
+/*
+ * An integer constant past 2^53 reaches the step as the double nearest
+ * it (the IR's constants are protobuf Values), digits lost: say so.
+ */
+static void warn_inexact(struct pipeline *p, int idx, const char *prop,
+			 const char *input, const char *s)
+{
+	const char *d = *s == '-' ? s + 1 : s;
+	char got[400];
+
+	if (!*d || d[strspn(d, "0123456789")] || exact_int(s))
+		return;
+	snprintf(got, sizeof(got), "%.0f", strtod(s, NULL));
+	if (!strcmp(got, s + strspn(s, "0")))
+		return;	/* leading zeros: int('010') is 10, no digit lost */
+	pipeline_diag(p, 0, &p->nodes[idx], prop, "input '%s': %s is past "
+		      "2^53, and KFP v2 holds numbers as doubles: the step "
+		      "gets %s (as with kfp); pass it to a String input to "
+		      "keep every digit", input, s, got);
+}
+
 /* kfp's type of a constant as Elyra 4.1.1's DSL writes it. */
 static int const_fits(const char *pt, const char *s)
 {
@@ -543,6 +585,8 @@ static int check_arg(struct pipeline *p, int idx, int i,
 		bad = strcmp(pt, given) != 0;
 	} else {
 		bad = !const_fits(pt, a->value) ? 3 : 0;
+		if (!bad && !strncmp(pt, "NUMBER_", 7))
+			warn_inexact(p, idx, prop.buf, ci->name, a->value);
 	}
 	if (bad == 2)
 		pipeline_diag(p, 1, &p->nodes[idx], prop.buf, "input '%s' of "

@@ -5,6 +5,7 @@
 # Each test gets a fresh temp dir ($T, removed on exit) and, when the test
 # needs S3 (T3Q_S3_STATE is set by ctest), the env of the fixture's server.
 # finish prints "N passed, N failed" and sets the exit code.
+# T3Q_TEST_KEEP=1 keeps $T (its path goes to stderr), to look at a failure.
 set -u
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/t3q-test.XXXXXX")
@@ -14,7 +15,7 @@ cleanup_hooks=()
 on_exit() {
 	local h
 	for h in "${cleanup_hooks[@]}"; do eval "$h" || true; done
-	rm -rf "$T"
+	if [ -n "${T3Q_TEST_KEEP:-}" ]; then echo "kept $T" >&2; else rm -rf "$T"; fi
 }
 trap on_exit EXIT
 at_exit() { cleanup_hooks+=("$1"); }

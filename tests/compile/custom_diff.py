@@ -25,7 +25,7 @@ with Elyra 4.0.0's own export, over generated pipelines (t-elyra-custom.sh).
       REPORT/counts.txt. An empty failure file is a pass. What Elyra
       refuses and t3q compiles is a pass only as ACCEPT below says
       (REPORT/accepted.txt names the entries used).
-  custom_diff.py classes CASES | accepted REPORT | readme README.md
+  custom_diff.py classes CASES [--v2] | accepted REPORT | readme README.md
       every value class (CLASS_NAMES) was generated; every ACCEPT entry
       was needed; README.md lists each.
 """
@@ -301,6 +301,16 @@ PARAM_TYPE = {"String": "String", "Integer": "Integer", "Float": "Float", "Bool"
 # that the rest of the generated set stays as it was.
 EMPTY_NUMBER = "an empty number field on a custom node"
 CLASS_NAMES = [EMPTY_NUMBER]
+# --v2's value classes, by the input's type: a constant of the class now
+# and then (its own random stream) in place of value_for's.
+V2_CLASSES = {
+    "String": [("whitespace at both ends", "  padded  "), ("a backslash before n", "C:\\new\\dir"),
+               ("a newline", "two\nlines"), ("a tab", "a\tb"), ("double quotes", 'say "hi"'),
+               ("triple quotes", 'x"""y'), ("non-ASCII", "ünï ✓"), ("empty", ""), ("braces", "{x} {{y}}")],
+    "Integer": [("zero", 0), ("negative", -1), ("huge", 9007199254740993)],
+    "Float": [("zero", 0.0), ("subnormal", 5e-324), ("huge", 1e308), ("an exponent", 1.5e-7), ("integral", 3.0)],
+}
+CLASS_NAMES_V2 = ["%s: %s" % (t, name) for t, cls in V2_CLASSES.items() for name, _ in cls]
 
 
 def empty_numbers(doc):
@@ -417,6 +427,10 @@ class CGen(Gen):
                                                                          ['[1, "x"]', '{"b": 1}', 'not json'])}
             else:
                 widget, v = self.value_for(V2_PARAMS[ityp])
+                cls = V2_CLASSES.get(V2_PARAMS[ityp])
+                if cls and self.erng.random() < 0.35:
+                    name, v = cls[self.erng.randrange(len(cls))]
+                    self.classes.add("%s: %s" % (V2_PARAMS[ityp], name))
                 cp[pid(iname)] = {"widget": widget, "value": v}
             return None
         # an artifact input with nothing that fits: left empty, or a value
@@ -781,10 +795,11 @@ def check_accepted(report):
     return 1 if unused else 0
 
 
-def check_classes(root):
-    """Every value class was produced (CLASS_NAMES)."""
+def check_classes(root, names=None):
+    """Every value class was produced (CLASS_NAMES, or --v2's)."""
+    names = names or CLASS_NAMES
     made = {k for v in json.load(open(os.path.join(root, "classes.json"))).values() for k in v}
-    missing = [k for k in CLASS_NAMES if k not in made]
+    missing = [k for k in names if k not in made]
     for k in missing:
         print("value class not produced: " + k)
     print("%d value classes, %d produced" % (len(CLASS_NAMES), len(made)))
@@ -811,6 +826,8 @@ def main(argv):
         return check_accepted(argv[1])
     if argv[:1] == ["classes"] and len(argv) == 2:
         return check_classes(argv[1])
+    if argv[:1] == ["classes"] and len(argv) == 3 and argv[2] == "--v2":
+        return check_classes(argv[1], CLASS_NAMES_V2)
     if argv[:1] == ["readme"] and len(argv) == 2:
         return check_readme(argv[1])
     if argv[:1] == ["gen"]:

@@ -78,6 +78,7 @@ PY
 }
 step "generate $count pipelines with custom components typed for KFP v2 (seed $seed), and stage the goldens'" gen
 sed 's/^/# /' "$T/step.out"
+step "every value class of custom_diff.py --v2 was generated" "$py" "$here/custom_diff.py" classes "$T/cases" --v2
 ncases=$(ls -d "$T/cases"/[0-9]*/ | wc -l)
 export_all() {
 	"$py" "$here/custom_diff.py" list "$T/cases" rt >"$T/list.jsonl" &&

@@ -50,6 +50,7 @@ t3q's repeated --pipeline-parameter NAME=VALUE (one argument each, so that
 no run value splits) reads as Elyra's --pipeline-parameters list with its
 --parameter-pass-method env.
 """
+import ast
 import contextlib
 import io
 import json
@@ -255,6 +256,24 @@ def is_absent(v):
 
 def artifact_type(title):
     return {"artifactType": {"schemaTitle": title, "schemaVersion": "0.0.1"}}
+
+
+def python_reads(text):
+    """What Python makes of text written between \"\"\" and \"\"\", its
+    quotes escaped, as Elyra 4.1.1's v2 DSL template writes a task's
+    String constant (string_delimiter_safe, python_dsl_template.jinja2)."""
+    return ast.literal_eval('"""' + text.replace('"', '\\"') + '"""')
+
+
+def backslash_constants(e, t, c):
+    """Each differing task input: t3q's String constant with a backslash
+    as typed, Elyra's as Python read it."""
+    diff = [k for k in set(e) | set(t) if e.get(k) != t.get(k)]
+    for k in diff:
+        ec, tc = e[k]["runtimeValue"]["constant"], t[k]["runtimeValue"]["constant"]
+        if not (isinstance(tc, str) and "\\" in tc and ec == python_reads(tc)):
+            return False
+    return bool(diff)
 
 
 class Allow:
@@ -524,6 +543,12 @@ ALLOW = [
           shadowed_parameters, re.compile(r"bootstrap\.--(pipeline-parameters|parameter-pass-method)|"
                                           r"task\.inputs\.parameters|"
                                           r"component\.inputDefinitions\.parameters\[[^]]+\](\.\w+)?")),
+    Allow("task.inputs.parameters (a String value with a backslash)", "custom nodes",
+          "the value as Python reads it: `C:\\new` holds a newline", "the value as typed",
+          "Elyra 4.1.1's DSL writes a String value between `\"\"\"` unescaped, so Python turns "
+          "`\\n`, `\\t`, `\\\\` and the like into other characters; t3q passes the text as typed, "
+          "as kfp 2 compiles the same argument",
+          backslash_constants, "task.inputs.parameters"),
 ]
 
 
