@@ -20,7 +20,7 @@
 #include <cjson/cJSON.h>
 
 #include "common/names.h"
-#include "common/upload.h"
+#include "common/upload_scan.h"
 
 /*
  * The patterns are a handful of literals used for every node: compiled

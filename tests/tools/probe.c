@@ -15,7 +15,7 @@
 
 #include "common/buf.h"
 #include "common/names.h"
-#include "common/upload.h"
+#include "common/upload_scan.h"
 
 static void unescape(char *s)
 {

@@ -1,5 +1,5 @@
 /* upload: Elyra's create_temp_archive, then a PUT per node. */
-#include "common/upload.h"
+#include "common/upload_scan.h"
 
 #include <dirent.h>
 #include <stdint.h>

@@ -16,8 +16,8 @@
  * it ("shadow -> /etc/shadow", "certs -> /etc/ssl") is refused, since it
  * would put the compiling machine's files in the bucket.
  */
-#ifndef T3Q_COMMON_UPLOAD_H
-#define T3Q_COMMON_UPLOAD_H
+#ifndef T3Q_COMMON_UPLOAD_SCAN_H
+#define T3Q_COMMON_UPLOAD_SCAN_H
 
 #include "common/pipeline.h"
 #include "common/store.h"
