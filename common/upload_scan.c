@@ -1,4 +1,4 @@
-/* upload: Elyra's create_temp_archive, then a PUT per node. */
+/* upload_scan: what Elyra's create_temp_archive puts in a node's archive. */
 #include "common/upload_scan.h"
 
 #include <dirent.h>
@@ -9,9 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/archive.h"
 #include "common/log.h"
-#include "common/nodecmd.h"
 
 /* ---- Python's fnmatch, on code points ---- */
 
@@ -548,49 +546,48 @@ int upload_scan(const struct pipeline *p, const struct node *n,
 	return ret;
 }
 
-int upload_archives(const struct pipeline *p, struct store *st,
-		    const char *directory)
+/* ---- the walk of upload_archives() ---- */
+
+struct upload_walk {
+	struct scan sc;
+	char *dir;		/* the node's directory, the archive's root */
+};
+
+struct upload_walk *upload_walk_start(const struct pipeline *p,
+				      const struct node *n)
 {
+	struct upload_walk *w = xcalloc(1, sizeof(*w));
+
+	w->dir = node_dir(p, n);
+	/* No member list: the archive's own walk is the scan. */
+	scan_init(&w->sc, p, n, w->dir, NULL);
+	return w;
+}
+
+const char *upload_walk_dir(const struct upload_walk *w)
+{
+	return w->dir;
+}
+
+int upload_walk_filter(const char *name, int is_dir, void *w)
+{
+	return elyra_filter(name, is_dir, &((struct upload_walk *)w)->sc);
+}
+
+int upload_walk_end(struct upload_walk *w)
+{
+	const struct node *n = w->sc.n;
 	int ret = 0;
 
-	for (int i = 0; i < p->nnodes && !ret; i++) {
-		const struct node *n = &p->nodes[i];
-		char *dir, *name, *tmp;
-		struct buf key = BUF_INIT;
-		struct scan sc;
-
-		/* A custom component has no files: its image has it all. */
-		if (n->kind == NODE_CUSTOM)
-			continue;
-		dir = node_dir(p, n);
-		name = nodecmd_archive_name(n);
-		tmp = xstrfmt("%s/t3q-upload-%d-%s", getenv("TMPDIR") ?
-			      getenv("TMPDIR") : "/tmp", (int)getpid(), name);
-
-		/* No member list: the archive's own walk is the scan. */
-		scan_init(&sc, p, n, dir, NULL);
-		store_key_join(&key, directory, name);
-		if (archive_create_filtered(tmp, dir, elyra_filter, &sc) < 0)
-			ret = -1;
-		/* The walk left them out; the archive must not go up so. */
-		for (int k = 0; k < sc.escapes.n; k += 2)
-			ret = error("node '%s' (%s): '%s' is a symlink to '%s', "
-				    "outside the pipeline's directory '%s': "
-				    "refusing to archive it", n->label, n->id,
-				    sc.escapes.v[k], sc.escapes.v[k + 1],
-				    sc.root);
-		if (ret < 0 || store_put(st, tmp, key.buf) < 0)
-			ret = error("node '%s' (%s): cannot upload its "
-				    "dependency archive", n->label, n->id);
-		else
-			info("uploaded %s to %s/%s", name, store_url(st),
-			     key.buf);
-		unlink(tmp);
-		scan_release(&sc);
-		free(dir);
-		free(name);
-		free(tmp);
-		buf_release(&key);
-	}
+	/* The walk left them out; the archive must not go up so. */
+	for (int k = 0; k < w->sc.escapes.n; k += 2)
+		ret = error("node '%s' (%s): '%s' is a symlink to '%s', "
+			    "outside the pipeline's directory '%s': "
+			    "refusing to archive it", n->label, n->id,
+			    w->sc.escapes.v[k], w->sc.escapes.v[k + 1],
+			    w->sc.root);
+	scan_release(&w->sc);
+	free(w->dir);
+	free(w);
 	return ret;
 }

@@ -1,7 +1,8 @@
 /*
- * upload: each node's dependency archive, built exactly as Elyra 4.0.0's
- * create_temp_archive() builds it, then put in the object store at
- * <directory>/<stem>-<node id>.tar.gz.
+ * upload_scan: which files each node's dependency archive holds, by the
+ * rules of Elyra 4.0.0's create_temp_archive(); upload_archives()
+ * (upload.h) builds and uploads the archives by them, and the validation
+ * (validate.c) judges each node's dependencies by them.
  *
  * Elyra's rules (elyra/util/archive.py), which upload_scan() follows: the
  * archive is rooted at the node file's directory and holds the file and the
@@ -20,7 +21,6 @@
 #define T3Q_COMMON_UPLOAD_SCAN_H
 
 #include "common/pipeline.h"
-#include "common/store.h"
 
 /*
  * The members of node n's archive, in archive order, into *members; each
@@ -48,8 +48,18 @@ void upload_list_release(struct strlist *l);
 /* Python's fnmatch.fnmatchcase(name, pattern): 1 on a match. */
 int upload_fnmatch(const char *pattern, const char *name);
 
-/* Returns 0, or -1 after logging which node and file failed. */
-int upload_archives(const struct pipeline *p, struct store *st,
-		    const char *directory);
+/*
+ * One node's archive walk, for upload_archives(): archive_create_filtered()
+ * walks upload_walk_dir(w) and asks upload_walk_filter(name, is_dir, w)
+ * about each entry, which is Elyra's tar_filter. upload_walk_end() logs
+ * each symlink the walk left out because it leads outside the pipeline's
+ * directory, releases w and returns 0, or -1 when there was one.
+ */
+struct upload_walk;
+struct upload_walk *upload_walk_start(const struct pipeline *p,
+				      const struct node *n);
+const char *upload_walk_dir(const struct upload_walk *w);
+int upload_walk_filter(const char *name, int is_dir, void *w);
+int upload_walk_end(struct upload_walk *w);
 
 #endif

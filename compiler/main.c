@@ -22,7 +22,7 @@
 #include "compiler/emit.h"
 #include "compiler/ir.h"
 #include "compiler/plan.h"
-#include "common/upload_scan.h"
+#include "common/upload.h"
 
 static const char usage[] =
 "usage: t3q-compile PIPELINE [-o OUT.yaml] [options]\n"

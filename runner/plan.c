@@ -14,7 +14,7 @@
 #include "common/component.h"
 #include "common/log.h"
 #include "common/store.h"
-#include "common/upload_scan.h"
+#include "common/upload.h"
 #include "runner/run.h"
 
 static int open_store(struct run *r)

@@ -13,7 +13,7 @@
 #include "common/buf.h"
 #include "common/pipeline.h"
 #include "common/store.h"
-#include "common/upload_scan.h"
+#include "common/upload.h"
 
 static void write_file(const char *path, const char *text)
 {
