@@ -10,10 +10,10 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "base/exitcode.h"
+#include "base/fsutil.h"
+#include "base/log.h"
 #include "bootstrap/proc.h"
-#include "common/exitcode.h"
-#include "common/fsutil.h"
-#include "common/log.h"
 
 static char *trim_slashes(const char *s)
 {

@@ -8,9 +8,9 @@
 #ifndef T3Q_BOOTSTRAP_STEP_H
 #define T3Q_BOOTSTRAP_STEP_H
 
+#include "base/buf.h"
 #include "bootstrap/opts.h"
-#include "common/buf.h"
-#include "common/store.h"
+#include "store/store.h"
 
 struct step_time {
 	const char *what;

@@ -12,7 +12,7 @@
  */
 #include <getopt.h>
 
-#include "common/log.h"
+#include "base/log.h"
 #include "runner/run.h"
 
 static int run(struct run *r, const char *pipeline)

@@ -13,11 +13,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/component.h"
-#include "common/fsutil.h"
-#include "common/log.h"
-#include "common/names.h"
-#include "common/nodecmd.h"
+#include "base/fsutil.h"
+#include "base/log.h"
+#include "component/component.h"
+#include "pipeline/names.h"
+#include "pipeline/nodecmd.h"
 #include "runner/run.h"
 
 /* A run parameter's value: -p's, else the pipeline's (nodecmd_ctx). */
