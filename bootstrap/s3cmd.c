@@ -16,7 +16,7 @@
 #include "s3/s3.h"
 #include "store/store.h"
 
-/* A format: the defaults are the client's own (common/s3.h). */
+/* A format: the defaults are the client's own (s3/s3.h). */
 static const char usage[] =
 "usage: t3q-bootstrap s3 [options] ls [-r] URL\n"
 "       t3q-bootstrap s3 [options] get URL FILE\n"

@@ -1,7 +1,7 @@
 /*
  * step: the state of one pipeline step as main.c walks through it, and the
  * step functions it calls in order. Each returns 0, or a T3Q_EXIT_* code
- * after logging why (common/exitcode.h).
+ * after logging why (base/exitcode.h).
  *
  * The struct owns every string and the store; step_release() frees them.
  */

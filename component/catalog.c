@@ -46,7 +46,7 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
  * alone, then IPv6 alone, within secs in all. musl's getaddrinfo, the
  * static t3q-compile's, gives up on a name when its A or AAAA query gets
  * NXDOMAIN, where glibc keeps the other answer; asked for one family,
- * musl sends that query alone (common/s3.c, family_next(), says more).
+ * musl sends that query alone (s3/s3.c, family_next(), says more).
  */
 static CURLcode perform_any_family(CURL *h, struct buf *b, char *ebuf,
 				   long secs)

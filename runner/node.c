@@ -1,7 +1,7 @@
 /*
  * node: one node started. A generic node runs through t3q-bootstrap with
  * the very arguments and environment t3q-compile puts in the Argo YAML
- * (common/nodecmd.c), its ancestors' artifacts laid in as Argo passes
+ * (pipeline/nodecmd.c), its ancestors' artifacts laid in as Argo passes
  * them; a custom component runs its own command on this host.
  */
 #include <errno.h>

@@ -1,6 +1,6 @@
 /*
  * s3_sum: the checksums S3 defines, over a body as it arrives: CRC32,
- * CRC32C, CRC64NVME (common/crc32c.c), SHA1 and SHA256 (libcrypto). An
+ * CRC32C, CRC64NVME (s3/crc32c.c), SHA1 and SHA256 (libcrypto). An
  * object uploaded by boto3 carries its CRC32 by default; one put with
  * --checksum-algorithm SHA256 its SHA256; each is checked, not just the
  * size.

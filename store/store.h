@@ -1,7 +1,7 @@
 /*
  * store: one interface over two object stores with the same semantics.
  *
- *   s3://bucket[/prefix]   through the s3 client (common/s3.h)
+ *   s3://bucket[/prefix]   through the s3 client (s3/s3.h)
  *   file:///dir[/prefix]   a local directory, so t3q-run needs no server
  *
  * Keys are relative to the store's root (the URL's prefix), use '/' as the
