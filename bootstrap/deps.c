@@ -10,10 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/exitcode.h"
+#include "base/fsutil.h"
+#include "base/log.h"
 #include "bootstrap/proc.h"
-#include "common/exitcode.h"
-#include "common/fsutil.h"
-#include "common/log.h"
 
 /*
  * Exit 0: all satisfied; 1: something to install; 2: cannot judge (pip

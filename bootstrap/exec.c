@@ -12,10 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/exitcode.h"
+#include "base/log.h"
 #include "bootstrap/params.h"
 #include "bootstrap/proc.h"
-#include "common/exitcode.h"
-#include "common/log.h"
 
 extern const char nbrun_py[];
 extern const unsigned long nbrun_py_len;

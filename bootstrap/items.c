@@ -3,8 +3,8 @@
 
 #include <string.h>
 
-#include "common/buf.h"
-#include "common/log.h"
+#include "base/buf.h"
+#include "base/log.h"
 
 int items_each(const char *list, int (*fn)(void *ctx, const char *item),
 	       void *ctx)

@@ -7,13 +7,13 @@
 #include <string.h>
 
 
+#include "base/exitcode.h"
+#include "base/log.h"
 #include "bootstrap/opts.h"
 #include "bootstrap/proc.h"
 #include "bootstrap/s3cmd.h"
 #include "bootstrap/selfcopy.h"
 #include "bootstrap/step.h"
-#include "common/exitcode.h"
-#include "common/log.h"
 
 /*
  * The failing phase goes to the pod status, through the termination log,

@@ -18,10 +18,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/fsutil.h"
+#include "base/log.h"
 #include "bootstrap/uiart.h"
-#include "common/fsutil.h"
-#include "common/log.h"
-#include "common/s3.h"
+#include "s3/s3.h"
 
 static cJSON *load(const char *path, int quiet)
 {

@@ -13,12 +13,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "archive/archive.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/version.h"
 #include "bootstrap/items.h"
-#include "common/archive.h"
-#include "common/buf.h"
-#include "common/log.h"
-#include "common/names.h"
-#include "common/version.h"
+#include "pipeline/names.h"
 
 static const char usage[] =
 "usage: t3q-bootstrap -e URL -b BUCKET -d DIR -t ARCHIVE -f FILE -n NAME\n"

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/buf.h"
-#include "common/log.h"
-#include "common/names.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "pipeline/names.h"
 
 static int name_ok(const char *s, size_t n)
 {

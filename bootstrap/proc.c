@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "common/log.h"
+#include "base/log.h"
 
 static sigset_t forwarded;	/* what we block and read from sigfd */
 static sigset_t saved_mask;	/* what the child gets back */

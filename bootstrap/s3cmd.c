@@ -11,12 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/buf.h"
-#include "common/log.h"
-#include "common/s3.h"
-#include "common/store.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "s3/s3.h"
+#include "store/store.h"
 
-/* A format: the defaults are the client's own (common/s3.h). */
+/* A format: the defaults are the client's own (s3/s3.h). */
 static const char usage[] =
 "usage: t3q-bootstrap s3 [options] ls [-r] URL\n"
 "       t3q-bootstrap s3 [options] get URL FILE\n"

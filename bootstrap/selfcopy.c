@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-#include "common/fsutil.h"
-#include "common/log.h"
+#include "base/fsutil.h"
+#include "base/log.h"
 
 int selfcopy_main(int argc, char **argv)
 {

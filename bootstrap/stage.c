@@ -16,13 +16,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "archive/archive.h"
+#include "base/exitcode.h"
+#include "base/fsutil.h"
+#include "base/log.h"
 #include "bootstrap/items.h"
 #include "bootstrap/proc.h"
-#include "common/archive.h"
-#include "common/exitcode.h"
-#include "common/fsutil.h"
-#include "common/log.h"
-#include "common/names.h"
+#include "pipeline/names.h"
 
 static int has_glob(const char *p)
 {

@@ -10,10 +10,10 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "base/exitcode.h"
+#include "base/fsutil.h"
+#include "base/log.h"
 #include "bootstrap/proc.h"
-#include "common/exitcode.h"
-#include "common/fsutil.h"
-#include "common/log.h"
 
 static char *trim_slashes(const char *s)
 {
@@ -91,7 +91,7 @@ int step_init(struct step *s, const struct opts *o)
 		error_errno("cannot enter the work dir '%s'", o->work_dir);
 		return T3Q_EXIT_INTERNAL;
 	}
-	/* --log-name: two nodes' files share a stem (common/pipeline.h). */
+	/* --log-name: two nodes' files share a stem (pipeline/pipeline.h). */
 	{
 		const char *ln = o->log_name ? o->log_name : s->name;
 

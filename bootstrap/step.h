@@ -1,16 +1,16 @@
 /*
  * step: the state of one pipeline step as main.c walks through it, and the
  * step functions it calls in order. Each returns 0, or a T3Q_EXIT_* code
- * after logging why (common/exitcode.h).
+ * after logging why (base/exitcode.h).
  *
  * The struct owns every string and the store; step_release() frees them.
  */
 #ifndef T3Q_BOOTSTRAP_STEP_H
 #define T3Q_BOOTSTRAP_STEP_H
 
+#include "base/buf.h"
 #include "bootstrap/opts.h"
-#include "common/buf.h"
-#include "common/store.h"
+#include "store/store.h"
 
 struct step_time {
 	const char *what;

@@ -11,7 +11,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "common/buf.h"
+#include "base/buf.h"
 
 /*
  * The inline markdown outputs, in order, each ending in a blank line;

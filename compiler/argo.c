@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/names.h"
-#include "common/nodecmd.h"
-#include "compiler/plan.h"
 #include "compiler/custom.h"
 #include "compiler/k8s.h"
+#include "compiler/plan.h"
+#include "pipeline/names.h"
+#include "pipeline/nodecmd.h"
 
 #define BIN_DIR "/t3q/bin"
 #define WRITABLE_DIR "/tmp"

@@ -13,7 +13,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "common/pipeline.h"
+#include "pipeline/pipeline.h"
 
 struct custom_set;
 

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/log.h"
-#include "common/strmap.h"
+#include "base/log.h"
+#include "base/strmap.h"
 #include "compiler/k8s.h"
 #include "compiler/plan.h"
 

@@ -11,8 +11,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "common/component.h"
-#include "common/pipeline.h"
+#include "component/component.h"
+#include "pipeline/pipeline.h"
 
 struct custom_set {
 	struct component **defs;	/* per node; NULL: generic (owned) */

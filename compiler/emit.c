@@ -8,8 +8,8 @@
 #include <strings.h>
 #include <yaml.h>
 
-#include "common/log.h"
-#include "common/pipeline.h"
+#include "base/log.h"
+#include "pipeline/pipeline.h"
 
 static int write_handler(void *data, unsigned char *buf, size_t size)
 {

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/strmap.h"
-#include "common/version.h"
+#include "base/strmap.h"
+#include "base/version.h"
 #include "compiler/custom.h"
 #include "compiler/ircomp.h"
 #include "compiler/plan.h"

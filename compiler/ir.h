@@ -19,8 +19,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "common/pipeline.h"
 #include "compiler/argo.h"
+#include "pipeline/pipeline.h"
 
 struct custom_set;
 

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/component.h"
 #include "compiler/custom.h"
+#include "component/component.h"
 
 static void add_str(cJSON *o, const char *k, const char *v)
 {

@@ -11,18 +11,18 @@
 #include <string.h>
 #include <time.h>
 
-#include "common/buf.h"
-#include "common/catalog.h"
-#include "common/log.h"
-#include "common/pipeline.h"
-#include "common/store.h"
-#include "common/version.h"
+#include "archive/upload.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/version.h"
 #include "compiler/argo.h"
 #include "compiler/custom.h"
 #include "compiler/emit.h"
 #include "compiler/ir.h"
 #include "compiler/plan.h"
-#include "common/upload.h"
+#include "component/catalog.h"
+#include "pipeline/pipeline.h"
+#include "store/store.h"
 
 static const char usage[] =
 "usage: t3q-compile PIPELINE [-o OUT.yaml] [options]\n"

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/names.h"
-#include "common/nodecmd.h"
+#include "pipeline/names.h"
+#include "pipeline/nodecmd.h"
 
 #define WRITABLE_DIR "/tmp"
 

@@ -13,7 +13,7 @@
 #ifndef T3Q_COMPILER_PLAN_H
 #define T3Q_COMPILER_PLAN_H
 
-#include "common/pipeline.h"
+#include "pipeline/pipeline.h"
 
 /* What a piece of an argument or env value stands for. */
 enum plan_part_kind {

@@ -1,7 +1,7 @@
 /*
  * t3q-run: runs a whole Elyra pipeline on this machine, no cluster. Every
  * node runs through t3q-bootstrap with the very arguments and environment
- * t3q-compile puts in the Argo YAML (common/nodecmd.c), and its artifacts
+ * t3q-compile puts in the Argo YAML (pipeline/nodecmd.c), and its artifacts
  * pass to its descendants as Argo would pass them. main() is the list of
  * steps; run.h says which file holds each.
  *
@@ -12,7 +12,7 @@
  */
 #include <getopt.h>
 
-#include "common/log.h"
+#include "base/log.h"
 #include "runner/run.h"
 
 static int run(struct run *r, const char *pipeline)

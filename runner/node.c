@@ -1,7 +1,7 @@
 /*
  * node: one node started. A generic node runs through t3q-bootstrap with
  * the very arguments and environment t3q-compile puts in the Argo YAML
- * (common/nodecmd.c), its ancestors' artifacts laid in as Argo passes
+ * (pipeline/nodecmd.c), its ancestors' artifacts laid in as Argo passes
  * them; a custom component runs its own command on this host.
  */
 #include <errno.h>
@@ -13,11 +13,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/component.h"
-#include "common/fsutil.h"
-#include "common/log.h"
-#include "common/names.h"
-#include "common/nodecmd.h"
+#include "base/fsutil.h"
+#include "base/log.h"
+#include "component/component.h"
+#include "pipeline/names.h"
+#include "pipeline/nodecmd.h"
 #include "runner/run.h"
 
 /* A run parameter's value: -p's, else the pipeline's (nodecmd_ctx). */

@@ -11,10 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/catalog.h"
-#include "common/fsutil.h"
-#include "common/log.h"
-#include "common/version.h"
+#include "base/fsutil.h"
+#include "base/log.h"
+#include "base/version.h"
+#include "component/catalog.h"
 #include "runner/run.h"
 
 static const char usage[] =

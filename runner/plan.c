@@ -10,12 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/catalog.h"
-#include "common/component.h"
-#include "common/log.h"
-#include "common/store.h"
-#include "common/upload.h"
+#include "archive/upload.h"
+#include "base/log.h"
+#include "component/catalog.h"
+#include "component/component.h"
 #include "runner/run.h"
+#include "store/store.h"
 
 static int open_store(struct run *r)
 {

@@ -12,8 +12,8 @@
 
 #include <sys/types.h>
 
-#include "common/buf.h"
-#include "common/pipeline.h"
+#include "base/buf.h"
+#include "pipeline/pipeline.h"
 
 struct component;
 struct component_arg;

@@ -14,8 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "common/exitcode.h"
-#include "common/log.h"
+#include "base/exitcode.h"
+#include "base/log.h"
 #include "runner/run.h"
 
 /* Room for the signalfd and two pipes per running node (-j is 64 at most). */

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common/buf.h"
+#include "base/buf.h"
 #include "runner/run.h"
 
 int summary_print(const struct run *r)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Argo artifact mode: a producer stages its outputs under --artifact-outputs
-# by the names of common/names.c (computed here independently, to cross-check
+# by the names of pipeline/names.c (computed here independently, to cross-check
 # the rule), and a consumer with --artifact-inputs gets them back at their
 # paths in its work dir, from the artifacts alone, not from the store.
 . "$(dirname "$0")/lib.sh"
@@ -35,7 +35,7 @@ upload_archive "$src" "$dir" p.tar.gz produce.sh
 upload_archive "$src" "$dir2" c.tar.gz consume.sh
 outputs="data/x.csv;models;imgs/*.png;$long;$long2;mlpipeline-metrics"
 
-# The rule of common/names.c, written again from its description.
+# The rule of pipeline/names.c, written again from its description.
 names() {
 	/usr/bin/python3 - "$@" <<'PY'
 import re, sys

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # KFP v2 launcher paths: --artifact-output NAME=PATH stages each output at
-# the path the launcher gave (NAME the artifact key of common/names.c,
+# the path the launcher gave (NAME the artifact key of pipeline/names.c,
 # computed here independently), --artifact-input NAME=PATH takes an input
 # from there, and the fixed keys mlpipeline-metrics, mlpipeline-markdown
 # and mlpipeline-html are always written: the user's documents, checked

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "bootstrap/items.h"
 #include "bootstrap/opts.h"
 #include "bootstrap/params.h"
-#include "common/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

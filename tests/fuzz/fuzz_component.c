@@ -15,13 +15,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/catalog.h"
-#include "common/log.h"
-#include "common/pipeline.h"
+#include "base/log.h"
 #include "compiler/argo.h"
 #include "compiler/custom.h"
 #include "compiler/emit.h"
 #include "compiler/ir.h"
+#include "component/catalog.h"
+#include "pipeline/pipeline.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "common/log.h"
-#include "common/pipeline.h"
+#include "base/log.h"
 #include "compiler/argo.h"
 #include "compiler/emit.h"
 #include "compiler/ir.h"
+#include "pipeline/pipeline.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -226,7 +226,7 @@ defaults() {
 		   max-time:MAX_TIME stall-timeout:STALL_TIMEOUT \
 		   min-speed:MIN_SPEED request-timeout:REQUEST_TIMEOUT; do
 		r=$(sed -n "s/^#define S3_DEFAULT_${opt#*:} \([0-9]*\).*/\1/p" \
-			"$T3Q_SRC/common/s3.h")
+			"$T3Q_SRC/s3/s3.h")
 		# The help's "default N" for the option, on its line or the next.
 		echo "$h" | grep -A1 -- "--${opt%%:*} " | grep -q "default $r\b" ||
 			{ echo "--help: --${opt%%:*} does not say default $r"; return 1; }

@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/buf.h"
-#include "common/names.h"
-#include "common/upload.h"
+#include "base/buf.h"
+#include "pipeline/names.h"
+#include "pipeline/upload_scan.h"
 
 static void unescape(char *s)
 {

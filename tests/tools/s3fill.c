@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "common/buf.h"
-#include "common/log.h"
-#include "common/store.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "store/store.h"
 
 int main(int argc, char **argv)
 {

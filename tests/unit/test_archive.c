@@ -20,8 +20,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "common/archive.h"
-#include "common/buf.h"
+#include "archive/archive.h"
+#include "base/buf.h"
 
 #define MTIME 1234567890
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "common/buf.h"
+#include "base/buf.h"
 
 /*
  * buf_read_file: the whole file, appended; errno is looked at only after

@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/buf.h"
-#include "common/cabundle.h"
+#include "base/buf.h"
+#include "s3/cabundle.h"
 
 static char dir[] = "/tmp/t3q-cabundle.XXXXXX";
 

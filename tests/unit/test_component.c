@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "check.h"
-#include "common/component.h"
+#include "component/component.h"
 
 /* Parses text; the error (or "" when it parsed) is in err. */
 static struct component *parse(const char *text, struct buf *err)

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "common/crc32c.h"
+#include "s3/crc32c.h"
 
 static void vec(const void *p, size_t n, uint32_t want)
 {

@@ -7,7 +7,7 @@
 
 #include <signal.h>
 
-#include "common/exitcode.h"
+#include "base/exitcode.h"
 
 static const char *describe(int code)
 {

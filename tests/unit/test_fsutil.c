@@ -16,8 +16,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "common/buf.h"
-#include "common/fsutil.h"
+#include "base/buf.h"
+#include "base/fsutil.h"
 
 typedef int open_fn(int, const char *, const char *, struct buf *);
 

@@ -3,7 +3,7 @@
 
 #include <stdlib.h>
 
-#include "common/names.h"
+#include "pipeline/names.h"
 
 static const char *name(const char *path)
 {

@@ -3,7 +3,7 @@
 
 #include <stdlib.h>
 
-#include "common/nodecmd.h"
+#include "pipeline/nodecmd.h"
 
 static char *archive(const char *filename)
 {

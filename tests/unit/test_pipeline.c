@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "common/buf.h"
+#include "base/buf.h"
 #include <cjson/cJSON.h>
-#include "common/pipeline.h"
+#include "pipeline/pipeline.h"
 
 static char dir[] = "/tmp/t3q-test-pipeline.XXXXXX";
 

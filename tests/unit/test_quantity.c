@@ -7,7 +7,7 @@
 
 #include <stdlib.h>
 
-#include "common/pipeline.h"
+#include "pipeline/pipeline.h"
 
 static int stdin_verdicts(void)
 {

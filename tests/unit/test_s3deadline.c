@@ -5,7 +5,7 @@
  */
 #include "check.h"
 
-#include "common/s3.h"
+#include "s3/s3.h"
 
 int main(void)
 {

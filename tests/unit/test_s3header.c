@@ -5,7 +5,7 @@
  */
 #include "check.h"
 
-#include "common/s3_int.h"
+#include "s3/s3_int.h"
 
 /* The header callback on the first len bytes of text; the ETag it kept. */
 static const char *etag_of(const char *text, size_t len)

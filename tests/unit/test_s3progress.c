@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/s3_int.h"
+#include "s3/s3_int.h"
 
 /* stderr while fn runs, into buf. */
 static void capture(void (*fn)(struct s3_progress *), struct s3_progress *p,

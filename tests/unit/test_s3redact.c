@@ -6,7 +6,7 @@
 
 #include <stdlib.h>
 
-#include "common/s3_int.h"
+#include "s3/s3_int.h"
 
 static void redact(const char *in, const char *want)
 {

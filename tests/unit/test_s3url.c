@@ -3,7 +3,7 @@
 
 #include <stdlib.h>
 
-#include "common/s3_int.h"
+#include "s3/s3_int.h"
 
 static void enc(const char *in, int keep_slash, const char *want)
 {

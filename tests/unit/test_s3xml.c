@@ -1,7 +1,7 @@
 /* The S3 XML answers: listings, errors, with and without namespaces. */
 #include "check.h"
 
-#include "common/s3_int.h"
+#include "s3/s3_int.h"
 
 struct seen {
 	struct buf all;

@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/buf.h"
-#include "common/store.h"
+#include "base/buf.h"
+#include "store/store.h"
 
 /* Prefixes with a size: none, as in the s3 store's listings. */
 static int sized_prefixes;

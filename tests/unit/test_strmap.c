@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "common/buf.h"
-#include "common/strmap.h"
+#include "base/buf.h"
+#include "base/strmap.h"
 
 static void put_and_add(void)
 {

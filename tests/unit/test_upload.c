@@ -10,10 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/buf.h"
-#include "common/pipeline.h"
-#include "common/store.h"
-#include "common/upload.h"
+#include "archive/upload.h"
+#include "base/buf.h"
+#include "pipeline/pipeline.h"
+#include "store/store.h"
 
 static void write_file(const char *path, const char *text)
 {
