@@ -25,9 +25,9 @@ with Elyra 4.0.0's own export, over generated pipelines (t-elyra-custom.sh).
       REPORT/counts.txt. An empty failure file is a pass. What Elyra
       refuses and t3q compiles is a pass only as ACCEPT below says
       (REPORT/accepted.txt names the entries used).
-  custom_diff.py classes CASES [--v2] | accepted REPORT | readme README.md
+  custom_diff.py classes CASES [--v2] | accepted REPORT | readme docs/parity.md
       every value class (CLASS_NAMES) was generated; every ACCEPT entry
-      was needed; README.md lists each.
+      was needed; docs/parity.md lists each.
 """
 import contextlib
 import hashlib
@@ -279,7 +279,7 @@ SPECS = {
     # "Spare": an input no placeholder reads; kfp still passes a value or an
     # upstream output to it, as a file (a run parameter is not given to it:
     # kfp makes that a workflow artifact no run supplies, as for inputPath,
-    # and t3q a raw artifact of the parameter's value; see README.md)
+    # and t3q a raw artifact of the parameter's value; see docs/guide.md)
     "consume.yaml": ([("Text", None, "value", True), ("Data file", None, "path", False),
                       ("Memory", None, "value", False), ("Spare", None, "unused", False)],
                      [("Result", "String")]),
@@ -327,7 +327,7 @@ def elyra_message(res):
 
 # Where Elyra 4.0.0 is wrong and t3q right, as elyra_diff.py's ACCEPT:
 # (name, recognises the case from the pipeline and Elyra's result, why);
-# README.md lists them in elyra_diff.SECTION, each needed by the
+# docs/parity.md lists them in elyra_diff.SECTION, each needed by the
 # generated set. check() holds t3q to what the why says (accept_holds).
 ACCEPT = [
     (EMPTY_NUMBER,
@@ -807,14 +807,14 @@ def check_classes(root, names=None):
 
 
 def check_readme(path):
-    """README.md's table of what Elyra refuses and t3q compiles holds
+    """docs/parity.md's table of what Elyra refuses and t3q compiles holds
     every ACCEPT entry, word for word (elyra_diff.py checks that it holds
     nothing else)."""
     import elyra_diff
     text = open(path, encoding="utf-8").read()
     body = re.split(r"^##", text.split(elyra_diff.SECTION, 1)[-1], maxsplit=1, flags=re.M)[0]
     rows = body.splitlines()
-    bad = ["not in the README (%s): | %s | %s |" % (elyra_diff.SECTION, n, w)
+    bad = ["not in docs/parity.md (%s): | %s | %s |" % (elyra_diff.SECTION, n, w)
            for n, _, w in ACCEPT if "| %s | %s |" % (n, w) not in rows]
     for b in bad:
         print(b)

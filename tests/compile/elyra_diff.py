@@ -254,7 +254,7 @@ def has_class(c, *names):
 
 
 # Pipelines that Elyra exports and t3q refuses: (name, test on (case, t3q's
-# stderr), why). Checked as ACCEPT is: each needed, each in README.md.
+# stderr), why). Checked as ACCEPT is: each needed, each in docs/parity.md.
 REFUSE = [
     ("a fractional GPU count",
      lambda c, err: "Property must be a whole number of GPUs" in err,
@@ -539,7 +539,7 @@ def accept_table():
 
 
 def check_readme(path):
-    """The README's two tables list exactly ACCEPT and REFUSE, word for
+    """docs/parity.md's two tables list exactly ACCEPT and REFUSE, word for
     word (and custom_diff.py's ACCEPT, for custom nodes)."""
     import custom_diff
     with open(path, encoding="utf-8") as fh:
@@ -552,10 +552,10 @@ def check_readme(path):
         body = re.split(r"^##", text.split(section, 1)[1], maxsplit=1, flags=re.M)[0]
         rows = [ln for ln in body.splitlines() if ln.startswith("| ") and not ln.startswith("| case |")]
         want = ["| %s | %s |" % (n, w) for n, _, w in table]
-        bad += ["not in the README (%s): %s" % (section, w) for w in want if w not in rows]
+        bad += ["not in docs/parity.md (%s): %s" % (section, w) for w in want if w not in rows]
         # custom_diff.py's own ACCEPT rows (custom nodes), which it checks
         other = ["| %s | %s |" % (n, w) for n, _, w in custom_diff.ACCEPT] if table is ACCEPT else []
-        bad += ["README row not in %s: %s" % (name, r) for r in rows if r not in want + other]
+        bad += ["docs/parity.md row not in %s: %s" % (name, r) for r in rows if r not in want + other]
     for b in bad:
         print(b)
     return 1 if bad else 0

@@ -8,8 +8,8 @@ of the same pipeline, field by field, node by node.
       difference, one a line (see --unused).
   elyra_peer.py --unused FILE
       exits 1 if an ALLOW entry is not in FILE: an entry nothing needs.
-  elyra_peer.py --readme README.md
-      exits 1 unless the README's table of intended differences (section
+  elyra_peer.py --readme docs/parity.md
+      exits 1 unless docs/parity.md's table of intended differences (section
       SECTION) has exactly one row per ALLOW key, so the two never drift.
   elyra_peer.py --stage PIPELINE [--drop-op OP] [--to-v8 OUT]
       stages a copy for both tools (t-elyra-peer.sh): creates empty
@@ -264,8 +264,8 @@ def data_artifacts(v, base):
 
 class Allow:
     """One intended difference. key: the field (<...> marks a variable
-    part), as in the README table; scope: the nodes it applies to; elyra,
-    t3q: what each side holds (README text); why: the reason; field: the
+    part), as in the docs/parity.md table; scope: the nodes it applies to; elyra,
+    t3q: what each side holds (docs/parity.md text); why: the reason; field: the
     field names it covers (a string or a compiled regex); ok(e, t, ctx):
     whether this pair of values is the intended difference."""
 
@@ -615,16 +615,16 @@ def check_readme(path):
         print("%s has no section %r" % (path, SECTION))
         return 1
     keys = [a.key for a in ALLOW]
-    errors = ["not in the README table: " + k for k in keys if k not in rows]
-    errors += ["README row not in the allow-list: " + r for r in rows if r not in keys]
-    errors += ["README row twice: " + r for r in sorted(set(rows)) if rows.count(r) > 1]
+    errors = ["not in the docs/parity.md table: " + k for k in keys if k not in rows]
+    errors += ["docs/parity.md row not in the allow-list: " + r for r in rows if r not in keys]
+    errors += ["docs/parity.md row twice: " + r for r in sorted(set(rows)) if rows.count(r) > 1]
     for e in errors:
         print(e)
     return 1 if errors else 0
 
 
 def readme_table():
-    """The table, for pasting into the README after an allow-list edit."""
+    """The table, for pasting into docs/parity.md after an allow-list edit."""
     print("| field (where) | Elyra 4.0.0 | t3q | why |")
     print("|---|---|---|---|")
     for a in ALLOW:

@@ -12,7 +12,7 @@
 # value), with Elyra's properties. Elyra exports them all in one process
 # (batch_export.py, the catalogs installed as Elyra metadata); then:
 #  - whatever Elyra refuses, t3q refuses (exit 1), but for custom_diff.py's
-#    ACCEPT list (each needed, each in README.md, each compiled as the
+#    ACCEPT list (each needed, each in docs/parity.md, each compiled as the
 #    same pipeline with the value null); what it exports, t3q compiles;
 #  - the workflows agree field by field (image, command and args after
 #    placeholder resolution, artifacts and their from, parameters, env,
@@ -72,9 +72,9 @@ step "the exported custom templates exercise parameters, artifacts, volumes, tol
 step "what Elyra refuses t3q refuses (but for custom_diff.py's ACCEPT), and what Elyra exports t3q compiles" \
 	report refusal
 step "every value class of custom_diff.py was generated" "$py" "$here/custom_diff.py" classes "$T/cases"
-step "every ACCEPT entry of custom_diff.py was needed, and README.md lists it" \
+step "every ACCEPT entry of custom_diff.py was needed, and docs/parity.md lists it" \
 	sh -c '"$0" "$1" accepted "$2" && "$0" "$1" readme "$3"' \
-	"$py" "$here/custom_diff.py" "$T/report" "$T3Q_SRC/README.md"
+	"$py" "$here/custom_diff.py" "$T/report" "$T3Q_SRC/docs/parity.md"
 step "custom templates agree field by field, but for elyra_peer.py's allow-list" empty_report "$T/report/fields.txt"
 lint() {
 	local files=()

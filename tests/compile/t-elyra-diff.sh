@@ -85,9 +85,9 @@ step "the bootstrap stages outputs where the YAML declares them, and inputs too"
 
 step "every allow-list entry for generated pipelines is needed" \
 	"$py" "$here/elyra_peer.py" --unused-generated "$T/report/used"
-step "every pipeline t3q judges against Elyra's word is needed, and in README.md" \
+step "every pipeline t3q judges against Elyra's word is needed, and in docs/parity.md" \
 	sh -c '"$0" "$1" --accepted "$2" && "$0" "$1" --readme "$3"' \
-	"$py" "$here/elyra_diff.py" "$T/report" "$T3Q_SRC/README.md"
+	"$py" "$here/elyra_diff.py" "$T/report" "$T3Q_SRC/docs/parity.md"
 echo "# differences, grouped by cause:"
 "$py" "$here/elyra_diff.py" summary "$T/report" | sed 's/^/# /'
 finish

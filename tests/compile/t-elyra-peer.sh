@@ -3,7 +3,7 @@
 # the same pipelines with the same runtime configuration: images, env and
 # secrets, resources, volumes, tolerations, labels, annotations and run
 # parameters must match node by node, except for the intended differences
-# that tests/compile/elyra_peer.py allow-lists (and README.md tables).
+# that tests/compile/elyra_peer.py allow-lists (and docs/parity.md tables).
 #
 # Each pipeline is exported twice: cos_auth_type USER_CREDENTIALS (AWS_*
 # as values) and KUBERNETES_SECRET (AWS_* from cos_secret). The pipeline
@@ -106,5 +106,5 @@ done
 if [ -n "$all_ran" ]; then
 	step "every allow-list entry is needed by some pipeline" "$py" "$peer" --unused "$T/used"
 fi
-step "README.md tables exactly the allow-list" "$py" "$peer" --readme "$T3Q_SRC/README.md"
+step "docs/parity.md tables exactly the allow-list" "$py" "$peer" --readme "$T3Q_SRC/docs/parity.md"
 finish

@@ -15,7 +15,7 @@
 #  - what Elyra exports, t3q compiles, and the two agree field by field
 #    (peer.py, its ALLOW list, the same as t-elyra41-diff's);
 #  - what Elyra refuses, t3q refuses, but for peer.py's REFUSED list
-#    (Elyra 4.1.1's own bugs), each entry needed and in README.md;
+#    (Elyra 4.1.1's own bugs), each entry needed and in docs/parity.md;
 #  - every IR t3q wrote, and the goldens with custom nodes, equal kfp's own
 #    compile of the same components and arguments, node by node (kfp_ref.py:
 #    input/output definitions, executor command/args/env, task inputs);
@@ -118,7 +118,7 @@ PY
 step "at least 10 exported and compared, 10 refused by both, 5 refused by Elyra alone; every input kind" enough
 sed 's/^/# /' "$T/step.out"
 step "every REFUSED entry is needed" "$py" "$peer" --unused-refused "$T/report/used"
-step "README.md's table lists exactly the allow-list and REFUSED" "$py" "$peer" --readme "$T3Q_SRC/README.md"
+step "docs/parity.md's table lists exactly the allow-list and REFUSED" "$py" "$peer" --readme "$T3Q_SRC/docs/parity.md"
 
 # kfp's own compile of the same components and arguments.
 kfp_all() {

@@ -9,7 +9,7 @@
 # images, env and secrets, resources, PVC mounts, tolerations, labels and
 # annotations, parameters (names, types, defaults), the DAG (tasks and
 # dependencies) and each bootstrapper flag. Every difference must be in
-# peer.py's ALLOW list, every ALLOW entry must be needed, and README.md's
+# peer.py's ALLOW list, every ALLOW entry must be needed, and docs/parity.md's
 # table must list exactly the ALLOW entries.
 # Skips under ASan (a peer check: it runs once) and without the Elyra 4.1.1
 # venv or MinIO of scripts/install-test-deps.
@@ -124,5 +124,5 @@ PY
 }
 step "peer.py reports a changed image, env value, default, dependency and label, and nothing else" broken
 step "every allow-list entry is needed" "$py" "$peer" --unused "$T/report/used"
-step "README.md's table lists exactly the allow-list" "$py" "$peer" --readme "$T3Q_SRC/README.md"
+step "docs/parity.md's table lists exactly the allow-list" "$py" "$peer" --readme "$T3Q_SRC/docs/parity.md"
 finish

@@ -231,11 +231,11 @@ defaults() {
 		echo "$h" | grep -A1 -- "--${opt%%:*} " | grep -q "default $r\b" ||
 			{ echo "--help: --${opt%%:*} does not say default $r"; return 1; }
 		grep -q "| \`--${opt%%:*}\` | \`T3Q_S3_${opt#*:}\` | $r\b" \
-			"$T3Q_SRC/README.md" ||
-			{ echo "README: --${opt%%:*} does not say $r"; return 1; }
+			"$T3Q_SRC/docs/reference/t3q-bootstrap.md" ||
+			{ echo "docs/reference/t3q-bootstrap.md: --${opt%%:*} does not say $r"; return 1; }
 	done
 }
-step "s3 --help and the README give the client's real defaults" defaults
+step "s3 --help and docs/reference/t3q-bootstrap.md give the client's real defaults" defaults
 
 redacted() {
 	local p="$T3Q_SRC/tests/compile/001-one-notebook/pipeline.pipeline" u

@@ -20,7 +20,7 @@ pipeline (kfp 2.17.3), field by field, node by node.
       of each pipeline t3q compiled (for kfp_ref.py).
   peer.py --unused FILE       exits 1 if an ALLOW entry is not in FILE
   peer.py --unused-refused FILE   the same for REFUSED
-  peer.py --readme README.md  exits 1 unless the README's table (SECTION)
+  peer.py --readme docs/parity.md  exits 1 unless docs/parity.md's table (SECTION)
                               has exactly one row per ALLOW key
   peer.py --table             prints that table
 
@@ -277,7 +277,7 @@ def backslash_constants(e, t, c):
 
 
 class Allow:
-    """One intended difference: key (the README row, <...> a variable
+    """One intended difference: key (the docs/parity.md row, <...> a variable
     part), scope, what each side holds, why, ok(e, t, ctx), and the field
     names it covers (a string: that field; a regex)."""
 
@@ -554,7 +554,7 @@ ALLOW = [
 
 class Refused:
     """A pipeline Elyra 4.1.1 refuses to export and t3q compiles, on
-    purpose: key (the README row), scope, Elyra's refusal, t3q's output,
+    purpose: key (the docs/parity.md row), scope, Elyra's refusal, t3q's output,
     why, and ok(message): Elyra's refusal is this one."""
 
     def __init__(self, key, scope, elyra, t3q, why, ok):
@@ -772,9 +772,9 @@ def check_readme(path):
         print("%s has no section %r" % (path, SECTION))
         return 1
     keys = [a.key for a in ALLOW + REFUSED]
-    errors = ["not in the README table: " + k for k in keys if k not in rows]
-    errors += ["README row not in the allow-list: " + r for r in rows if r not in keys]
-    errors += ["README row twice: " + r for r in sorted(set(rows)) if rows.count(r) > 1]
+    errors = ["not in the docs/parity.md table: " + k for k in keys if k not in rows]
+    errors += ["docs/parity.md row not in the allow-list: " + r for r in rows if r not in keys]
+    errors += ["docs/parity.md row twice: " + r for r in sorted(set(rows)) if rows.count(r) > 1]
     for e in errors:
         print(e)
     return 1 if errors else 0
