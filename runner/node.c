@@ -295,7 +295,7 @@ static pid_t spawn_bootstrap(const struct run *r, const struct nodecmd *nc,
 		for (int i = 0; i < nc->nenv; i++)
 			setenv(nc->env[i].key, nc->env[i].value, 1);
 		setenv("T3Q_WORK_DIR", work, 1);
-		/* The bootstrap's interpreter for notebooks: see README. */
+		/* The bootstrap's interpreter for notebooks: see docs/guide.md, t3q-run. */
 		child_exec(argv, out, err);
 	}
 	return pid;

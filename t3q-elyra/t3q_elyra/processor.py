@@ -131,7 +131,7 @@ class T3qPipelineProcessor(KfpPipelineProcessor):
             raise RuntimeError(
                 f"The Kubeflow Pipelines server refuses to run v1 pipelines (Argo workflows, the runtime's "
                 f"target kfp-v1). Set the target of runtime configuration '{pipeline.runtime_config}' to "
-                "kfp-v2 (pipeline IR; the runtime images must hold t3q-bootstrap, see t3q's README, "
+                "kfp-v2 (pipeline IR; the runtime images must hold t3q-bootstrap, see t3q's docs/guide.md, "
                 "'KFP v2: --target kfp-v2'): in the Runtimes panel, or with 'elyra-metadata update runtimes "
                 f"--schema_name=t3q --name={pipeline.runtime_config} --target=kfp-v2', and run again."
             ) from RuntimeError(f"the server said: {_server_message(e)}")

@@ -156,4 +156,16 @@ if command -v valgrind >/dev/null && [ -z "${T3Q_SANITIZE:-}" ]; then
 	}
 	step "valgrind: --upload without --timestamp reads no uninitialised memory" vg
 fi
+# The store refuses an archive (a bucket that does not exist): the compile
+# fails, naming the node whose archive could not be uploaded, and writes no
+# YAML that would name archives that are not there.
+refused_upload() {
+	rm -f gone.yaml
+	expect_rc 1 env T3Q_S3_MAX_ATTEMPTS=2 "$T3Q_BIN/compiler/t3q-compile" up.pipeline \
+		--cos-endpoint "$T3Q_S3_ENDPOINT" --cos-bucket "no-such-bucket-$RANDOM$RANDOM" \
+		--cos-directory team/gone --upload -o gone.yaml &&
+	expect_out "node 'first' (first): cannot upload its dependency archive" &&
+	[ ! -e gone.yaml ]
+}
+step "an archive the store refuses fails the compile, naming the node; no YAML" refused_upload
 finish
