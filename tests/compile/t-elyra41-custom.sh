@@ -118,6 +118,7 @@ PY
 step "at least 10 exported and compared, 10 refused by both, 5 refused by Elyra alone; every input kind" enough
 sed 's/^/# /' "$T/step.out"
 step "every REFUSED entry is needed" "$py" "$peer" --unused-refused "$T/report/used"
+step "every allow-list entry for custom nodes is needed" "$py" "$peer" --unused-custom "$T/report/used"
 step "docs/parity.md's table lists exactly the allow-list and REFUSED" "$py" "$peer" --readme "$T3Q_SRC/docs/parity.md"
 
 # kfp's own compile of the same components and arguments.

@@ -35,6 +35,7 @@ import contextlib
 import io
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -134,6 +135,9 @@ def main():
         sys.exit("batch_export.py: only an http cos_endpoint is supported")
     os.makedirs(os.path.join(tmp, "minio-data"))
     minio, port = start_minio(a.minio, user, password, os.path.join(tmp, "minio-data"))
+    # SIGTERM (ctest's timeout, a killed CI run) ends the run through the
+    # finally below: else the MinIO it started was left running
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
         from offline_export import install_offline
