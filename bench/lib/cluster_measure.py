@@ -5,6 +5,9 @@
                                         (kubectl logs --timestamps) -> DIR/run.json
     cluster_measure.py report OUT.md ARGO COMMIT NOTE DIR...
                                         the runs' medians and ratios, as markdown
+    cluster_measure.py splice RESULTS.md OUT.md
+                                        OUT.md as bench/cluster's section of
+                                        RESULTS.md (replaced, or appended)
 
 Per step (one pod): its start (status.startTime), the user code's start and
 end (the bootstrap's own lines "... - executing ..." and "... execution
@@ -116,10 +119,34 @@ def report(out, argo, commit, note, dirs):
         f.write("\n".join(rows) + "\n\n" + "\n".join(checks) + "\n")
 
 
+B, E = "<!-- bench/cluster -->", "<!-- /bench/cluster -->"
+
+
+def splice(path, body_path):
+    body = open(body_path).read()
+    sec = ("%s\n## bench/cluster: t3q and Elyra 4.0.0 on the cluster\n\n"
+           "Written by `bench/cluster` (do not edit; `bench/run` keeps it). "
+           "What it runs and measures: [README.md](README.md).\n\n%s%s\n" % (B, body, E))
+    try:
+        old = open(path).read()
+    except OSError:
+        old = ""
+    b, e = old.find(B), old.find(E)
+    if 0 <= b < e:
+        new = old[:b] + sec + old[e + len(E):].lstrip("\n")
+    else:
+        new = old.rstrip("\n") + "\n\n" + sec
+    with open(path, "w") as f:
+        f.write(new)
+
+
 def main():
     a = sys.argv[1:]
     if len(a) == 2 and a[0] == "run":
         json.dump(measure_run(a[1]), open(os.path.join(a[1], "run.json"), "w"), indent=1)
+        return 0
+    if len(a) == 3 and a[0] == "splice":
+        splice(a[1], a[2])
         return 0
     if len(a) >= 6 and a[0] == "report":
         report(a[1], a[2], a[3], a[4], a[5:])
