@@ -493,7 +493,23 @@ def main():
     md.append("")
     md.append(details(res))
     md.append("")
+    if cluster_section(mdpath):
+        md.append(cluster_section(mdpath))
     open(mdpath, "w").write("\n".join(md))
+
+
+CLUSTER_BEGIN, CLUSTER_END = "<!-- bench/cluster -->", "<!-- /bench/cluster -->"
+
+
+def cluster_section(mdpath):
+    """bench/cluster's section of MDPATH, kept as it is: that benchmark
+    runs on the cluster, apart from this one, and writes only its section."""
+    try:
+        old = open(mdpath).read()
+    except OSError:
+        return ""
+    b, e = old.find(CLUSTER_BEGIN), old.find(CLUSTER_END)
+    return old[b:e + len(CLUSTER_END)] + "\n" if 0 <= b < e else ""
 
 
 if __name__ == "__main__":

@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""bench/cluster's figures, from what one run left behind.
+
+    cluster_measure.py run DIR          DIR/wf.json, DIR/pods.json, DIR/logs/POD.log
+                                        (kubectl logs --timestamps) -> DIR/run.json
+    cluster_measure.py report OUT.md ARGO COMMIT NOTE DIR...
+                                        the runs' medians and ratios, as markdown
+    cluster_measure.py splice RESULTS.md OUT.md
+                                        OUT.md as bench/cluster's section of
+                                        RESULTS.md (replaced, or appended)
+
+Per step (one pod): its start (status.startTime), the user code's start and
+end (the bootstrap's own lines "... - executing ..." and "... execution
+completed", t3q-bootstrap's and bootstrapper.py's alike, as the log
+timestamps say), and the pod's end (the last container's finishedAt).
+Kubernetes stamps pods to the second; log lines to the nanosecond. Per
+run: the workflow's startedAt to finishedAt.
+"""
+import datetime
+import json
+import os
+import re
+import statistics
+import sys
+
+START = re.compile(r"' - executing ")
+END = re.compile(r" execution completed")
+
+
+def ts(s):
+    """An RFC 3339 time (Kubernetes' or a log line's) as epoch seconds."""
+    s = s.rstrip("Z")
+    frac = 0.0
+    if "." in s:
+        s, f = s.split(".", 1)
+        frac = float("0." + f)
+    d = datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=datetime.timezone.utc)
+    return d.timestamp() + frac
+
+
+def log_times(path):
+    """The log timestamps of the user code's start and end lines."""
+    start = end = None
+    with open(path, errors="replace") as f:
+        for line in f:
+            stamp, _, text = line.partition(" ")
+            if start is None and START.search(text):
+                start = ts(stamp)
+            elif END.search(text):
+                end = ts(stamp)
+    return start, end
+
+
+def measure_run(d):
+    wf = json.load(open(os.path.join(d, "wf.json")))
+    pods = json.load(open(os.path.join(d, "pods.json")))["items"]
+    st = wf["status"]
+    run = {"workflow": wf["metadata"]["name"], "phase": st.get("phase"),
+           "wall": ts(st["finishedAt"]) - ts(st["startedAt"]), "steps": []}
+    for p in pods:
+        name = p["metadata"]["name"]
+        node = p["metadata"].get("annotations", {}).get("workflows.argoproj.io/node-name", name)
+        cs = p["status"].get("containerStatuses", []) + p["status"].get("initContainerStatuses", [])
+        ends = [ts(c["state"]["terminated"]["finishedAt"]) for c in cs if "terminated" in c.get("state", {})]
+        start, end = log_times(os.path.join(d, "logs", name + ".log"))
+        if start is None or end is None or not ends:
+            raise SystemExit("cluster_measure.py: %s: pod %s has no user code start/end line "
+                             "in its log or no finished container" % (d, name))
+        pod_start = ts(p["status"]["startTime"])
+        main = [c for c in p["status"].get("containerStatuses", []) if c["name"] == "main"]
+        main_start = ts(main[0]["state"]["terminated"]["startedAt"]) if main else float("nan")
+        run["steps"].append({"node": node.rsplit(".", 1)[-1], "pod": name,
+                             "start_to_main": main_start - pod_start, "main_to_user": start - main_start,
+                             "start_to_user": start - pod_start, "user": end - start,
+                             "user_to_done": max(ends) - end})
+    return run
+
+
+def med(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def report(out, argo, commit, note, dirs):
+    runs = {}
+    for d in dirs:
+        r = json.load(open(os.path.join(d, "run.json")))
+        case, tool = os.path.basename(d).split("-")[:2]
+        runs.setdefault(case, {}).setdefault(tool, []).append(r)
+    rows, checks = [], []
+    for case, t3q in (("chain", "t3q"), ("iris", "t3q"), ("fan", "t3q"), ("big", "t3q"), ("big", "t3qcos")):
+        if t3q not in runs.get(case, {}):
+            continue
+        fig = {}
+        for tool in ("t3q", "elyra"):
+            rs = runs[case].get(t3q if tool == "t3q" else tool, [])
+            steps = [s for r in rs for s in r["steps"]]
+            fig[tool] = {"n": len(rs), "wall": med([r["wall"] for r in rs]),
+                         "walls": [round(r["wall"]) for r in rs],
+                         "s2u": med([s["start_to_user"] for s in steps]),
+                         "u2d": med([s["user_to_done"] for s in steps]),
+                         "m2u": med([s["main_to_user"] for s in steps])}
+        t, e = fig["t3q"], fig["elyra"]
+        label = case if t3q == "t3q" else case + " (t3q --data-passing cos)"
+        rows.append("| %s | %d / %d | %.0f s %s | %.0f s %s | %.2f | %.2f s | %.2f s | %.1f× | %.2f s | %.2f s | %.2f s | %.2f s |" % (
+            label, t["n"], e["n"], t["wall"], t["walls"], e["wall"], e["walls"], t["wall"] / e["wall"],
+            t["s2u"], e["s2u"], e["s2u"] / t["s2u"] if t["s2u"] > 0 else float("inf"),
+            t["m2u"], e["m2u"], t["u2d"], e["u2d"]))
+        if not rs or not runs[case].get("elyra"):
+            continue
+        if case == "chain":
+            ratio = t["wall"] / e["wall"]
+            checks.append("- 10-node chain, wall time t3q/Elyra: **%.2f** (target ≤ 0.5): **%s**" % (
+                ratio, "MET" if ratio <= 0.5 else "MISSED"))
+        s = [x["start_to_user"] for r in runs[case].get(t3q, []) for x in r["steps"]]
+        se = [x["start_to_user"] for r in runs[case].get("elyra", []) for x in r["steps"]]
+        if s and se:
+            k = med(se) / med(s) if med(s) > 0 else float("inf")
+            checks.append("- %s, per-step pod start → user code, Elyra/t3q: **%.1f×** (target ≥ 10×): **%s**" % (
+                label, k, "MET" if k >= 10 else "MISSED"))
+    with open(out, "w") as f:
+        f.write("Argo %s, t3q at commit %s, %s. %s\n\n" % (
+            argo, commit, datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%MZ"), note))
+        f.write("| pipeline | runs t3q / Elyra | wall t3q (runs) | wall Elyra (runs) | ratio | "
+                "pod start → user code, t3q | Elyra | Elyra/t3q | of which main container start → user code, t3q | Elyra | "
+                "user code end → pod done, t3q | Elyra |\n")
+        f.write("|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+        f.write("\n".join(rows) + "\n\n" + "\n".join(checks) + "\n")
+        f.write("\nMedians over every step of every run; Kubernetes stamps a pod's start and its "
+                "containers' start and end to the second, so each step's figure is ±1 s.\n")
+
+
+B, E = "<!-- bench/cluster -->", "<!-- /bench/cluster -->"
+
+
+def splice(path, body_path):
+    body = open(body_path).read()
+    sec = ("%s\n## bench/cluster: t3q and Elyra 4.0.0 on the cluster\n\n"
+           "Written by `bench/cluster` (do not edit; `bench/run` keeps it). "
+           "What it runs and measures: [README.md](README.md).\n\n%s%s\n" % (B, body, E))
+    try:
+        old = open(path).read()
+    except OSError:
+        old = ""
+    b, e = old.find(B), old.find(E)
+    if 0 <= b < e:
+        new = old[:b] + sec + old[e + len(E):].lstrip("\n")
+    else:
+        new = old.rstrip("\n") + "\n\n" + sec
+    with open(path, "w") as f:
+        f.write(new)
+
+
+def main():
+    a = sys.argv[1:]
+    if len(a) == 2 and a[0] == "run":
+        json.dump(measure_run(a[1]), open(os.path.join(a[1], "run.json"), "w"), indent=1)
+        return 0
+    if len(a) == 3 and a[0] == "splice":
+        splice(a[1], a[2])
+        return 0
+    if len(a) >= 6 and a[0] == "report":
+        report(a[1], a[2], a[3], a[4], a[5:])
+        return 0
+    print(__doc__.strip().split("\n\n")[1], file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
