@@ -141,6 +141,29 @@ static int exact_int(const char *s)
 	return !strcmp(back, s);
 }
 
+/* A number of the IR from its text, as kfp writes it (exact_int). */
+static cJSON *ir_number(const char *s)
+{
+	cJSON *j = cJSON_CreateNumber(strtod(s, NULL));
+
+	/* else printed as the double, as kfp prints it */
+	if (exact_int(s))
+		j->valuestring = xstrdup(s);
+	return j;
+}
+
+/* 1, and that double into got, when an integer text loses digits. */
+static int digits_lost(const char *s, char *got, size_t n)
+{
+	const char *d = *s == '-' ? s + 1 : s;
+
+	if (!*d || d[strspn(d, "0123456789")] || exact_int(s))
+		return 0;
+	snprintf(got, n, "%.0f", strtod(s, NULL));
+	/* leading zeros: int('010') is 10, no digit lost */
+	return strcmp(got, s + strspn(s, "0")) != 0;
+}
+
 /*
  * A value of IR type ptype from its text (kfp's v1 default
  * deserializers: int, float, strtobool, json.loads else the text).
@@ -152,15 +175,9 @@ static cJSON *typed_value(const char *ptype, const char *s)
 
 	if (!strcmp(ptype, "NUMBER_INTEGER") || !strcmp(ptype,
 							 "NUMBER_DOUBLE")) {
-		double d = strtod(s, &end);
-
-		if (*s && !*end) {
-			j = cJSON_CreateNumber(d);
-			/* else printed as the double, as kfp prints it */
-			if (exact_int(s))
-				j->valuestring = xstrdup(s);
-			return j;
-		}
+		strtod(s, &end);
+		if (*s && !*end)
+			return ir_number(s);
 	} else if (!strcmp(ptype, "BOOLEAN")) {
 		static const char *const yes[] = { "y", "yes", "t", "true",
 						   "on", "1" };
@@ -504,18 +521,14 @@ cJSON *ircomp_task(const struct pipeline *p, int idx,
 static void warn_inexact(struct pipeline *p, int idx, const char *prop,
 			 const char *input, const char *s)
 {
-	const char *d = *s == '-' ? s + 1 : s;
 	char got[400];
 
-	if (!*d || d[strspn(d, "0123456789")] || exact_int(s))
-		return;
-	snprintf(got, sizeof(got), "%.0f", strtod(s, NULL));
-	if (!strcmp(got, s + strspn(s, "0")))
-		return;	/* leading zeros: int('010') is 10, no digit lost */
-	pipeline_diag(p, 0, &p->nodes[idx], prop, "input '%s': %s is past "
-		      "2^53, and KFP v2 holds numbers as doubles: the step "
-		      "gets %s (as with kfp); pass it to a String input to "
-		      "keep every digit", input, s, got);
+	if (digits_lost(s, got, sizeof(got)))
+		pipeline_diag(p, 0, &p->nodes[idx], prop, "input '%s': %s is "
+			      "past 2^53, and KFP v2 holds numbers as "
+			      "doubles: the step gets %s (as with kfp); pass "
+			      "it to a String input to keep every digit",
+			      input, s, got);
 }
 
 /* kfp's type of a constant as Elyra 4.1.1's DSL writes it. */

@@ -98,6 +98,29 @@ skipped() {
 }
 step "--no-host-components skips custom nodes, naming each" skipped
 
+# one_node COMPONENT LABEL TEXT OUT: a pipeline of one custom node, its
+# component from a local-directory-catalog, its input Text given TEXT
+# (@FILE: FILE's content, past what one argument may hold).
+one_node() {
+	"$py" - "$(pwd)/$(dirname "$1")" "$(basename "$1")" "$2" "$3" "$4" <<'PY'
+import hashlib, json, sys
+base, path, label, text, out = sys.argv[1:]
+if text.startswith("@"):
+    text = open(text[1:]).read()
+ref = {"base_dir": base, "path": path}
+node = {"id": "n1", "type": "execution_node",
+        "op": "local-directory-catalog:" + hashlib.sha256(path.encode()).hexdigest()[:12],
+        "app_data": {"component_parameters": {"text": {"widget": "string", "value": text}},
+                     "component_source": json.dumps({"catalog_type": "local-directory-catalog",
+                                                     "component_ref": ref}),
+                     "ui_data": {"label": label}},
+        "inputs": [{"id": "inPort"}], "outputs": [{"id": "outPort"}]}
+doc = {"doc_type": "pipeline", "version": "3.0", "primary_pipeline": "p",
+       "pipelines": [{"id": "p", "nodes": [node], "app_data": {"version": 8, "properties": {}}}]}
+json.dump(doc, open(out, "w"))
+PY
+}
+
 missing() {
 	mkdir -p comps && cat >comps/missing.yaml <<'EOF'
 name: Needs a tool
@@ -108,20 +131,7 @@ implementation:
     image: example.com/tools:1
     command: [t3q-no-such-program, {inputValue: Text}]
 EOF
-	"$py" - "$(pwd)/comps" <<'PY' || return 1
-import hashlib, json, sys
-ref = {"base_dir": sys.argv[1], "path": "missing.yaml"}
-node = {"id": "n1", "type": "execution_node",
-        "op": "local-directory-catalog:" + hashlib.sha256(b"missing.yaml").hexdigest()[:12],
-        "app_data": {"component_parameters": {"text": {"widget": "string", "value": "x"}},
-                     "component_source": json.dumps({"catalog_type": "local-directory-catalog",
-                                                     "component_ref": ref}),
-                     "ui_data": {"label": "Needs a tool"}},
-        "inputs": [{"id": "inPort"}], "outputs": [{"id": "outPort"}]}
-doc = {"doc_type": "pipeline", "version": "3.0", "primary_pipeline": "p",
-       "pipelines": [{"id": "p", "nodes": [node], "app_data": {"version": 8, "properties": {}}}]}
-json.dump(doc, open("missing.pipeline", "w"))
-PY
+	one_node comps/missing.yaml "Needs a tool" x missing.pipeline || return 1
 	rc=0
 	"$run" missing.pipeline --work w --run-id missing >missing.out 2>&1 || rc=$?
 	[ $rc = 1 ] && grep -q "runs 't3q-no-such-program', which is not on this host (it expects image 'example.com/tools:1')" missing.out ||
@@ -143,20 +153,8 @@ implementation:
     image: example.com/tools:1
     command: [sh, -c, 'echo "read $(wc -c < "$0") bytes"', {inputPath: Text}]
 EOF
-	"$py" - "$(pwd)/comps" <<'PY' || return 1
-import hashlib, json, sys
-ref = {"base_dir": sys.argv[1], "path": "wc.yaml"}
-node = {"id": "n1", "type": "execution_node",
-        "op": "local-directory-catalog:" + hashlib.sha256(b"wc.yaml").hexdigest()[:12],
-        "app_data": {"component_parameters": {"text": {"widget": "string", "value": "x" * 200000}},
-                     "component_source": json.dumps({"catalog_type": "local-directory-catalog",
-                                                     "component_ref": ref}),
-                     "ui_data": {"label": "Reads a file"}},
-        "inputs": [{"id": "inPort"}], "outputs": [{"id": "outPort"}]}
-doc = {"doc_type": "pipeline", "version": "3.0", "primary_pipeline": "p",
-       "pipelines": [{"id": "p", "nodes": [node], "app_data": {"version": 8, "properties": {}}}]}
-json.dump(doc, open("full.pipeline", "w"))
-PY
+	head -c 200000 /dev/zero | tr '\0' x >big.txt
+	one_node comps/wc.yaml "Reads a file" @big.txt full.pipeline || return 1
 	mount -t tmpfs -o size=64k tmpfs full 2>/dev/null || { echo "cannot mount a tmpfs: skipped"; return 0; }
 	rc=0
 	"$run" full.pipeline --work full/w --store "file://$T/store" --run-id full >full.out 2>&1 || rc=$?
