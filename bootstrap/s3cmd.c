@@ -7,6 +7,7 @@
 
 #include <getopt.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,8 +60,11 @@ static void print_usage(FILE *f)
 		S3_DEFAULT_AVG_SPEED >> 10, S3_DEFAULT_REQUEST_TIMEOUT);
 }
 
-/* The signal that stopped a transfer; its temp file is removed. */
-static volatile sig_atomic_t stop_signal;
+/*
+ * The signal that stopped a transfer; its temp file is removed. Atomic,
+ * not sig_atomic_t: the threads of a parallel download read it too.
+ */
+static atomic_int stop_signal;
 
 static void on_signal(int sig)
 {

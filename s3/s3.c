@@ -150,6 +150,7 @@ struct s3_client *s3_client_new(const struct s3_config *cfg)
 		curl_global_init(CURL_GLOBAL_DEFAULT);
 		global_done = 1;
 	}
+	pthread_mutex_init(&c->cancel_mu, NULL);
 	s3_config_copy(&c->cfg, cfg);
 	if (!c->cfg.region || !*c->cfg.region)
 		s3_config_set(&c->cfg.region, "us-east-1");
@@ -191,6 +192,7 @@ void s3_client_free(struct s3_client *c)
 	free(c->hostport);
 	free(c->base);
 	free(c->sigv4);
+	pthread_mutex_destroy(&c->cancel_mu);
 	free(c);
 }
 
@@ -240,9 +242,14 @@ void s3_req_describe(const struct s3_req *r, struct buf *out)
 
 int s3_cancelled(struct s3_client *c)
 {
-	if (!c->cfg.cancel || c->cancel_off)
+	int stop;
+
+	if (!c->cfg.cancel)
 		return 0;
-	return c->cfg.cancel() != 0;
+	pthread_mutex_lock(&c->cancel_mu);
+	stop = !c->cancel_off && c->cfg.cancel() != 0;
+	pthread_mutex_unlock(&c->cancel_mu);
+	return stop;
 }
 
 double s3_deadline(const struct s3_config *cfg, long long bytes)
@@ -270,9 +277,9 @@ static int xferinfo(void *ctx, curl_off_t dltotal, curl_off_t dlnow,
 		return 1;
 	}
 	/* Called per chunk on a fast transfer: poll a few times a second. */
-	if (now - c->cancel_checked < 0.05)
+	if (now - r->cancel_checked < 0.05)
 		return 0;
-	c->cancel_checked = now;
+	r->cancel_checked = now;
 	return s3_cancelled(c);
 }
 
@@ -350,7 +357,8 @@ int s3_req_setup(struct s3_client *c, struct s3_req *r, CURL *easy)
 
 	/* Undo what an earlier attempt counted and wrote. */
 	if (r->progress)
-		r->progress->done -= upload ? r->in_pos : r->received;
+		s3_progress_add(r->progress,
+				upload ? -r->in_pos : -r->received);
 	s3_hasher_stop(r);
 	/*
 	 * Only a retry has bytes to drop: truncating an empty file is free,

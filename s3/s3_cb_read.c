@@ -63,7 +63,7 @@ int s3_cb_seek(void *userdata, curl_off_t offset, int origin)
 		return CURL_SEEKFUNC_CANTSEEK;
 	/* What was counted as sent is sent again. */
 	if (r->progress && !r->in_mem)
-		r->progress->done -= r->in_pos - offset;
+		s3_progress_add(r->progress, -(r->in_pos - offset));
 	r->in_pos = offset;
 	return CURL_SEEKFUNC_OK;
 }

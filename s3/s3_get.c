@@ -171,14 +171,15 @@ static int get_give_up(void *ctx, const char *what, const char *msg,
 
 /*
  * Runs every request of parts to the end (s3_parts_run()), at most
- * `slots` at once; a whole object's temp file is removed unless done.
+ * `slots` at once over `lanes` threads; a whole object's temp file is
+ * removed unless done.
  */
 static int parts_get(struct s3_client *c, struct part *parts, int n,
-		     int slots, const char *bucket, const char *key)
+		     int slots, int lanes, const char *bucket, const char *key)
 {
 	struct get g = { c, parts, bucket, key };
 	struct s3_parts p = {
-		.c = c, .n = n, .slots = slots, .ctx = &g,
+		.c = c, .n = n, .slots = slots, .lanes = lanes, .ctx = &g,
 		.setup = get_setup, .judge = get_judge, .done = get_done,
 		.describe = get_describe, .stopped = get_stopped,
 		.give_up = get_give_up,
@@ -231,7 +232,12 @@ static int rest_get(struct s3_client *c, const char *bucket, const char *key,
 		r->out_total = total;
 		r->progress = progress;
 	}
-	ret = parts_get(c, parts, n, c->cfg.concurrency, bucket, key);
+	/*
+	 * A thread a connection: on a busy node each gets its own share of
+	 * the CPUs (s3_parts.c).
+	 */
+	ret = parts_get(c, parts, n, c->cfg.concurrency, c->cfg.concurrency,
+			bucket, key);
 	for (int i = 0; i < n; i++)
 		s3_req_release(&parts[i].req);
 	free(parts);
@@ -399,7 +405,7 @@ int s3_get_files(struct s3_client *c, const char *bucket,
 	}
 	/* Small objects: the round trips are the cost, so more at once. */
 	if (batch)
-		ret = parts_get(c, parts, batch, S3_MANY_IN_FLIGHT, bucket,
+		ret = parts_get(c, parts, batch, S3_MANY_IN_FLIGHT, 1, bucket,
 				items[0].key);
 	for (int i = 0; i < batch && !ret; i++)
 		if (composite_only(&parts[i].req))

@@ -12,6 +12,7 @@
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -34,11 +35,19 @@ struct s3_client {
 	long last_status;
 	unsigned rand_state;
 	int cancel_off;		/* the abort of a cancelled upload must run */
-	double cancel_checked;	/* when cfg.cancel was last polled */
+	/*
+	 * cfg.cancel is polled by every lane of parallel parts (s3_parts.c),
+	 * each from its own thread: one at a time.
+	 */
+	pthread_mutex_t cancel_mu;
 };
 
-/* A progress line every cfg.progress_interval seconds; never a '\r'. */
+/*
+ * A progress line every cfg.progress_interval seconds; never a '\r'.
+ * Parts received by several threads add to one: hence the mutex.
+ */
 struct s3_progress {
+	pthread_mutex_t mu;
 	char *label;		/* "PUT s3://b/k" */
 	long long total;
 	long long done;
@@ -161,6 +170,7 @@ struct s3_req {
 	CURL *easy;
 	struct s3_client *client;
 	double started;		/* when the attempt began */
+	double cancel_checked;	/* when cfg.cancel was last polled for it */
 	double too_slow;	/* > 0: cut at this deadline (seconds) */
 	long long moved;	/* bytes moved when it was cut */
 	struct curl_slist *headers;
@@ -288,6 +298,12 @@ struct s3_parts {
 	struct s3_client *c;
 	int n;
 	int slots;
+	/*
+	 * The threads the slots are spread over (s3_parts.c: lanes); 0 or 1:
+	 * all in the calling thread. Every callback below is called under
+	 * one mutex, never by two threads at once.
+	 */
+	int lanes;
 	void *ctx;
 	/*
 	 * Before each attempt of part i: s3_req_setup() on easy (whose

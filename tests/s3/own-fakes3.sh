@@ -203,6 +203,37 @@ term() {
 }
 step "s3 get stopped by TERM: exit 143 and no temp file left" timed 6 term
 
+# The parts after the first come over a thread each (s3_parts.c: lanes),
+# so that on a busy node each gets its own share of the CPUs. They trickle
+# here (after the first GET and part 1): the threads are counted while
+# they wait, then TERM stops them all.
+head -c $((26 * MiB)) /dev/urandom >"$T/mp6"
+lanes_term() {
+	local d="$T/lanes" pid rc tasks=0 n
+	mkdir -p "$d"
+	start_fake --object "b/mp6=$T/mp6:$((5 * MiB)):none" \
+		--force none,none,trickle,trickle,trickle,trickle,trickle
+	AWS_ACCESS_KEY_ID=fake AWS_SECRET_ACCESS_KEY=fake-secret \
+		"$T3Q_BIN/bootstrap/t3q-bootstrap" s3 -e "$FAKE" \
+		--part-size $((5 * MiB)) --concurrency 4 \
+		get s3://b/mp6 "$d/f" 2>"$T/out" &
+	pid=$!
+	for _ in $(seq 1 40); do
+		sleep 0.1
+		n=$(ls /proc/$pid/task 2>/dev/null | wc -l)
+		[ "$n" -gt "$tasks" ] && tasks=$n
+	done
+	kill -TERM $pid
+	wait $pid
+	rc=$?
+	stop_fake
+	cat "$T/out"
+	echo "exit $rc, at most $tasks threads"
+	[ $rc = 143 ] && [ "$tasks" -ge 4 ] && only_files "$d" &&
+		grep -q "stopped by a signal after 0 of 5" "$T/out"
+}
+step "a parallel download: a thread a connection; TERM stops them all, exit 143, no temp file" timed 8 lanes_term
+
 changed() {
 	local f="$T/changing"
 	head -c 300000 /dev/urandom >"$f"
