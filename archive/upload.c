@@ -1,6 +1,9 @@
 /* upload: Elyra's create_temp_archive, then a PUT per node. */
 #include "archive/upload.h"
 
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -9,9 +12,29 @@
 #include "pipeline/nodecmd.h"
 #include "pipeline/upload_scan.h"
 
+/*
+ * A directory of this run's own (mkdtemp, mode 0700) for the archives
+ * between their writing and their upload: a name in a shared /tmp that
+ * another user can guess could be put there first, or swapped.
+ */
+static char *upload_tmpdir(void)
+{
+	const char *t = getenv("TMPDIR");
+	char *dir = xstrfmt("%s/t3q-upload-XXXXXX", t && *t ? t : "/tmp");
+
+	if (!mkdtemp(dir)) {
+		error_errno("cannot make a temp dir '%s' for the dependency "
+			    "archives (TMPDIR)", dir);
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
 int upload_archives(const struct pipeline *p, struct store *st,
 		    const char *directory)
 {
+	char *dir = NULL;
 	int ret = 0;
 
 	for (int i = 0; i < p->nnodes && !ret; i++) {
@@ -23,9 +46,10 @@ int upload_archives(const struct pipeline *p, struct store *st,
 		/* A custom component has no files: its image has it all. */
 		if (n->kind == NODE_CUSTOM)
 			continue;
+		if (!dir && !(dir = upload_tmpdir()))
+			return -1;
 		name = nodecmd_archive_name(n);
-		tmp = xstrfmt("%s/t3q-upload-%d-%s", getenv("TMPDIR") ?
-			      getenv("TMPDIR") : "/tmp", (int)getpid(), name);
+		tmp = xstrfmt("%s/%s", dir, name);
 
 		w = upload_walk_start(p, n);
 		store_key_join(&key, directory, name);
@@ -45,5 +69,9 @@ int upload_archives(const struct pipeline *p, struct store *st,
 		free(tmp);
 		buf_release(&key);
 	}
+	if (dir && rmdir(dir) < 0)
+		warn("cannot remove the temp dir '%s': %s", dir,
+		     strerror(errno));
+	free(dir);
 	return ret;
 }

@@ -1,12 +1,17 @@
 /*
  * upload: a dependency archive follows symlinks inside the pipeline's
  * directory, as Elyra does, and refuses one that leads out of it (a file
- * or a directory), uploading nothing for that node.
+ * or a directory), uploading nothing for that node. The archives are
+ * written in a temp dir of the run's own under TMPDIR, which is gone after:
+ * a name another user could guess in a shared /tmp (here, one taken by a
+ * directory) stops nothing.
  */
 #include "check.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -65,6 +70,21 @@ static int uploads(const char *dir, struct store *st, const char *deps)
 	return ret;
 }
 
+/* The entries of a directory, . and .. not counted. */
+static int entries(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	return n;
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/t3q-upload.XXXXXX";
@@ -105,6 +125,15 @@ int main(void)
 	CHECK(symlink("../outside", path) == 0);
 	free(path);
 
+	/* The name t3q once used, taken: a directory in TMPDIR. */
+	path = xstrfmt("%s/tmp", dir);
+	mkdir(path, 0755);
+	setenv("TMPDIR", path, 1);
+	free(path);
+	path = xstrfmt("%s/tmp/t3q-upload-%d-a-n.tar.gz", dir, (int)getpid());
+	mkdir(path, 0755);
+	free(path);
+
 	url = xstrfmt("file://%s/root", dir);
 	st = store_open(url, NULL);
 	CHECK(st != NULL);
@@ -115,6 +144,10 @@ int main(void)
 		CHECK(uploads(dir, st, "[\"certs/*\"]") == 0);
 		CHECK(uploads(dir, st, "[\"sub/*\"]") == 1);
 	}
+	/* Only the directory planted is left in TMPDIR. */
+	path = xstrfmt("%s/tmp", dir);
+	CHECK(entries(path) == 1);
+	free(path);
 	store_free(st);
 	free(url);
 	path = xstrfmt("rm -rf '%s'", dir);
