@@ -83,6 +83,24 @@ step "TERM during an input download: 143 at once, nothing runs" stopped
 step "and the log is uploaded" log_up
 stop_proxy
 
+# input download in parallel parts, a thread each (s3_parts.c): the
+# archive's GET, the input's HEAD, its first GET (the headers) and part 1
+# pass,
+# parts 2 and 3 stall; the threads see TERM through the signalfd's
+# pending set, which they block too.
+head -c $((12 * 1048576)) /dev/urandom >"$T/mp.bin"
+T3Q_S3_PART_SIZE=5242880 t3q s3 put "$T/mp.bin" "s3://$bucket/$dir/mp.bin" >/dev/null 2>&1
+start_proxy --after 4 --fail-rate 1 --faults stall --methods GET --stall-seconds 60
+rm_log
+T3Q_S3_PART_SIZE=5242880 term_when "downloaded a.tar.gz" -e "$PROXY" -t a.tar.gz -f run.sh -i mp.bin
+parts_stopped() {
+	stopped && grep -q "GET s3://$bucket/$dir/mp.bin: stopped by a signal after 0 of 2" "$T/stderr" &&
+		[ -z "$(ls -A "$T/wd" | grep mp)" ]
+}
+step "TERM during an input's parallel parts: 143 at once, no file of it left, nothing runs" parts_stopped
+step "and the log is uploaded" log_up
+stop_proxy
+
 # requirements: a pip that takes its time
 cat >"$T/python" <<'SH'
 #!/bin/sh
