@@ -1,15 +1,18 @@
 /*
  * crc32c: the table is built at the first call (slicing by 8: eight bytes
  * a round, about 1 GB/s); the instruction does 8 bytes a cycle or so.
+ * Every table and the CPU check are made once (pthread_once): the parts of
+ * a download are checked by several threads at once (s3_parts.c).
  */
 #include "s3/crc32c.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #define POLY 0x82F63B78u
 
 static uint32_t table[8][256];
-static int table_ready;
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 
 static void table_build(void)
 {
@@ -24,15 +27,13 @@ static void table_build(void)
 		for (int t = 1; t < 8; t++)
 			table[t][i] = (table[t - 1][i] >> 8) ^
 				      table[0][table[t - 1][i] & 0xff];
-	table_ready = 1;
 }
 
 uint32_t crc32c_update_portable(uint32_t crc, const void *p, size_t len)
 {
 	const unsigned char *b = p;
 
-	if (!table_ready)
-		table_build();
+	pthread_once(&table_once, table_build);
 	crc = ~crc;
 	while (len >= 8) {
 		uint32_t lo, hi;
@@ -80,15 +81,19 @@ static uint32_t update_sse42(uint32_t crc, const void *p, size_t len)
 	return ~(uint32_t)c;
 }
 
+static int have_sse42;
+static pthread_once_t have_once = PTHREAD_ONCE_INIT;
+
+static void have_check(void)
+{
+	__builtin_cpu_init();
+	have_sse42 = __builtin_cpu_supports("sse4.2") != 0;
+}
+
 int crc32c_hardware(void)
 {
-	static int have = -1;
-
-	if (have < 0) {
-		__builtin_cpu_init();
-		have = __builtin_cpu_supports("sse4.2") != 0;
-	}
-	return have;
+	pthread_once(&have_once, have_check);
+	return have_sse42;
 }
 
 uint32_t crc32c_update(uint32_t crc, const void *p, size_t len)
@@ -152,7 +157,7 @@ int crc32c_from_base64(const char *text, uint32_t *crc)
 
 static uint32_t table32[256];
 static uint64_t table64[256];
-static int tables_ready;
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 static void tables_build(void)
 {
@@ -167,15 +172,13 @@ static void tables_build(void)
 		table32[i] = c;
 		table64[i] = d;
 	}
-	tables_ready = 1;
 }
 
 uint32_t crc32_update(uint32_t crc, const void *p, size_t len)
 {
 	const unsigned char *b = p;
 
-	if (!tables_ready)
-		tables_build();
+	pthread_once(&tables_once, tables_build);
 	crc = ~crc;
 	while (len--)
 		crc = (crc >> 8) ^ table32[(crc ^ *b++) & 0xff];
@@ -186,8 +189,7 @@ uint64_t crc64nvme_update(uint64_t crc, const void *p, size_t len)
 {
 	const unsigned char *b = p;
 
-	if (!tables_ready)
-		tables_build();
+	pthread_once(&tables_once, tables_build);
 	crc = ~crc;
 	while (len--)
 		crc = (crc >> 8) ^ table64[(crc ^ *b++) & 0xff];
