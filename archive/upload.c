@@ -2,9 +2,8 @@
 #include "archive/upload.h"
 
 #include <errno.h>
-#include <stdio.h>
-#include <string.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "archive/archive.h"

@@ -25,23 +25,19 @@ void s3_progress_add(struct s3_progress *p, long long n)
 
 	pthread_mutex_lock(&p->mu);
 	p->done += n;
-	now = p->interval > 0 ? log_now() : 0;
-	if (p->interval <= 0 || now - p->last < p->interval) {
-		pthread_mutex_unlock(&p->mu);
-		return;
+	if (p->interval > 0 && (now = log_now()) - p->last >= p->interval) {
+		p->last = now;
+		info("%s: %.1f of %.1f MiB (%d%%), %.1f MB/s", p->label,
+		     p->done / 1048576.0, p->total / 1048576.0,
+		     p->total > 0 ? (int)(100 * p->done / p->total) : 100,
+		     p->done / 1e6 / (now - p->start > 0 ? now - p->start
+							: 1e-9));
 	}
-	p->last = now;
-	info("%s: %.1f of %.1f MiB (%d%%), %.1f MB/s", p->label,
-	     p->done / 1048576.0, p->total / 1048576.0,
-	     p->total > 0 ? (int)(100 * p->done / p->total) : 100,
-	     p->done / 1e6 / (now - p->start > 0 ? now - p->start : 1e-9));
 	pthread_mutex_unlock(&p->mu);
 }
 
 void s3_progress_release(struct s3_progress *p)
 {
-	if (!p->label)
-		return;
 	free(p->label);
 	p->label = NULL;
 	pthread_mutex_destroy(&p->mu);
