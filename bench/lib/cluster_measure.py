@@ -119,7 +119,6 @@ def report(out, argo, commit, note, dirs):
                          "walls": [round(r["wall"]) for r in rs],
                          "s2u": med([s["start_to_user"] for s in steps]),
                          "u2d": med([s["user_to_done"] for s in steps]),
-                         "m2u": med([s["main_to_user"] for s in steps]),
                          "i2u": med([s["init_to_user"] for s in steps])}
         t, e = fig["t3q"], fig["elyra"]
         label = case + labels[t3q]
@@ -150,7 +149,7 @@ def report(out, argo, commit, note, dirs):
                 "pod start → user code, t3q | Elyra | Elyra/t3q | "
                 "Argo's init starts → user code, t3q | Elyra | Elyra/t3q | "
                 "user code end → pod done, t3q | Elyra |\n")
-        f.write("|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+        f.write("|---" * 13 + "|\n")
         f.write("\n".join(rows) + "\n\n" + "\n".join(checks) + "\n")
         f.write("\nMedians over every step of every run; Kubernetes stamps a pod's start and its "
                 "containers' start and end to the second, so each step's figure from those is ±1 s; "
