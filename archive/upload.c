@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "archive/archive.h"
+#include "base/fsutil.h"
 #include "base/log.h"
 #include "pipeline/nodecmd.h"
 #include "pipeline/upload_scan.h"
@@ -18,8 +19,7 @@
  */
 static char *upload_tmpdir(void)
 {
-	const char *t = getenv("TMPDIR");
-	char *dir = xstrfmt("%s/t3q-upload-XXXXXX", t && *t ? t : "/tmp");
+	char *dir = xstrfmt("%s/t3q-upload-XXXXXX", fs_tmpdir());
 
 	if (!mkdtemp(dir)) {
 		error_errno("cannot make a temp dir '%s' for the dependency "

@@ -29,6 +29,13 @@ static mode_t current_umask(void)
 	return mask;
 }
 
+const char *fs_tmpdir(void)
+{
+	const char *t = getenv("TMPDIR");
+
+	return t && *t ? t : "/tmp";
+}
+
 int fs_mkdir_p(const char *dir)
 {
 	char *p = xstrdup(dir);

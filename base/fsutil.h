@@ -7,6 +7,8 @@
 
 #include "base/buf.h"
 
+/* Where temp files go: $TMPDIR when set and not empty, else /tmp. */
+const char *fs_tmpdir(void);
 /* mkdir -p of dir itself. */
 int fs_mkdir_p(const char *dir);
 /* mkdir -p of the directory that will hold path. */

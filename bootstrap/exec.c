@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/exitcode.h"
+#include "base/fsutil.h"
 #include "base/log.h"
 #include "bootstrap/params.h"
 #include "bootstrap/proc.h"
@@ -186,9 +187,7 @@ static int run_teed(struct step *s, struct proc_spec *spec)
 
 static char *write_nbrun(void)
 {
-	const char *tmp = getenv("TMPDIR");
-	char *path = xstrfmt("%s/t3q-nbrun-XXXXXX.py", tmp && *tmp ? tmp
-							     : "/tmp");
+	char *path = xstrfmt("%s/t3q-nbrun-XXXXXX.py", fs_tmpdir());
 	int fd = mkstemps(path, 3);
 
 	if (fd < 0 || write(fd, nbrun_py, nbrun_py_len) !=
