@@ -2,7 +2,8 @@
  * s3_cb_write: the body of a response. A 2xx body goes to the sink file,
  * its CRC32C taken on the way when the server gave the object's (the
  * instruction keeps up with any network), its MD5 left to a thread that
- * reads behind (s3_hash.c: MD5 is 5 times slower than the line); anything
+ * hashes each buffer once written (s3_hash.c: MD5 is 5 times slower than
+ * the line); anything
  * else, and every body of a request without a sink, goes to memory,
  * capped, since those are small XML documents and an error page must not
  * grow without bound.
@@ -17,13 +18,6 @@
 #include "s3/crc32c.h"
 
 #define S3_MEM_BODY_CAP (32u * 1024 * 1024)
-
-/*
- * curl hands over at most 16 KiB a call (CURL_MAX_WRITE_SIZE): a write(2)
- * each was 32768 system calls a GiB. The bytes are gathered into
- * S3_SINK_BUF first.
- */
-#define S3_SINK_BUF (256 * 1024)
 
 int s3_sink_flush(struct s3_req *r)
 {
@@ -44,9 +38,9 @@ int s3_sink_flush(struct s3_req *r)
 		off += w;
 	}
 	r->flushed += r->sink_len;
-	r->sink_len = 0;
 	if (r->hasher)
-		s3_hasher_publish(r);
+		s3_hasher_pass(r);
+	r->sink_len = 0;
 	return 0;
 }
 

@@ -238,19 +238,27 @@ int s3_checksum_applies(const struct s3_req *r);
 
 /*
  * The MD5 of a download, off the receive thread (s3_hash.c): a thread
- * follows the bytes written to r->out_fd (r->received) and hashes them
- * from the page cache (a body up to S3_HASH_INLINE_MAX is hashed inline).
- * _start at the first body bytes, _feed with each piece received (the
- * inline case), _publish after each write to the file (the thread's), _finish at the end (32 hex digits and a NUL; -1 if the file could
- * not be read back), _stop to drop it (a retry, an error).
+ * hashes each buffer of body bytes once it is written to r->out_fd, and
+ * lends r->sink the next (a body up to S3_HASH_INLINE_MAX is hashed
+ * inline). _start at the first body bytes, _feed with each piece received
+ * (the inline case), _pass after each write to the file (the thread's
+ * case: it may wait for a free buffer), _finish at the end (32 hex digits
+ * and a NUL), _stop to drop it (a retry, an error). Both take back a lent
+ * r->sink.
  */
 #define S3_HASH_INLINE_MAX (1024 * 1024)
 int s3_hasher_start(struct s3_req *r);
 void s3_hasher_feed(struct s3_req *r, const char *p, size_t len);
-void s3_hasher_publish(struct s3_req *r);
-int s3_hasher_finish(struct s3_req *r, char hex[33]);
+void s3_hasher_pass(struct s3_req *r);
+void s3_hasher_finish(struct s3_req *r, char hex[33]);
 void s3_hasher_stop(struct s3_req *r);
 
+/*
+ * curl hands over at most 16 KiB a call (CURL_MAX_WRITE_SIZE): a write(2)
+ * each was 32768 system calls a GiB. The bytes are gathered into r->sink,
+ * S3_SINK_BUF long, first.
+ */
+#define S3_SINK_BUF (256 * 1024)
 /*
  * Writes the gathered body bytes to out_fd (s3_cb_write.c); the end of a
  * transfer must call it before the file or its hash is looked at.
