@@ -99,6 +99,7 @@ int s3_hasher_start(struct s3_req *r)
 	/* At the first bytes: nothing gathered yet to keep. */
 	free(r->sink);
 	r->sink = h->buf[0];
+	r->sink_cap = S3_SINK_BUF;
 	return 0;
 }
 

@@ -192,6 +192,7 @@ struct s3_req {
 	struct s3_hasher *hasher;	/* started at the first body bytes */
 	char *sink;		/* body bytes gathered for the next write */
 	size_t sink_len;
+	size_t sink_cap;	/* sink's size, S3_SINK_BUF at most */
 	long long flushed;	/* body bytes written to out_fd */
 	int sink_errno;		/* a failed write(2) to out_fd */
 	char errbuf[CURL_ERROR_SIZE];
