@@ -3,10 +3,9 @@
  * its CRC32C taken on the way when the server gave the object's (the
  * instruction keeps up with any network), its MD5 left to a thread that
  * hashes each buffer once written (s3_hash.c: MD5 is 5 times slower than
- * the line); anything
- * else, and every body of a request without a sink, goes to memory,
- * capped, since those are small XML documents and an error page must not
- * grow without bound.
+ * the line); anything else, and every body of a request without a sink,
+ * goes to memory, capped, since those are small XML documents and an
+ * error page must not grow without bound.
  */
 #include "s3/s3_int.h"
 
