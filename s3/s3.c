@@ -802,8 +802,9 @@ enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
 		return S3_FAIL;
 	}
 	/*
-	 * Done with it: 64 parts keeping theirs were 16 MiB of RSS. A buffer
-	 * the hasher lent goes back with the hasher.
+	 * Done with it: 64 parts keeping theirs were 16 MiB of RSS. With a
+	 * hasher, the sink is a buffer it lent, which goes back with it, or
+	 * (a body hashed inline, at most 1 MiB) kept until the request ends.
 	 */
 	if (!r->hasher) {
 		free(r->sink);

@@ -48,7 +48,9 @@ int s3_sink_flush(struct s3_req *r)
  * length is known and under S3_SINK_BUF gets a buffer its size: 1000
  * objects of 10 KiB taking and giving back 256 KiB each grew and shrank
  * the heap (brk) a thousand times. One that says less than it sends
- * grows it.
+ * grows it. A buffer the MD5 thread lent is S3_SINK_BUF long and curl
+ * hands over at most CURL_MAX_WRITE_SIZE (16 KiB) a call, so it always
+ * has room once flushed and is never the one grown.
  */
 static int sink_room(struct s3_req *r, size_t len)
 {
@@ -61,7 +63,7 @@ static int sink_room(struct s3_req *r, size_t len)
 	if (r->sink_len + len > r->sink_cap && s3_sink_flush(r) < 0)
 		return -1;
 	if (len > r->sink_cap) {
-		r->sink_cap = S3_SINK_BUF;
+		r->sink_cap = len > S3_SINK_BUF ? len : S3_SINK_BUF;
 		r->sink = xrealloc(r->sink, r->sink_cap);
 	}
 	return 0;

@@ -19,6 +19,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/log.h"
 
@@ -30,7 +31,7 @@
 #define HASH_BUFS 16
 
 struct s3_hasher {
-	int inline_only;	/* a small body: hashed as it comes, no thread */
+	int inline_only;	/* hashed as it comes: a small body, or no thread */
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t filled;	/* a buffer to hash, or stop */
@@ -72,11 +73,12 @@ static void *hasher_main(void *arg)
 	return NULL;
 }
 
-static void hasher_free(struct s3_req *r);
+static void hasher_drop_buffers(struct s3_req *r);
 
 int s3_hasher_start(struct s3_req *r)
 {
 	struct s3_hasher *h = xcalloc(1, sizeof(*h));
+	int err;
 
 	h->md5 = EVP_MD_CTX_new();
 	if (!h->md5 || !EVP_DigestInit_ex(h->md5, EVP_md5(), NULL)) {
@@ -95,10 +97,13 @@ int s3_hasher_start(struct s3_req *r)
 	pthread_mutex_init(&h->mu, NULL);
 	pthread_cond_init(&h->filled, NULL);
 	pthread_cond_init(&h->freed, NULL);
-	if (pthread_create(&h->thread, NULL, hasher_main, h)) {
-		h->inline_only = 1;	/* no thread to end */
-		hasher_free(r);
-		return error("cannot start the MD5 thread");
+	if ((err = pthread_create(&h->thread, NULL, hasher_main, h))) {
+		/* A PID limit, say: slower inline, not a failed download. */
+		warn("cannot start the MD5 thread (%s); hashing inline",
+		     strerror(err));
+		hasher_drop_buffers(r);
+		h->inline_only = 1;
+		return 0;
 	}
 	/* At the first bytes: nothing gathered yet to keep. */
 	free(r->sink);
@@ -143,23 +148,35 @@ static void hasher_end(struct s3_req *r, int how)
 	pthread_join(h->thread, NULL);
 }
 
-/* After hasher_end: the buffers go, and r->sink with them if lent. */
-static void hasher_free(struct s3_req *r)
+/*
+ * With no thread (ended, or never started): the buffers, their lock, and
+ * r->sink if it was one of them.
+ */
+static void hasher_drop_buffers(struct s3_req *r)
 {
 	struct s3_hasher *h = r->hasher;
 
-	for (int i = 0; i < HASH_BUFS && h->buf[i]; i++) {
+	if (!h->buf[0])
+		return;
+	for (int i = 0; i < HASH_BUFS; i++) {
 		if (r->sink == h->buf[i]) {
 			r->sink = NULL;
 			r->sink_len = 0;
 		}
 		free(h->buf[i]);
+		h->buf[i] = NULL;
 	}
-	if (h->buf[0]) {
-		pthread_mutex_destroy(&h->mu);
-		pthread_cond_destroy(&h->filled);
-		pthread_cond_destroy(&h->freed);
-	}
+	pthread_mutex_destroy(&h->mu);
+	pthread_cond_destroy(&h->filled);
+	pthread_cond_destroy(&h->freed);
+}
+
+/* After hasher_end. */
+static void hasher_free(struct s3_req *r)
+{
+	struct s3_hasher *h = r->hasher;
+
+	hasher_drop_buffers(r);
 	EVP_MD_CTX_free(h->md5);
 	free(h);
 	r->hasher = NULL;

@@ -257,7 +257,7 @@ void s3_hasher_stop(struct s3_req *r);
 /*
  * curl hands over at most 16 KiB a call (CURL_MAX_WRITE_SIZE): a write(2)
  * each was 32768 system calls a GiB. The bytes are gathered into r->sink,
- * S3_SINK_BUF long, first.
+ * at most S3_SINK_BUF long (sink_cap), first.
  */
 #define S3_SINK_BUF (256 * 1024)
 /*
