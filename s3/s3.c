@@ -230,8 +230,7 @@ void s3_req_release(struct s3_req *r)
 	buf_release(&r->body);
 	s3_hasher_stop(r);
 	s3_sum_release(&r->sum);
-	free(r->sink);
-	r->sink = NULL;
+	s3_sink_release(r);
 }
 
 void s3_req_describe(const struct s3_req *r, struct buf *out)
@@ -693,9 +692,7 @@ static enum s3_verdict judge_transfer(struct s3_client *c, struct s3_req *r,
 	s3_hasher_stop(r);
 	s3_sum_release(&r->sum);
 	/* Dropped: the next attempt starts the body over. */
-	r->sink_len = 0;
-	free(r->sink);
-	r->sink = NULL;
+	s3_sink_release(r);
 	c->last_status = 0;
 	if (r->sink_errno) {
 		buf_addf(msg, "local file: %s", strerror(r->sink_errno));
@@ -801,15 +798,8 @@ enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
 		buf_addf(msg, "local file: %s", strerror(r->sink_errno));
 		return S3_FAIL;
 	}
-	/*
-	 * Done with it: 64 parts keeping theirs were 16 MiB of RSS. With a
-	 * hasher, the sink is a buffer it lent, which goes back with it, or
-	 * (a body hashed inline, at most 1 MiB) kept until the request ends.
-	 */
-	if (!r->hasher) {
-		free(r->sink);
-		r->sink = NULL;
-	}
+	/* Done with it: 64 parts keeping theirs were 16 MiB of RSS. */
+	s3_sink_release(r);
 	if (r->status >= 200 && r->status <= 299)
 		return judge_body(c, r, msg);
 	c->last_status = r->status;

@@ -43,6 +43,14 @@ int s3_sink_flush(struct s3_req *r)
 	return 0;
 }
 
+void s3_sink_release(struct s3_req *r)
+{
+	if (!s3_hasher_lends(r, r->sink))
+		free(r->sink);
+	r->sink = NULL;
+	r->sink_len = 0;
+}
+
 /*
  * Room in r->sink for len more bytes: flushed when full. A body whose
  * length is known and under S3_SINK_BUF gets a buffer its size: 1000

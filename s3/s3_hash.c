@@ -106,7 +106,7 @@ int s3_hasher_start(struct s3_req *r)
 		return 0;
 	}
 	/* At the first bytes: nothing gathered yet to keep. */
-	free(r->sink);
+	s3_sink_release(r);
 	r->sink = h->buf[0];
 	r->sink_cap = S3_SINK_BUF;
 	return 0;
@@ -116,6 +116,14 @@ void s3_hasher_feed(struct s3_req *r, const char *p, size_t len)
 {
 	if (r->hasher->inline_only)
 		EVP_DigestUpdate(r->hasher->md5, p, len);
+}
+
+int s3_hasher_lends(const struct s3_req *r, const char *p)
+{
+	for (int i = 0; r->hasher && p && i < HASH_BUFS; i++)
+		if (r->hasher->buf[i] == p)
+			return 1;
+	return 0;
 }
 
 void s3_hasher_pass(struct s3_req *r)
@@ -158,11 +166,11 @@ static void hasher_drop_buffers(struct s3_req *r)
 
 	if (!h->buf[0])
 		return;
+	if (s3_hasher_lends(r, r->sink)) {
+		r->sink = NULL;
+		r->sink_len = 0;
+	}
 	for (int i = 0; i < HASH_BUFS; i++) {
-		if (r->sink == h->buf[i]) {
-			r->sink = NULL;
-			r->sink_len = 0;
-		}
 		free(h->buf[i]);
 		h->buf[i] = NULL;
 	}

@@ -245,7 +245,7 @@ int s3_checksum_applies(const struct s3_req *r);
  * (the inline case), _pass after each write to the file (the thread's
  * case: it may wait for a free buffer), _finish at the end (32 hex digits
  * and a NUL), _stop to drop it (a retry, an error). Both take back a lent
- * r->sink.
+ * r->sink. _lends: whether p is one of the thread's buffers.
  */
 #define S3_HASH_INLINE_MAX (1024 * 1024)
 int s3_hasher_start(struct s3_req *r);
@@ -253,6 +253,7 @@ void s3_hasher_feed(struct s3_req *r, const char *p, size_t len);
 void s3_hasher_pass(struct s3_req *r);
 void s3_hasher_finish(struct s3_req *r, char hex[33]);
 void s3_hasher_stop(struct s3_req *r);
+int s3_hasher_lends(const struct s3_req *r, const char *p);
 
 /*
  * curl hands over at most 16 KiB a call (CURL_MAX_WRITE_SIZE): a write(2)
@@ -265,6 +266,11 @@ void s3_hasher_stop(struct s3_req *r);
  * transfer must call it before the file or its hash is looked at.
  */
 int s3_sink_flush(struct s3_req *r);
+/*
+ * Drops r->sink and what it held: freed, or, if the MD5 thread lent it,
+ * left to the thread, which frees its buffers when it ends.
+ */
+void s3_sink_release(struct s3_req *r);
 
 /* libcurl callbacks, one file each (s3_cb_*.c). */
 size_t s3_cb_write(char *ptr, size_t size, size_t nmemb, void *userdata);
