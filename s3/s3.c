@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -282,10 +281,12 @@ static int xferinfo(void *ctx, curl_off_t dltotal, curl_off_t dlnow,
 	return s3_cancelled(c);
 }
 
-/* A multiple of any page size. */
-#define S3_CRC_WINDOW (1024 * 1024)
-
-/* The CRC32C of an upload's body: the file's region, then the tail. */
+/*
+ * The CRC32C of an upload's body: the file's region, then the tail. Read
+ * with pread(2), not mapped: a mapped file that shrinks under us (a step's
+ * output still being written) raises SIGBUS and kills the process before
+ * it can abort the upload or say why; a read returns short instead.
+ */
 static int body_crc32c(struct s3_req *r)
 {
 	size_t cap = 256 * 1024;
@@ -297,32 +298,6 @@ static int body_crc32c(struct s3_req *r)
 		r->crc32c_known = 1;
 		return 0;
 	}
-	/*
-	 * Mapped a window at a time, the page cache is read in place (no
-	 * copy), and RSS grows by one window only. A region that cannot be
-	 * mapped is read instead.
-	 */
-	for (long long at = 0; at < r->in_len;) {
-		long long off = r->in_off + at, start = off - off % S3_CRC_WINDOW;
-		size_t maplen = (size_t)(off - start) +
-			(size_t)(r->in_len - at < S3_CRC_WINDOW ?
-				 r->in_len - at : S3_CRC_WINDOW);
-		/* Populated at once: one fault, not one a page. */
-		void *m = mmap(NULL, maplen, PROT_READ,
-			       MAP_SHARED | MAP_POPULATE, r->in_fd, start);
-
-		if (m == MAP_FAILED)
-			goto copy;
-		crc = crc32c_update(crc, (char *)m + (off - start),
-				    maplen - (size_t)(off - start));
-		munmap(m, maplen);
-		at += (long long)maplen - (off - start);
-		if (at >= r->in_len)
-			goto tail;
-	}
-	goto tail;
-copy:
-	crc = 0;
 	b = xmalloc(cap);
 	for (long long at = 0; at < r->in_len;) {
 		size_t want = r->in_len - at < (long long)cap ?
@@ -341,7 +316,6 @@ copy:
 		at += n;
 	}
 	free(b);
-tail:
 	if (r->in_tail_len)
 		crc = crc32c_update(crc, r->in_tail, r->in_tail_len);
 	r->crc32c = crc;

@@ -286,6 +286,28 @@ changed() {
 }
 step "a file rewritten during s3 put: the failure says it changed" changed
 
+# The file shrinks while the first request (creating the multipart upload)
+# stalls, before any part's CRC32C pass: reading past its new end must be
+# an error, not a SIGBUS (the pass mapped the file until 2026-12-07 and
+# died with 135, leaving the upload behind).
+shrunk() {
+	local f="$T/shrinking"
+	cp "$T/mp" "$f"
+	start_fake --force stall
+	( sleep 0.5; truncate -s $((1 * MiB)) "$f" ) &
+	local writer=$!
+	fake_s3 --max-attempts 3 --stall-timeout 1 --part-size $((5 * MiB)) \
+		--concurrency 2 put "$f" s3://b/shrunk >"$T/out" 2>&1
+	local rc=$?
+	wait $writer
+	stop_fake
+	cat "$T/out"
+	echo "rc $rc"
+	[ $rc = 1 ] && grep -q "'$f' changed while it was uploaded" "$T/out" &&
+		grep -q "aborted the multipart upload" "$T/out"
+}
+step "a file that shrinks during a multipart s3 put: exit 1, it says so, the upload aborted" shrunk
+
 defaults() {
 	local h r
 	h=$(t3q s3 --help)
