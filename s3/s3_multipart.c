@@ -186,8 +186,14 @@ static int put_give_up(void *ctx, const char *what, const char *msg,
  */
 static int parts_run(struct upload *u, int n)
 {
+	/*
+	 * A lane a slot, as for the downloads: on a busy node one thread
+	 * sending four parts gets one runnable thread's share of a CPU
+	 * (bench/FINDINGS.md, issue 25: 0.87 of the wall time with lanes).
+	 */
 	struct s3_parts p = {
-		.c = u->c, .n = n, .slots = u->c->cfg.concurrency, .ctx = u,
+		.c = u->c, .n = n, .slots = u->c->cfg.concurrency,
+		.lanes = u->c->cfg.concurrency, .ctx = u,
 		.setup = put_setup, .describe = put_describe,
 		.stopped = put_stopped, .give_up = put_give_up,
 	};

@@ -7,10 +7,11 @@
  *
  * The slots are spread over `lanes`: a lane is one thread with its own
  * multi handle, which takes the next part from the shared list. One lane
- * runs in the calling thread. Several lanes are for the large downloads:
- * on a node whose CPUs are busy, the kernel shares a CPU between runnable
- * threads, and one thread receiving four connections got a quarter of
- * what mc's several threads got (bench/FINDINGS.md, issue 25). Everything
+ * runs in the calling thread. Several lanes are for the large transfers
+ * (the parts of a download, of a multipart upload): on a node whose CPUs
+ * are busy, the kernel shares a CPU between runnable threads, and one
+ * thread receiving four connections got a quarter of what mc's several
+ * threads got (bench/FINDINGS.md, issue 25). Everything
  * shared (the parts' states, the callbacks, the client's bookkeeping in
  * s3_req_judge) is under one mutex; the bytes themselves (receive, pwrite,
  * CRC32C) move outside it, each in its lane.
