@@ -370,8 +370,9 @@ NOTES = [
     "OpenSSL's MD5 on one core (`openssl speed -seconds 3 -bytes 262144 "
     "-mr md5`, which counts its CPU time), taken before and after the "
     "downloads: ratio = t3q's throughput over that speed.",
-    "**2c contention** (`--only xfer-busy`): the large downloads again, "
-    "t3q, curl, curl | tee | md5sum, mc and s5cmd interleaved, while one "
+    "**2c contention** (`--only xfer-busy`): the large upload (t3q, curl, "
+    "mc, s5cmd) and downloads (t3q, curl, curl | tee | md5sum, mc, s5cmd) "
+    "again, interleaved, while one "
     "`bash -c 'while :; do :; done'` per core (`nproc`) runs for the whole "
     "measurement, started and killed by bench/run (PIDs tracked).",
     "**6 submit** (`--only submit`, bench/submit.sh): Elyra 4.0.0's venv "
