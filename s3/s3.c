@@ -774,8 +774,16 @@ enum s3_verdict s3_req_judge(struct s3_client *c, struct s3_req *r,
 	}
 	/* Done with it: 64 parts keeping theirs were 16 MiB of RSS. */
 	s3_sink_release(r);
-	if (r->status >= 200 && r->status <= 299)
-		return judge_body(c, r, msg);
+	if (r->status >= 200 && r->status <= 299) {
+		v = judge_body(c, r, msg);
+		/*
+		 * A body refused before its MD5 was taken: the thread and its
+		 * 4 MiB go now, not after the backoff, at the next setup.
+		 */
+		if (v != S3_OK)
+			s3_hasher_stop(r);
+		return v;
+	}
 	c->last_status = r->status;
 	buf_addf(msg, "HTTP %ld", r->status);
 	if (s3_xml_error(r->body.buf, r->body.len, &code, &message)) {
