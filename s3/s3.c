@@ -269,6 +269,8 @@ static int xferinfo(void *ctx, curl_off_t dltotal, curl_off_t dlnow,
 	limit = s3_deadline(&c->cfg, dltotal > ultotal ? dltotal : ultotal);
 	if (r->patient && limit < S3_PATIENT_DEADLINE)
 		limit = S3_PATIENT_DEADLINE;
+	if (r->hurry > 0 && limit > r->hurry)
+		limit = r->hurry;
 	if (now - r->started > limit) {
 		r->too_slow = limit;
 		r->moved = dlnow > ulnow ? dlnow : ulnow;
@@ -290,6 +292,7 @@ static int xferinfo(void *ctx, curl_off_t dltotal, curl_off_t dlnow,
 static int body_crc32c(struct s3_req *r)
 {
 	size_t cap = 256 * 1024;
+	long long check = 64 * 1024 * 1024;
 	char *b;
 	uint32_t crc = 0;
 
@@ -314,6 +317,17 @@ static int body_crc32c(struct s3_req *r)
 		}
 		crc = crc32c_update(crc, b, n);
 		at += n;
+		/*
+		 * A part may be gigabytes: a stop must not wait for it (the
+		 * caller, seeing s3_cancelled(), says why).
+		 */
+		if (at >= check) {
+			check += 64 * 1024 * 1024;
+			if (s3_cancelled(r->client)) {
+				free(b);
+				return -1;
+			}
+		}
 	}
 	free(b);
 	if (r->in_tail_len)
@@ -416,7 +430,9 @@ int s3_req_setup(struct s3_client *c, struct s3_req *r, CURL *easy)
 	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, r->errbuf);
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, cfg->connect_timeout);
+	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+			 r->hurry > 0 && r->hurry < cfg->connect_timeout ?
+			 (long)(r->hurry * 1000) : cfg->connect_timeout * 1000L);
 	curl_easy_setopt(easy, CURLOPT_IPRESOLVE,
 			 r->family_step == 1 ? (long)CURL_IPRESOLVE_V4 :
 			 r->family_step == 2 ? (long)CURL_IPRESOLVE_V6 :
@@ -865,8 +881,11 @@ int s3_req_run(struct s3_client *c, struct s3_req *r)
 			error("%s: stopped by a signal", what.buf);
 			break;
 		}
-		if (s3_req_setup(c, r, c->easy) < 0)
+		if (s3_req_setup(c, r, c->easy) < 0) {
+			if (s3_cancelled(c))
+				error("%s: stopped by a signal", what.buf);
 			break;
+		}
 		rc = curl_easy_perform(c->easy);
 		v = s3_req_judge(c, r, rc, &msg);
 		if (v == S3_AGAIN) {
@@ -891,6 +910,12 @@ int s3_req_run(struct s3_client *c, struct s3_req *r)
 			break;
 		}
 		delay = s3_backoff(c, attempt);
+		if (r->hurry > 0 && log_now() + delay - start > r->hurry) {
+			error("%s: %s; giving up after %d attempts in %.1f s "
+			      "(stopping: %g s at most)", what.buf, msg.buf,
+			      attempt, log_now() - start, r->hurry);
+			break;
+		}
 		if (log_now() + delay - start > c->cfg.max_time) {
 			error("%s: %s; giving up after %d attempts in %.1f s "
 			      "(T3Q_S3_MAX_TIME=%g s)", what.buf, msg.buf,

@@ -87,6 +87,8 @@ void s3_sum_finish(struct s3_sum *s, char *out);
 void s3_sum_release(struct s3_sum *s);
 
 #define S3_PATIENT_DEADLINE 900.0
+/* The abort of an upload that a signal stopped: every attempt within it. */
+#define S3_STOP_ABORT_TIME 5.0
 
 /* Results of s3_req_judge(). */
 enum s3_verdict {
@@ -155,6 +157,12 @@ struct s3_req {
 	 * deadline of S3_PATIENT_DEADLINE at least.
 	 */
 	int patient;
+	/*
+	 * > 0: the whole request, every attempt and backoff, within this
+	 * many seconds, whatever the client's limits (the abort that a stop
+	 * still owes: Kubernetes kills a pod 30 s after its TERM).
+	 */
+	double hurry;
 	long quiet_status;	/* a final status the caller reports itself;
 				 * -1: every final answer (not giving up) */
 	struct s3_progress *progress;

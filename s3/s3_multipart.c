@@ -73,7 +73,13 @@ static void upload_abort(struct upload *u)
 	s3_query_build(&query, &p, 1);
 	s3_req_init(&r, "DELETE", u->bucket, u->key);
 	r.query = query.buf;
-	/* Even after a stop: orphan parts are what the abort is for. */
+	/*
+	 * Even after a stop: orphan parts are what the abort is for. But
+	 * briefly then: a stopped step must end long before its pod is
+	 * killed, not retry a dead server for a minute.
+	 */
+	if (s3_cancelled(u->c))
+		r.hurry = S3_STOP_ABORT_TIME;
 	u->c->cancel_off = 1;
 	if (s3_req_run(u->c, &r) == 0)
 		info("aborted the multipart upload of s3://%s/%s", u->bucket,
@@ -145,8 +151,11 @@ static int put_setup(void *ctx, int i, CURL *easy)
 
 	/* It reads the part for its CRC32C: a file that fails us is final. */
 	if (s3_req_setup(u->c, &u->parts[i].req, easy) < 0)
-		return error("PUT s3://%s/%s part %d: cannot read '%s'",
-			     u->bucket, u->key, i + 1, u->path);
+		return s3_cancelled(u->c) ?
+			error("PUT s3://%s/%s part %d: stopped by a signal",
+			      u->bucket, u->key, i + 1) :
+			error("PUT s3://%s/%s part %d: cannot read '%s'",
+			      u->bucket, u->key, i + 1, u->path);
 	return 0;
 }
 
@@ -207,7 +216,8 @@ int s3_multipart_put(struct s3_client *c, const char *bucket,
 {
 	struct upload u = { c, bucket, key, NULL, NULL, path, NULL };
 	long long psize = c->cfg.part_size;
-	int n = (int)((size + psize - 1) / psize);
+	long long count = (size + psize - 1) / psize;
+	int n = (int)(count < 10001 ? count : 10001);
 	struct part *parts;
 	struct s3_progress progress;
 	struct buf label = BUF_INIT;

@@ -14,7 +14,8 @@
  * threads got (bench/FINDINGS.md, issue 25). Everything
  * shared (the parts' states, the callbacks, the client's bookkeeping in
  * s3_req_judge) is under one mutex; the bytes themselves (receive, pwrite,
- * CRC32C) move outside it, each in its lane.
+ * a download's CRC32C) move outside it, each in its lane. An upload part's
+ * CRC32C, taken by its setup before it is sent, is under it.
  */
 #include "s3/s3_int.h"
 
@@ -205,8 +206,11 @@ static int lane_round(struct lane *l)
 		lane_fill(l, log_now());
 	going = run_going(r);
 	pthread_mutex_unlock(&r->mu);
-	if (!going)
+	if (!going) {
+		/* The others may sleep in a poll of up to 1 s otherwise. */
+		run_wake(r);
 		return 0;
+	}
 	curl_multi_perform(l->multi, &left);
 	pthread_mutex_lock(&r->mu);
 	lane_collect(l);

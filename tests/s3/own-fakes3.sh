@@ -308,6 +308,58 @@ shrunk() {
 }
 step "a file that shrinks during a multipart s3 put: exit 1, it says so, the upload aborted" shrunk
 
+# More parts than S3 takes, also counts that wrap an int (2^31 + 1 parts
+# went negative and crashed calloc; 2^32 + 1 went to one part of 22 PB):
+# refused before the upload is created. Sparse files on a tmpfs, which
+# takes sizes ext4 does not. (Needs root for the tmpfs.)
+too_many_parts() {
+	local d="$T/sparse" k
+	mkdir -p "$d"
+	mount -t tmpfs -o size=1m tmpfs "$d" 2>/dev/null ||
+		{ echo "cannot mount a tmpfs: skipped"; return 0; }
+	start_fake
+	for k in 10001 2147483649 4294967297; do
+		truncate -s $((5 * MiB * k)) "$d/f"
+		fake_s3 --part-size $((5 * MiB)) put "$d/f" s3://b/many \
+			>"$T/out" 2>&1
+		echo "$k parts: rc $?" >>"$T/rcs"
+		cat "$T/out"
+		grep -q "more than 10000 parts" "$T/out" || break
+	done
+	stop_fake
+	umount "$d"
+	cat "$T/rcs" "$FAKE_LOG"
+	[ "$(grep -c ': rc 1$' "$T/rcs")" = 3 ] && ! grep -q "uploads" "$FAKE_LOG"
+}
+step "more than 10000 parts, 2^31 + 1 and 2^32 + 1 among them: refused before any request" timed 20 too_many_parts
+
+# TERM while the parts are sent, the server gone meanwhile: the abort the
+# stop still owes is tried for 5 s at most (S3_STOP_ABORT_TIME), not the
+# whole retry schedule (74 s and deaf to more signals before 2026-12-07).
+stop_dead() {
+	local f="$T/sixty" p rc t0
+	head -c $((60 * MiB)) /dev/urandom >"$f"
+	start_fake --force "none$(printf ',slowread%.0s' $(seq 14))"
+	# The binary itself, not a function's subshell, takes the TERM.
+	AWS_ACCESS_KEY_ID=fake AWS_SECRET_ACCESS_KEY=fake-secret \
+		"$T3Q_BIN/bootstrap/t3q-bootstrap" s3 -e "$FAKE" \
+		--part-size $((5 * MiB)) --concurrency 4 put "$f" \
+		s3://b/dead >"$T/out" 2>&1 &
+	p=$!
+	sleep 1
+	kill -9 "$FAKE_PID"
+	t0=$SECONDS
+	kill -TERM "$p"
+	wait "$p"
+	rc=$?
+	echo "rc $rc after $((SECONDS - t0)) s"
+	cat "$T/out"
+	[ $rc = 143 ] && [ $((SECONDS - t0)) -le 10 ] &&
+		grep -q "stopping: 5 s at most" "$T/out" &&
+		grep -q "could not abort multipart upload" "$T/out"
+}
+step "TERM mid-put with the server gone: the abort gives up within seconds, exit 143" stop_dead
+
 defaults() {
 	local h r
 	h=$(t3q s3 --help)
