@@ -11,8 +11,12 @@
  */
 #include "s3/s3_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <openssl/evp.h>
 
 #include "base/log.h"
 #include "s3/crc32c.h"
@@ -30,6 +34,7 @@ struct upload {
 	char *checksum;		/* the server's ChecksumCRC32C of the object */
 	const char *path;	/* the file, for messages */
 	struct part *parts;
+	long long size;
 };
 
 static void id_text(void *ctx, const char *path, const char *text)
@@ -93,6 +98,69 @@ static void upload_abort(struct upload *u)
 	buf_release(&query);
 }
 
+/* The multipart ETag of the parts sent: the MD5 of their MD5s, "-N". */
+static int parts_etag(struct part *parts, int n, char *out, size_t size)
+{
+	EVP_MD_CTX *md5 = EVP_MD_CTX_new();
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	int ok = md5 && EVP_DigestInit_ex(md5, EVP_md5(), NULL);
+
+	for (int i = 0; ok && i < n; i++) {
+		const char *e = parts[i].req.etag;
+		unsigned char b[16];
+
+		/* An encrypted part's ETag is no MD5: nothing to compare. */
+		ok = s3_etag_is_md5(e);
+		for (int k = 0; ok && k < 16; k++) {
+			unsigned int v;
+
+			ok = sscanf(e + 2 * k, "%2x", &v) == 1;
+			b[k] = (unsigned char)v;
+		}
+		ok = ok && EVP_DigestUpdate(md5, b, sizeof(b));
+	}
+	ok = ok && EVP_DigestFinal_ex(md5, d, &len) && len == 16;
+	EVP_MD_CTX_free(md5);
+	for (unsigned int k = 0; ok && k < 16; k++)
+		snprintf(out + 2 * k, size - 2 * k, "%02x", d[k]);
+	if (ok)
+		snprintf(out + 32, size - 32, "-%d", n);
+	return ok;
+}
+
+/*
+ * Whether the object under the key is this upload, whole: asked when the
+ * completion is answered 404 NoSuchUpload, which is what its retry gets
+ * when the server completed the first attempt and its answer was lost (a
+ * connection cut; seen through a fault proxy in front of MinIO). Its size
+ * must be the file's, and its CRC32C the composite of the parts sent or,
+ * without one, its ETag the multipart ETag of the parts' own.
+ */
+static int upload_landed(struct upload *u, struct part *parts, int n,
+			 const char *want)
+{
+	struct s3_req r;
+	char etag[48];
+	size_t wl = strcspn(want, "-");
+	int ok = 0;
+
+	s3_req_init(&r, "HEAD", u->bucket, u->key);
+	r.quiet_status = 404;
+	r.want_checksum = 1;
+	if (s3_req_run(u->c, &r) == 0 && r.content_length == u->size) {
+		if (r.ck_algo == S3_CK_CRC32C)
+			ok = !strcmp(r.checksum, want) ||
+			     (strlen(r.checksum) == wl &&
+			      !strncmp(r.checksum, want, wl));
+		else
+			ok = parts_etag(parts, n, etag, sizeof(etag)) &&
+			     !strcasecmp(r.etag, etag);
+	}
+	s3_req_release(&r);
+	return ok;
+}
+
 static int upload_complete(struct upload *u, struct part *parts, int n)
 {
 	struct buf xml = BUF_INIT, query = BUF_INIT, code = BUF_INIT,
@@ -126,7 +194,23 @@ static int upload_complete(struct upload *u, struct part *parts, int n)
 	r.in_mem_len = xml.len;
 	/* S3 may take minutes, sending whitespace to keep the line up. */
 	r.patient = 1;
+	r.quiet_status = 404;
 	ret = s3_req_run(u->c, &r);
+	if (ret && r.status == 404) {
+		s3_xml_error(r.body.buf, r.body.len, &code, &message);
+		if (!strcmp(code.buf, "NoSuchUpload") &&
+		    upload_landed(u, parts, n, want)) {
+			info("POST s3://%s/%s?uploadId: no such upload now, "
+			     "but the object is there, whole: the answer to "
+			     "an earlier attempt was lost", u->bucket, u->key);
+			ret = 0;
+			goto out;
+		}
+		ret = error("POST s3://%s/%s?uploadId: HTTP 404 %s%s%s",
+			    u->bucket, u->key, code.buf,
+			    message.len ? ": " : "", message.buf);
+		goto out;
+	}
 	/* S3 may answer 200 and still put an <Error> in the body. */
 	if (!ret && s3_xml_error(r.body.buf, r.body.len, &code, &message))
 		ret = error("POST s3://%s/%s?uploadId: %s: %s", u->bucket,
@@ -137,6 +221,7 @@ static int upload_complete(struct upload *u, struct part *parts, int n)
 			    "CRC32C %s of the object is not the %s of the "
 			    "parts sent", u->bucket, u->key, u->checksum,
 			    want);
+out:
 	s3_req_release(&r);
 	buf_release(&xml);
 	buf_release(&query);
@@ -214,7 +299,7 @@ int s3_multipart_put(struct s3_client *c, const char *bucket,
 		     const char *key, int fd, long long size,
 		     const char *path, const char *tail, size_t tail_len)
 {
-	struct upload u = { c, bucket, key, NULL, NULL, path, NULL };
+	struct upload u = { c, bucket, key, NULL, NULL, path, NULL, 0 };
 	long long psize = c->cfg.part_size;
 	long long count = (size + psize - 1) / psize;
 	int n = (int)(count < 10001 ? count : 10001);
@@ -254,6 +339,7 @@ int s3_multipart_put(struct s3_client *c, const char *bucket,
 	buf_addf(&label, "PUT s3://%s/%s", bucket, key);
 	s3_progress_init(&progress, label.buf, size, c->cfg.progress_interval);
 	u.parts = parts;
+	u.size = size + (long long)tail_len;
 	ret = parts_run(&u, n);
 	if (!ret)
 		ret = upload_complete(&u, parts, n);

@@ -360,6 +360,30 @@ stop_dead() {
 }
 step "TERM mid-put with the server gone: the abort gives up within seconds, exit 143" stop_dead
 
+# The server completes the upload and the answer is lost: the retry finds
+# no such upload, and the object, checked against the parts sent (size,
+# multipart ETag), is taken as done (exit 1 before, the object whole).
+# Answered NoSuchUpload with nothing done, the put still fails.
+lost_reply() {
+	local f=$1 want=$2
+	rm -f "$T/lost.got"
+	start_fake --force "none,none,none,none,$f"
+	fake_s3 --part-size $((5 * MiB)) put "$T/mp" s3://b/lost >"$T/out" 2>&1
+	echo "rc $?" >>"$T/out"
+	fake_s3 get s3://b/lost "$T/lost.got" >>"$T/out" 2>&1
+	stop_fake
+	cat "$T/out" "$FAKE_LOG"
+	if [ "$want" = 0 ]; then
+		grep -q "^rc 0" "$T/out" && cmp "$T/mp" "$T/lost.got" &&
+			grep -q "the object is there, whole" "$T/out"
+	else
+		grep -q "^rc 1" "$T/out" && [ ! -e "$T/lost.got" ] &&
+			grep -q "HTTP 404 NoSuchUpload" "$T/out"
+	fi
+}
+step "a completion done but its answer lost: the put succeeds, the object whole" lost_reply lostreply 0
+step "a completion answered NoSuchUpload, nothing done: the put fails" lost_reply nosuchupload 1
+
 defaults() {
 	local h r
 	h=$(t3q s3 --help)

@@ -33,6 +33,11 @@ drawn from --faults by a seeded RNG (--seed, --rate), or forced by
                success (only by --force)
   badxml       a listing cut short: not XML (only by --force: the
                fuzz run GETs, never lists)
+  lostreply    CompleteMultipartUpload done, then the connection closed
+               without an answer: its retry finds no such upload (as
+               MinIO behind a proxy that cut it; only by --force)
+  nosuchupload CompleteMultipartUpload answered 404 NoSuchUpload, nothing
+               done (only by --force)
 
 Preloaded objects: --object KEY=FILE[:PARTSIZE[:ALGO[:TYPE]]]; with
 PARTSIZE it is a multipart object (ETag "-N", parts by number; FIRST/PARTSIZE:
@@ -197,7 +202,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header('Content-Type', 'application/xml')
         self.send_header('Content-Length', str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        # A HEAD's answer has no body: one would be read as the next answer.
+        if self.command != 'HEAD':
+            self.wfile.write(body)
 
     def slow(self, data, n=2, pause=1.0):
         """n bytes a pause, until the client goes or SLOW_SECONDS pass."""
@@ -402,6 +409,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             st.uploads[uid] = {}
             body = ('<InitiateMultipartUploadResult><UploadId>%s</UploadId>'
                     '</InitiateMultipartUploadResult>' % uid).encode()
+        elif 'uploadId' in q and fault == 'nosuchupload':
+            return self.error_doc(404, 'NoSuchUpload')
         elif 'uploadId' in q:
             up = st.uploads.pop(q['uploadId'], None)
             if up is None:
@@ -413,6 +422,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     '</CompleteMultipartUploadResult>' % o.etag).encode()
         else:
             return self.error_doc(400, 'InvalidRequest')
+        if fault == 'lostreply' and 'uploadId' in q:
+            self.close_connection = True
+            return
         if fault == 'think' and 'uploadId' in q:
             self.send_response(200)
             self.send_header('Connection', 'close')
