@@ -1002,7 +1002,12 @@ static int put_whole(struct s3_client *c, const char *bucket,
 int s3_put_file(struct s3_client *c, const char *bucket, const char *key,
 		const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+	/*
+	 * O_NONBLOCK: a FIFO opens at once, to be refused below as not a
+	 * regular file, instead of blocking until a writer comes; a regular
+	 * file's reads ignore it.
+	 */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), ret;
 
 	if (fd < 0)
 		return error_errno("cannot open '%s' for upload", path);

@@ -384,6 +384,29 @@ lost_reply() {
 step "a completion done but its answer lost: the put succeeds, the object whole" lost_reply lostreply 0
 step "a completion answered NoSuchUpload, nothing done: the put fails" lost_reply nosuchupload 1
 
+# Not a regular file: refused at once, before any request. A FIFO without
+# a writer blocked open() until a signal before 2026-12-08.
+not_regular() {
+	local what rc
+	mkfifo "$T/fifo"
+	mkdir -p "$T/adir"
+	start_fake
+	for what in "$T/fifo" "$T/adir" /dev/zero; do
+		timeout -s KILL 5 env AWS_ACCESS_KEY_ID=fake \
+			AWS_SECRET_ACCESS_KEY=fake-secret \
+			"$T3Q_BIN/bootstrap/t3q-bootstrap" s3 -e "$FAKE" \
+			put "$what" s3://b/odd >"$T/out" 2>&1
+		rc=$?
+		cat "$T/out"
+		echo "$what: rc $rc"
+		[ $rc = 1 ] && grep -q "not a regular file" "$T/out" || break
+	done
+	stop_fake
+	cat "$FAKE_LOG"
+	[ $rc = 1 ] && ! grep -q "PUT\|POST" "$FAKE_LOG"
+}
+step "a FIFO, a directory, /dev/zero to s3 put: not a regular file, no request" not_regular
+
 defaults() {
 	local h r
 	h=$(t3q s3 --help)
