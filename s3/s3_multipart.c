@@ -301,18 +301,20 @@ int s3_multipart_put(struct s3_client *c, const char *bucket,
 {
 	struct upload u = { c, bucket, key, NULL, NULL, path, NULL, 0 };
 	long long psize = c->cfg.part_size;
+	/* Counted wide: 2^31 parts and more must reach the check below. */
 	long long count = (size + psize - 1) / psize;
-	int n = (int)(count < 10001 ? count : 10001);
+	int n;
 	struct part *parts;
 	struct s3_progress progress;
 	struct buf label = BUF_INIT;
 	double start = log_now();
 	int ret;
 
-	if (n > 10000)
+	if (count > 10000)
 		return error("cannot upload '%s' (%lld bytes): more than "
 			     "10000 parts of %lld bytes; raise "
 			     "T3Q_S3_PART_SIZE", path, size, psize);
+	n = (int)count;
 	if (upload_create(&u) < 0)
 		return -1;
 	parts = xcalloc(n, sizeof(*parts));
